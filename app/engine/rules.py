@@ -1,0 +1,731 @@
+"""The rules: check an action, turn it into events, fold events into the state.
+
+`Rules(scenario)` is the engine's entry point. `apply` is pure (it returns a new state and
+leaves the given one untouched); `step` does the same in place for callers that own their
+state, such as the simulator; `replay` folds a log back into the state it produced.
+"""
+
+from __future__ import annotations
+
+import math
+import random
+from collections.abc import Callable, Iterable, Sequence
+from dataclasses import dataclass, field
+from typing import Any
+
+from app.engine import actions as a
+from app.engine import events as e
+from app.engine.catalog import Catalog
+from app.engine.outcome import Breakdown, breakdown, fallback_package, holds, reasons
+from app.engine.scoring import borda_winner
+from app.engine.state import (
+    TRUST_MAX,
+    TRUST_START,
+    ChoiceRecord,
+    FramingEntry,
+    GameState,
+    MoveRecord,
+    RoundScores,
+)
+from app.scenarios.models import Effects, Scenario
+
+MAX_TITLE = 80
+MAX_TEXT = 400
+MAX_IDEAS_RANKED = 3
+
+
+@dataclass(frozen=True, slots=True)
+class Rejected:
+    """Why an action was refused; the state is unchanged."""
+
+    code: str
+    message: str
+
+
+@dataclass(frozen=True, slots=True)
+class Accepted:
+    state: GameState
+    events: list[e.Event] = field(default_factory=list)
+
+
+class RuleError(Exception):
+    def __init__(self, code: str, message: str) -> None:
+        super().__init__(message)
+        self.rejection = Rejected(code, message)
+
+
+def _fail(code: str, message: str) -> RuleError:
+    return RuleError(code, message)
+
+
+class Rules:
+    """The rules of one scenario."""
+
+    def __init__(self, scenario: Scenario) -> None:
+        self.catalog = Catalog.of(scenario)
+        self.scenario = scenario
+
+    # --- entry points ---------------------------------------------------------------
+
+    def start(self, seats: Sequence[e.SeatSpec], seed: int) -> Accepted:
+        """A new game with these seats: validated, started, first round opened."""
+        self._check_seats(seats)
+        state = self._blank()
+        events: list[e.Event] = []
+        self._emit(state, events, e.GameStarted(self.scenario.id, seed, tuple(seats)))
+        self._open_round(state, events, 0)
+        return Accepted(state, events)
+
+    def apply(self, state: GameState, action: a.Action) -> Accepted | Rejected:
+        """The new state and events for an action, or why it was refused."""
+        work = state.clone()
+        result = self.step(work, action)
+        if isinstance(result, Rejected):
+            return result
+        return Accepted(work, result)
+
+    def step(self, state: GameState, action: a.Action) -> list[e.Event] | Rejected:
+        """`apply` in place: on rejection the state is untouched."""
+        try:
+            self._check(state, action)
+        except RuleError as err:
+            return err.rejection
+        events: list[e.Event] = []
+        self._perform(state, events, action)
+        return events
+
+    def check(self, state: GameState, action: a.Action) -> Rejected | None:
+        """Whether an action would be accepted, without changing anything."""
+        try:
+            self._check(state, action)
+        except RuleError as err:
+            return err.rejection
+        return None
+
+    def replay(self, events: Iterable[e.Event]) -> GameState:
+        """The state a log of events produces."""
+        state = self._blank()
+        for event in events:
+            self.evolve(state, event)
+        return state
+
+    # --- checks ---------------------------------------------------------------------
+
+    def _check_seats(self, seats: Sequence[e.SeatSpec]) -> None:
+        ids = [s.id for s in seats]
+        if len(set(ids)) != len(ids):
+            raise ValueError("seat ids must be unique")
+        for seat in seats:
+            if seat.role not in self.catalog.roles:
+                raise ValueError(f"unknown role {seat.role!r}")
+        for role in self.scenario.roles:
+            n = sum(1 for s in seats if s.role == role.id)
+            if n < role.seats.min or n > role.seats.max:
+                raise ValueError(
+                    f"role {role.id!r} needs {role.seats.min}..{role.seats.max} seats, got {n}"
+                )
+
+    def _check(self, state: GameState, action: a.Action) -> None:
+        if state.status == "ended":
+            raise _fail("game_over", "the game has ended")
+        if state.round_index < 0:
+            raise _fail("not_started", "the game has not started")
+        if isinstance(action, a.EndPhase):
+            if action.reason not in ("time_up", "advance"):
+                raise _fail("invalid", "end_phase reason must be 'time_up' or 'advance'")
+            return
+        if not isinstance(action, a.SeatAction):
+            raise _fail("invalid", "unknown action")
+        role = state.role_of(action.seat)
+        if role is None:
+            raise _fail("unknown_seat", f"no seat {action.seat!r} at this table")
+        checker = _CHECKS.get(type(action))
+        if checker is None:
+            raise _fail("invalid", f"unknown action {action.type!r}")
+        checker(self, state, action, role)
+
+    def _need_phase(self, state: GameState, *phases: str) -> None:
+        if state.phase not in phases:
+            wanted = " or ".join(phases)
+            raise _fail("wrong_phase", f"that belongs to the {wanted} phase; now: {state.phase}")
+
+    def _check_rank_framings(self, state: GameState, act: a.RankFramings, role: str) -> None:
+        self._need_phase(state, "frame")
+        known = {f.id for f in state.framings}
+        _check_order(act.order, known, "framing", len(known))
+
+    def _check_add_framing(self, state: GameState, act: a.AddFraming, role: str) -> None:
+        self._need_phase(state, "frame")
+        if any(f.added_by == act.seat for f in state.framings):
+            raise _fail("limit_reached", "each player may add one framing of their own")
+        _check_text(act.text, "framing", MAX_TEXT)
+        self._check_interests(act.interests)
+
+    def _check_interests(self, interests: Sequence[str]) -> None:
+        known = {i.id for i in self.scenario.interests}
+        for interest in interests:
+            if interest not in known:
+                raise _fail("unknown_id", f"no interest {interest!r} in this scenario")
+
+    def _check_idea_quota(self, state: GameState, seat: str) -> None:
+        self._need_phase(state, "ideate")
+        limit = self.catalog.rounds[state.round_index].ideas_per_player
+        if seat in state.done:
+            raise _fail("limit_reached", "you have already finished this phase")
+        if state.ideas_this_round.get(seat, 0) >= limit:
+            raise _fail("limit_reached", f"at most {limit} ideas per player in this round")
+
+    def _check_card(self, state: GameState, card: str, role: str) -> None:
+        if card not in state.hands.get(role, []):
+            raise _fail("not_in_hand", f"the idea card {card!r} is not in your hand")
+
+    def _check_play_idea(self, state: GameState, act: a.PlayIdea, role: str) -> None:
+        self._check_idea_quota(state, act.seat)
+        self._check_card(state, act.idea, role)
+
+    def _check_write_idea(self, state: GameState, act: a.WriteIdea, role: str) -> None:
+        self._check_idea_quota(state, act.seat)
+        _check_text(act.title, "title", MAX_TITLE)
+        _check_text(act.text, "text", MAX_TEXT, required=False)
+        self._check_interests(act.interests)
+
+    def _check_build_on(self, state: GameState, act: a.BuildOn, role: str) -> None:
+        self._check_idea_quota(state, act.seat)
+        if act.base not in state.live_ideas():
+            raise _fail("unknown_id", f"no idea {act.base!r} on the table to build on")
+        if act.idea is not None:
+            self._check_card(state, act.idea, role)
+        else:
+            _check_text(act.title or "", "title", MAX_TITLE)
+        _check_text(act.text, "text", MAX_TEXT, required=False)
+
+    def _check_pass(self, state: GameState, act: a.Pass, role: str) -> None:
+        self._need_phase(state, "frame", "ideate", "dilemma", "rank")
+
+    def _check_option(self, state: GameState, option: str) -> None:
+        self._need_phase(state, "dilemma")
+        event = self.catalog.events[state.event or ""]
+        if option not in {o.id for o in event.options}:
+            raise _fail("unknown_id", f"the dilemma has no option {option!r}")
+
+    def _check_advise(self, state: GameState, act: a.Advise, role: str) -> None:
+        self._check_option(state, act.option)
+
+    def _check_choose(self, state: GameState, act: a.ChooseOption, role: str) -> None:
+        self._check_option(state, act.option)
+        target = self._event_target(state)
+        if role != target:
+            name = self.catalog.roles[target].id
+            raise _fail("not_your_turn", f"only the {name} chooses how to meet this dilemma")
+
+    def _check_rank_ideas(self, state: GameState, act: a.RankIdeas, role: str) -> None:
+        self._need_phase(state, "rank")
+        live = set(state.live_ideas())
+        _check_order(act.order, live, "idea", MAX_IDEAS_RANKED)
+        own = [i for i in act.order if act.seat in state.table[i].played_by]
+        if len(own) > 1:
+            raise _fail("invalid", "rank at most one of your own ideas")
+
+    def _check_chair(self, role: str, what: str) -> None:
+        if role != self.catalog.chair:
+            raise _fail("not_your_turn", f"only the chair may {what}")
+
+    def _all_voted(self, state: GameState) -> bool:
+        return len(state.votes) == len(state.seats)
+
+    def _check_propose(self, state: GameState, act: a.Propose, role: str) -> None:
+        self._need_phase(state, "decide")
+        self._check_chair(role, "propose a package")
+        if state.proposal is not None:
+            if state.revisions >= 1:
+                raise _fail("limit_reached", "the chair may revise the proposal only once")
+            if not self._all_voted(state):
+                raise _fail("not_your_turn", "wait until everyone has answered the proposal")
+        live = set(state.live_ideas())
+        _check_order(act.ideas, live, "idea", len(live))
+        budget = self.catalog.rounds[state.round_index].budget or 0
+        cost = sum(state.table[i].cost for i in act.ideas)
+        if cost > budget:
+            raise _fail("over_budget", f"the package costs {cost}, the budget is {budget}")
+
+    def _check_vote(self, state: GameState, act: a.Vote, role: str) -> None:
+        self._need_phase(state, "decide")
+        if state.proposal is None:
+            raise _fail("not_your_turn", "there is no proposal to answer yet")
+        if act.choice not in a.VOTE_CHOICES:
+            raise _fail("invalid", "answer accept, live_with or object")
+        if act.seat in state.votes:
+            raise _fail("limit_reached", "you have already answered this proposal")
+
+    def _check_adopt(self, state: GameState, act: a.Adopt, role: str) -> None:
+        self._need_phase(state, "decide")
+        self._check_chair(role, "adopt the proposal")
+        if state.proposal is None or not self._all_voted(state):
+            raise _fail("not_your_turn", "everyone must answer the proposal first")
+
+    def _check_move(self, state: GameState, act: a.PlayMove, role: str) -> None:
+        move = self.catalog.moves.get(act.move)
+        if move is None or act.move not in self.catalog.roles[role].moves:
+            raise _fail("not_allowed", f"your role cannot play the move {act.move!r}")
+        if state.phase not in move.phases:
+            raise _fail("wrong_phase", f"{act.move!r} cannot be played in the {state.phase} phase")
+        used = state.moves_this_round.get((act.seat, act.move), 0)
+        if used >= move.per_round:
+            raise _fail("limit_reached", f"{act.move!r} may be played {move.per_round}× a round")
+        if move.target:
+            if act.target not in state.seated_roles or act.target == role:
+                raise _fail("invalid", "name another role at the table as the move's target")
+        elif act.target is not None:
+            raise _fail("invalid", f"{act.move!r} takes no target")
+        if move.politician_card and (state.proposal is None or state.adopted_how is not None):
+            raise _fail("not_your_turn", "the politician card needs a proposal on the table")
+
+    # --- performing -----------------------------------------------------------------
+
+    def _perform(self, state: GameState, events: list[e.Event], action: a.Action) -> None:
+        if isinstance(action, a.EndPhase):
+            self._close_phase(state, events, action.reason)
+            return
+        assert isinstance(action, a.SeatAction)
+        role = state.role_of(action.seat) or ""
+        match action:
+            case a.RankFramings(seat=seat, order=order):
+                self._emit(state, events, e.FramingsRanked(seat, order))
+            case a.AddFraming(seat=seat, text=text, interests=interests):
+                framing_id = f"own-{state.own_framings + 1}"
+                added = e.FramingAdded(seat, role, framing_id, text.strip(), interests)
+                self._emit(state, events, added)
+            case a.PlayIdea(seat=seat, idea=card):
+                self._emit(state, events, e.IdeaPlayed(seat, self._card_idea(state, seat, card)))
+            case a.WriteIdea():
+                self._emit(state, events, e.IdeaPlayed(action.seat, self._own_idea(state, action)))
+            case a.BuildOn():
+                self._emit(state, events, e.IdeaPlayed(action.seat, self._built(state, action)))
+            case a.Pass(seat=seat):
+                self._emit(state, events, e.SeatPassed(seat))
+            case a.Advise(seat=seat, option=option):
+                self._emit(state, events, e.OptionAdvised(seat, option))
+            case a.ChooseOption(seat=seat, option=option):
+                self._choose(state, events, seat, option)
+            case a.RankIdeas(seat=seat, order=order):
+                self._emit(state, events, e.IdeasRanked(seat, order))
+            case a.Propose(seat=seat, ideas=ideas):
+                revision = 0 if state.proposal is None else state.revisions + 1
+                self._emit(state, events, e.PackageProposed(seat, ideas, revision))
+            case a.Vote(seat=seat, choice=choice):
+                self._emit(state, events, e.VoteCast(seat, choice))
+                if self._all_voted(state):
+                    objections = "object" in state.votes.values()
+                    if not objections:
+                        self._adopt(state, events, "consensus")
+                    elif state.revisions >= 1:
+                        self._adopt(state, events, "dissent")
+            case a.Adopt():
+                objections = "object" in state.votes.values()
+                self._adopt(state, events, "dissent" if objections else "consensus")
+            case a.PlayMove(seat=seat, move=move_id, target=target):
+                move = self.catalog.moves[move_id]
+                effects = self._resolve(state, move.effects, role, target, f"move:{move_id}")
+                played = e.MovePlayed(seat, role, move_id, move.style, target, effects)
+                self._emit(state, events, played)
+                if move.politician_card:
+                    self._adopt(state, events, "politician_card")
+        if state.status != "ended" and state.phase != "closed" and self._complete(state):
+            self._close_phase(state, events, "complete")
+
+    def _emit(self, state: GameState, events: list[e.Event], event: e.Event) -> None:
+        self.evolve(state, event)
+        events.append(event)
+
+    def _card_idea(self, state: GameState, seat: str, card: str) -> e.TableIdea:
+        idea = self.catalog.ideas[card]
+        role = state.role_of(seat) or ""
+        return e.TableIdea(
+            id=f"i{state.next_idea}",
+            card=card,
+            title=idea.id,
+            text="",
+            novelty=_bounded(idea.novelty + state.novelty_boost),
+            cost=idea.cost,
+            serves=dict(idea.serves),
+            contributors=(role,),
+            played_by=(seat,),
+            round=state.round_index,
+        )
+
+    def _own_idea(self, state: GameState, act: a.WriteIdea) -> e.TableIdea:
+        own = self.scenario.scoring.own_idea
+        role = state.role_of(act.seat) or ""
+        return e.TableIdea(
+            id=f"i{state.next_idea}",
+            card=None,
+            title=act.title.strip(),
+            text=act.text.strip(),
+            novelty=_bounded(own.novelty + state.novelty_boost),
+            cost=own.cost,
+            serves=dict.fromkeys(act.interests, own.serves),
+            contributors=(role,),
+            played_by=(act.seat,),
+            round=state.round_index,
+        )
+
+    def _built(self, state: GameState, act: a.BuildOn) -> e.TableIdea:
+        base = state.table[act.base]
+        if act.idea is not None:
+            addition = self._card_idea(state, act.seat, act.idea)
+        else:
+            addition = self._own_idea(state, a.WriteIdea(act.seat, act.title or "", act.text, ()))
+        serves = dict(base.serves)
+        for interest, weight in addition.serves.items():
+            serves[interest] = max(-3, min(3, serves.get(interest, 0) + weight))
+        low, high = sorted((base.cost, addition.cost))
+        return e.TableIdea(
+            id=f"i{state.next_idea}",
+            card=addition.card,
+            title=addition.title,
+            text=act.text.strip(),
+            novelty=max(base.novelty, addition.novelty),
+            cost=high + math.ceil(low / 2),
+            serves=serves,
+            contributors=_union(base.contributors, addition.contributors),
+            played_by=_union(base.played_by, addition.played_by),
+            round=state.round_index,
+            base=base.id,
+        )
+
+    def _event_target(self, state: GameState) -> str:
+        event = self.catalog.events[state.event or ""]
+        target = event.target or self.catalog.chair
+        return target if target in state.seated_roles else self.catalog.chair
+
+    def _choose(
+        self, state: GameState, events: list[e.Event], seat: str | None, option: str
+    ) -> None:
+        event = self.catalog.events[state.event or ""]
+        chosen = next(o for o in event.options if o.id == option)
+        role = self._event_target(state)
+        effects = self._resolve(state, chosen.effects, role, None, f"option:{option}")
+        made = e.OptionChosen(seat, role, event.id, option, chosen.style, effects)
+        self._emit(state, events, made)
+
+    def _adopt(self, state: GameState, events: list[e.Event], how: str) -> None:
+        self._emit(state, events, e.PackageAdopted(state.proposal or (), how))
+
+    def _resolve(
+        self, state: GameState, effects: Effects, actor: str, target: str | None, source: str
+    ) -> e.EffectResult:
+        """Concrete deltas of an effect list: who gains trust, which cards are drawn."""
+        trust: dict[str, int] = {}
+        for who, delta in effects.trust.items():
+            for role in self._who(state, who, actor, target):
+                trust[role] = trust.get(role, 0) + delta
+        trust = {
+            r: max(0, min(TRUST_MAX, state.trust[r] + d)) - state.trust[r] for r, d in trust.items()
+        }
+        dealt: dict[str, tuple[str, ...]] = {}
+        reserve = list(state.reserve)
+        rng = random.Random(f"{state.seed}:{state.seq}:{source}")
+        for who, count in effects.deal.items():
+            for role in self._who(state, who, actor, target):
+                drawn = tuple(rng.sample(reserve, min(count, len(reserve))))
+                reserve = [c for c in reserve if c not in drawn]
+                if drawn:
+                    dealt[role] = dealt.get(role, ()) + drawn
+        return e.EffectResult(
+            trust={r: d for r, d in trust.items() if d},
+            score={str(k): v for k, v in effects.score.items()},
+            dealt=dealt,
+            novelty=effects.novelty,
+        )
+
+    def _who(self, state: GameState, who: str, actor: str, target: str | None) -> list[str]:
+        if who == "all":
+            return list(state.seated_roles)
+        if who == "self":
+            return [actor]
+        if who == "target":
+            return [target] if target else []
+        if who in self.catalog.roles:
+            return [who] if who in state.seated_roles else []
+        return [r for r in state.seated_roles if self.catalog.roles[r].kind == who]
+
+    # --- phases -----------------------------------------------------------------------
+
+    def _complete(self, state: GameState) -> bool:
+        seats = state.seat_ids()
+        if state.phase == "frame":
+            return all(s in state.framing_rankings or s in state.done for s in seats)
+        if state.phase == "ideate":
+            limit = self.catalog.rounds[state.round_index].ideas_per_player
+            return all(s in state.done or state.ideas_this_round.get(s, 0) >= limit for s in seats)
+        if state.phase == "rank":
+            return all(s in state.idea_rankings or s in state.done for s in seats)
+        if state.phase == "dilemma":
+            return any(c.round == state.round_index for c in state.choices)
+        if state.phase == "decide":
+            return state.adopted_how is not None
+        return False
+
+    def _close_phase(self, state: GameState, events: list[e.Event], reason: str) -> None:
+        index = state.round_index
+        if state.phase == "dilemma" and not self._complete(state):
+            self._choose(state, events, None, self._default_option(state))
+        if state.phase == "decide" and state.adopted_how is None:
+            if state.proposal is None:
+                budget = self.catalog.rounds[index].budget
+                package = fallback_package(state, budget)
+                self._emit(state, events, e.PackageProposed(None, package, 0))
+            self._adopt(state, events, "time_up")
+        framing = None
+        if state.phase == "frame":
+            items = [f.id for f in state.framings]
+            framing = borda_winner(list(state.framing_rankings.values()), items)
+        before: Breakdown | None = self._last_breakdown(state)
+        self._emit(state, events, e.PhaseEnded(index, reason, framing))
+        after = breakdown(state, self.catalog)
+        why = reasons(before, after, state)
+        self._emit(state, events, e.RoundScored(index, after.scores, why, after.parts))
+        if index + 1 < len(self.catalog.rounds):
+            self._open_round(state, events, index + 1)
+        else:
+            self._finish(state, events)
+
+    def _last_breakdown(self, state: GameState) -> Breakdown | None:
+        if not state.history:
+            return None
+        last = state.history[-1]
+        return Breakdown(scores=last.scores, parts=last.parts)
+
+    def _default_option(self, state: GameState) -> str:
+        """Out of time: the option most players advised, else the first."""
+        event = self.catalog.events[state.event or ""]
+        options = [o.id for o in event.options]
+        advised = list(state.advice.values())
+        return max(options, key=lambda o: (advised.count(o), -options.index(o)))
+
+    def _open_round(self, state: GameState, events: list[e.Event], index: int) -> None:
+        rnd = self.catalog.rounds[index]
+        self._emit(state, events, e.RoundStarted(index, rnd.id, rnd.phase, rnd.event))
+
+    def _finish(self, state: GameState, events: list[e.Event]) -> None:
+        package = (
+            state.adopted
+            if state.adopted is not None
+            else fallback_package(state, self.catalog.budget_after(0))
+        )
+        probe = state.clone()
+        probe.final_package = package
+        goals = {
+            role.id: holds(role.goal.when, probe, self.catalog)
+            for role in self.scenario.roles
+            if role.goal is not None and role.id in state.seated_roles
+        }
+        insights = tuple(
+            i
+            for i, insight in enumerate(self.scenario.debrief.insights)
+            if holds(insight.when, probe, self.catalog)
+        )
+        self._emit(state, events, e.GameEnded(package, goals, insights))
+
+    # --- folding events ---------------------------------------------------------------
+
+    def _blank(self) -> GameState:
+        return GameState(
+            scenario=self.scenario.id,
+            seed=0,
+            seats=(),
+            seated_roles=(),
+            hands={},
+            reserve=[],
+            trust={},
+        )
+
+    def evolve(self, state: GameState, event: e.Event) -> None:
+        """Fold one event into the state, in place."""
+        state.seq += 1
+        handler = _EVOLVE[type(event)]
+        handler(self, state, event)
+
+    def _on_started(self, state: GameState, ev: e.GameStarted) -> None:
+        state.seed = ev.seed
+        state.seats = ev.seats
+        state.seated_roles = tuple(
+            r.id for r in self.scenario.roles if any(s.role == r.id for s in ev.seats)
+        )
+        state.hands = {r: list(self.catalog.roles[r].hand) for r in state.seated_roles}
+        state.reserve = self.catalog.reserve()
+        state.trust = dict.fromkeys(state.seated_roles, TRUST_START)
+        state.contributions = dict.fromkeys(state.seated_roles, 0)
+        state.framings = [FramingEntry(f.id, tuple(f.interests)) for f in self.scenario.framings]
+
+    def _on_round(self, state: GameState, ev: e.RoundStarted) -> None:
+        state.round_index = ev.index
+        state.phase = ev.phase
+        state.done = set()
+        state.ideas_this_round = {}
+        state.moves_this_round = {}
+        state.novelty_boost = 0
+        state.round_adjust = []
+        state.round_trust_sources = {}
+        state.event = ev.event
+        state.advice = {}
+        if ev.phase == "decide":
+            state.proposal = None
+            state.revisions = 0
+            state.votes = {}
+            state.adopted_how = None
+
+    def _on_framings_ranked(self, state: GameState, ev: e.FramingsRanked) -> None:
+        state.framing_rankings[ev.seat] = ev.order
+        state.latest_consensus = "framings"
+
+    def _on_framing_added(self, state: GameState, ev: e.FramingAdded) -> None:
+        state.framings.append(FramingEntry(ev.framing, ev.interests, ev.text, ev.seat))
+        state.own_framings += 1
+        state.contributions[ev.role] = state.contributions.get(ev.role, 0) + 1
+
+    def _on_idea(self, state: GameState, ev: e.IdeaPlayed) -> None:
+        idea = ev.idea
+        state.table[idea.id] = idea
+        state.next_idea += 1
+        state.ideas_this_round[ev.seat] = state.ideas_this_round.get(ev.seat, 0) + 1
+        role = state.role_of(ev.seat) or ""
+        if idea.card is not None and idea.card in state.hands.get(role, []):
+            state.hands[role].remove(idea.card)
+        state.contributions[role] = state.contributions.get(role, 0) + 1
+
+    def _on_passed(self, state: GameState, ev: e.SeatPassed) -> None:
+        state.done.add(ev.seat)
+
+    def _on_advised(self, state: GameState, ev: e.OptionAdvised) -> None:
+        state.advice[ev.seat] = ev.option
+
+    def _on_chosen(self, state: GameState, ev: e.OptionChosen) -> None:
+        state.choices.append(
+            ChoiceRecord(state.round_index, ev.seat, ev.role, ev.event, ev.option, ev.style)
+        )
+        self._apply_effects(state, ev.effects, f"option:{ev.option}")
+
+    def _on_ideas_ranked(self, state: GameState, ev: e.IdeasRanked) -> None:
+        state.idea_rankings[ev.seat] = ev.order
+        state.latest_consensus = "ideas"
+
+    def _on_proposed(self, state: GameState, ev: e.PackageProposed) -> None:
+        state.proposal = ev.ideas
+        state.revisions = ev.revision
+        state.votes = {}
+
+    def _on_vote(self, state: GameState, ev: e.VoteCast) -> None:
+        state.votes[ev.seat] = ev.choice
+        state.latest_consensus = "votes"
+
+    def _on_adopted(self, state: GameState, ev: e.PackageAdopted) -> None:
+        state.adopted = ev.ideas
+        state.adopted_how = ev.how
+        if ev.how == "politician_card":
+            state.politician_card_played = True
+            penalty = self.scenario.scoring.politician_card_penalty
+            self._adjust(state, "ownership", "politician_card", -penalty)
+
+    def _on_move(self, state: GameState, ev: e.MovePlayed) -> None:
+        key = (ev.seat, ev.move)
+        state.moves_this_round[key] = state.moves_this_round.get(key, 0) + 1
+        state.moves.append(
+            MoveRecord(state.round_index, ev.seat, ev.role, ev.move, ev.style, ev.target)
+        )
+        self._apply_effects(state, ev.effects, f"move:{ev.move}")
+
+    def _on_phase_ended(self, state: GameState, ev: e.PhaseEnded) -> None:
+        if ev.framing is not None:
+            state.framing = ev.framing
+        state.phase = "closed"
+
+    def _on_scored(self, state: GameState, ev: e.RoundScored) -> None:
+        state.history.append(RoundScores(ev.index, dict(ev.scores), ev.reasons, ev.parts))
+
+    def _on_ended(self, state: GameState, ev: e.GameEnded) -> None:
+        state.final_package = ev.package
+        state.goals = dict(ev.goals)
+        state.insights = ev.insights
+        state.status = "ended"
+        state.phase = "ended"
+
+    def _apply_effects(self, state: GameState, fx: e.EffectResult, source: str) -> None:
+        for role, delta in fx.trust.items():
+            state.trust[role] = state.trust[role] + delta
+            state.round_trust_sources[source] = state.round_trust_sources.get(source, 0) + delta
+        for score, points in fx.score.items():
+            self._adjust(state, score, source, points)
+        for role, cards in fx.dealt.items():
+            state.hands.setdefault(role, []).extend(cards)
+            state.reserve = [c for c in state.reserve if c not in cards]
+        state.novelty_boost += fx.novelty
+
+    def _adjust(self, state: GameState, score: str, source: str, points: int) -> None:
+        state.score_adjust[score] = state.score_adjust.get(score, 0) + points
+        state.round_adjust.append((score, source, points))
+
+
+def _bounded(novelty: int) -> int:
+    return max(0, min(3, novelty))
+
+
+def _union(first: Sequence[str], second: Sequence[str]) -> tuple[str, ...]:
+    return tuple(dict.fromkeys([*first, *second]))
+
+
+def _check_text(text: str, what: str, limit: int, required: bool = True) -> None:
+    if not isinstance(text, str):
+        raise _fail("invalid", f"the {what} must be text")
+    if required and not text.strip():
+        raise _fail("invalid", f"the {what} must not be empty")
+    if len(text) > limit:
+        raise _fail("too_long", f"the {what} may be at most {limit} characters")
+
+
+def _check_order(order: Sequence[str], known: set[str], what: str, limit: int) -> None:
+    if not order:
+        raise _fail("invalid", f"name at least one {what}")
+    if len(set(order)) != len(order):
+        raise _fail("invalid", f"each {what} may appear only once")
+    if len(order) > limit:
+        raise _fail("invalid", f"name at most {limit} {what}s")
+    for item in order:
+        if item not in known:
+            raise _fail("unknown_id", f"no {what} {item!r} here")
+
+
+_CHECKS: dict[type[a.Action], Callable[[Rules, GameState, Any, str], None]] = {
+    a.RankFramings: Rules._check_rank_framings,
+    a.AddFraming: Rules._check_add_framing,
+    a.PlayIdea: Rules._check_play_idea,
+    a.WriteIdea: Rules._check_write_idea,
+    a.BuildOn: Rules._check_build_on,
+    a.Pass: Rules._check_pass,
+    a.Advise: Rules._check_advise,
+    a.ChooseOption: Rules._check_choose,
+    a.RankIdeas: Rules._check_rank_ideas,
+    a.Propose: Rules._check_propose,
+    a.Vote: Rules._check_vote,
+    a.Adopt: Rules._check_adopt,
+    a.PlayMove: Rules._check_move,
+}
+
+_EVOLVE: dict[type[e.Event], Callable[[Rules, GameState, Any], None]] = {
+    e.GameStarted: Rules._on_started,
+    e.RoundStarted: Rules._on_round,
+    e.FramingsRanked: Rules._on_framings_ranked,
+    e.FramingAdded: Rules._on_framing_added,
+    e.IdeaPlayed: Rules._on_idea,
+    e.SeatPassed: Rules._on_passed,
+    e.OptionAdvised: Rules._on_advised,
+    e.OptionChosen: Rules._on_chosen,
+    e.IdeasRanked: Rules._on_ideas_ranked,
+    e.PackageProposed: Rules._on_proposed,
+    e.VoteCast: Rules._on_vote,
+    e.PackageAdopted: Rules._on_adopted,
+    e.MovePlayed: Rules._on_move,
+    e.PhaseEnded: Rules._on_phase_ended,
+    e.RoundScored: Rules._on_scored,
+    e.GameEnded: Rules._on_ended,
+}

@@ -1,0 +1,155 @@
+"""Whole games of bots, and what many of them say about a scenario's balance."""
+
+from __future__ import annotations
+
+import random
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+
+from app.engine import actions as a
+from app.engine.bots import Bot
+from app.engine.events import Event, SeatSpec
+from app.engine.rules import Rejected, Rules
+from app.engine.state import GameState
+from app.scenarios.models import SCORE_NAMES, Scenario
+
+# A bound on intents per phase, so that a bot bug can never loop forever.
+MAX_STEPS_PER_PHASE = 500
+
+
+def default_seats(scenario: Scenario, players: int | None = None) -> list[SeatSpec]:
+    """One seat per required role, then optional seats in file order up to `players`."""
+    target = players if players is not None else scenario.players.min
+    seats: list[SeatSpec] = []
+    for role in scenario.roles:
+        for n in range(role.seats.min):
+            seats.append(SeatSpec(_seat_id(role.id, n), role.id))
+    for role in scenario.roles:
+        for n in range(role.seats.min, role.seats.max):
+            if len(seats) >= target:
+                break
+            seats.append(SeatSpec(_seat_id(role.id, n), role.id))
+    return seats
+
+
+def _seat_id(role: str, n: int) -> str:
+    return role if n == 0 else f"{role}-{n + 1}"
+
+
+@dataclass
+class GameRecord:
+    state: GameState
+    events: list[Event] = field(default_factory=list)
+
+
+def play_game(
+    rules: Rules,
+    seed: int,
+    seats: Sequence[SeatSpec] | None = None,
+    chair_style: str = "mixed",
+    keep_events: bool = False,
+) -> GameRecord:
+    """Bots play one whole game; time runs out on any phase where no bot has anything to do."""
+    seats = list(seats) if seats is not None else default_seats(rules.scenario)
+    rng = random.Random(seed)
+    bots = [
+        Bot(
+            rules,
+            s.id,
+            s.role,
+            style=chair_style if s.role == rules.catalog.chair else "mixed",
+            rng=random.Random(rng.random()),
+        )
+        for s in seats
+    ]
+    started = rules.start(seats, seed)
+    state = started.state
+    record = GameRecord(state, list(started.events) if keep_events else [])
+    steps = 0
+    while state.status != "ended":
+        acted = False
+        for bot in bots:
+            action = bot.act(state)
+            if action is None:
+                continue
+            _step(rules, state, action, record, keep_events)
+            acted = True
+            steps += 1
+        if not acted or steps > MAX_STEPS_PER_PHASE:
+            _step(rules, state, a.EndPhase("time_up"), record, keep_events)
+            steps = 0
+    return record
+
+
+def _step(rules: Rules, state: GameState, action: a.Action, record: GameRecord, keep: bool) -> None:
+    result = rules.step(state, action)
+    if isinstance(result, Rejected):
+        raise RuntimeError(f"a bot's intent was refused: {action} -> {result.message}")
+    if keep:
+        record.events.extend(result)
+
+
+@dataclass(frozen=True)
+class Stats:
+    min: float
+    mean: float
+    max: float
+    values: tuple[float, ...]
+
+
+@dataclass
+class Summary:
+    games: int
+    scores: dict[str, Stats]
+    unused: dict[str, list[str]]
+    politician_card_rate: float
+    goals_met: dict[str, float]
+
+
+def summarise(rules: Rules, states: Sequence[GameState]) -> Summary:
+    """Score spread and the content that no game used."""
+    finals: dict[str, list[float]] = {name: [] for name in SCORE_NAMES}
+    ideas: set[str] = set()
+    moves: set[str] = set()
+    options: set[str] = set()
+    goals: dict[str, list[bool]] = {}
+    for state in states:
+        last = state.history[-1].scores if state.history else {}
+        for name in SCORE_NAMES:
+            value = last.get(name)
+            if value is not None:
+                finals[name].append(value)
+        ideas |= {i.card for i in state.table.values() if i.card}
+        moves |= {m.move for m in state.moves}
+        options |= {c.option for c in state.choices}
+        for role, met in state.goals.items():
+            goals.setdefault(role, []).append(met)
+    catalog = rules.catalog
+    return Summary(
+        games=len(states),
+        scores={name: _stats(values) for name, values in finals.items()},
+        unused={
+            "ideas": [i for i in catalog.ideas if i not in ideas],
+            "moves": [m for m in catalog.moves if m not in moves],
+            "event_options": [o for o in catalog.option_event if o not in options],
+        },
+        politician_card_rate=sum(s.politician_card_played for s in states) / max(1, len(states)),
+        goals_met={role: sum(v) / len(v) for role, v in goals.items()},
+    )
+
+
+def _stats(values: Sequence[float]) -> Stats:
+    if not values:
+        return Stats(0.0, 0.0, 0.0, ())
+    return Stats(min(values), sum(values) / len(values), max(values), tuple(values))
+
+
+def simulate(scenario: Scenario, games: int, seed: int, chair_style: str = "mixed") -> Summary:
+    """Play `games` bot games from `seed` and summarise them."""
+    rules = Rules(scenario)
+    seeds = random.Random(seed)
+    states = [
+        play_game(rules, seeds.randrange(2**31), chair_style=chair_style).state
+        for _ in range(games)
+    ]
+    return summarise(rules, states)

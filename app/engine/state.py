@@ -1,0 +1,148 @@
+"""The game state: everything the rules need, built only by folding events.
+
+The state is a plain mutable dataclass so that folding a long log stays cheap; `apply`
+hands callers a fresh copy, never one it will change later.
+"""
+
+from __future__ import annotations
+
+import copy
+import hashlib
+import json
+from dataclasses import dataclass, field, fields
+from typing import Any
+
+from app.engine.events import Reason, SeatSpec, TableIdea
+
+TRUST_START = 3
+TRUST_MAX = 5
+
+
+@dataclass(slots=True)
+class MoveRecord:
+    round: int
+    seat: str
+    role: str
+    move: str
+    style: str
+    target: str | None
+
+
+@dataclass(slots=True)
+class ChoiceRecord:
+    round: int
+    seat: str | None
+    role: str
+    event: str
+    option: str
+    style: str
+
+
+@dataclass(slots=True)
+class RoundScores:
+    index: int
+    scores: dict[str, float | None]
+    reasons: tuple[Reason, ...]
+    parts: dict[str, dict[str, float]]
+
+
+@dataclass(slots=True)
+class FramingEntry:
+    id: str
+    interests: tuple[str, ...]
+    text: str | None = None  # set for a player's own framing
+    added_by: str | None = None
+
+
+@dataclass(slots=True)
+class GameState:
+    scenario: str
+    seed: int
+    seats: tuple[SeatSpec, ...]
+    seated_roles: tuple[str, ...]
+    hands: dict[str, list[str]]
+    reserve: list[str]
+    trust: dict[str, int]
+    seq: int = 0
+    round_index: int = -1
+    phase: str = "lobby"
+    status: str = "playing"  # playing | ended
+    # per round
+    done: set[str] = field(default_factory=set)
+    ideas_this_round: dict[str, int] = field(default_factory=dict)
+    moves_this_round: dict[tuple[str, str], int] = field(default_factory=dict)
+    novelty_boost: int = 0
+    round_adjust: list[tuple[str, str, int]] = field(default_factory=list)
+    round_trust_sources: dict[str, int] = field(default_factory=dict)
+    # frame
+    framings: list[FramingEntry] = field(default_factory=list)
+    framing_rankings: dict[str, tuple[str, ...]] = field(default_factory=dict)
+    framing: str | None = None
+    own_framings: int = 0
+    # ideas
+    table: dict[str, TableIdea] = field(default_factory=dict)
+    next_idea: int = 1
+    idea_rankings: dict[str, tuple[str, ...]] = field(default_factory=dict)
+    # dilemma
+    event: str | None = None
+    advice: dict[str, str] = field(default_factory=dict)
+    choices: list[ChoiceRecord] = field(default_factory=list)
+    # decide
+    proposal: tuple[str, ...] | None = None
+    revisions: int = 0
+    votes: dict[str, str] = field(default_factory=dict)
+    adopted: tuple[str, ...] | None = None
+    adopted_how: str | None = None
+    # across the game
+    contributions: dict[str, int] = field(default_factory=dict)
+    moves: list[MoveRecord] = field(default_factory=list)
+    score_adjust: dict[str, int] = field(default_factory=dict)
+    politician_card_played: bool = False
+    latest_consensus: str = "none"  # none | framings | ideas | votes
+    history: list[RoundScores] = field(default_factory=list)
+    final_package: tuple[str, ...] | None = None
+    goals: dict[str, bool] = field(default_factory=dict)
+    insights: tuple[int, ...] = ()
+
+    def clone(self) -> GameState:
+        return copy.deepcopy(self)
+
+    def role_of(self, seat: str) -> str | None:
+        for s in self.seats:
+            if s.id == seat:
+                return s.role
+        return None
+
+    def seat_ids(self) -> list[str]:
+        return [s.id for s in self.seats]
+
+    def live_ideas(self) -> list[str]:
+        """Table ideas not absorbed into a combined idea, in the order they were played."""
+        absorbed = {i.base for i in self.table.values() if i.base}
+        return [i for i in self.table if i not in absorbed]
+
+
+def _plain(value: Any) -> Any:
+    if hasattr(value, "__dataclass_fields__"):
+        return {f.name: _plain(getattr(value, f.name)) for f in fields(value)}
+    if isinstance(value, dict):
+        return {str(k): _plain(v) for k, v in sorted(value.items(), key=lambda kv: str(kv[0]))}
+    if isinstance(value, set):
+        return sorted(value)
+    if isinstance(value, tuple | list):
+        return [_plain(v) for v in value]
+    if isinstance(value, float):
+        return round(value, 9)
+    return value
+
+
+def state_to_dict(state: GameState) -> dict[str, Any]:
+    """A canonical, JSON-ready form of the whole state (for digests and debugging)."""
+    data: dict[str, Any] = _plain(state)
+    return data
+
+
+def state_digest(state: GameState) -> str:
+    """SHA-256 of the canonical state: equal digests mean equal games."""
+    text = json.dumps(state_to_dict(state), sort_keys=True, separators=(",", ":"))
+    return hashlib.sha256(text.encode()).hexdigest()
