@@ -29,6 +29,15 @@ class Bot:
     style: str = "mixed"
     rng: random.Random = field(default_factory=random.Random)
     _declined: set[tuple[int, str]] = field(default_factory=set)
+    _voice: float = -1.0
+
+    @property
+    def voice(self) -> float:
+        """How readily this bot speaks up: drawn once a game, so some bots are quiet."""
+        if self._voice < 0:
+            chair = self.role == self.rules.catalog.chair
+            self._voice = 1.0 if chair else self.rng.uniform(0.2, 1.0)
+        return self._voice
 
     @property
     def politician(self) -> bool:
@@ -97,7 +106,7 @@ class Bot:
 
     def _move_appetite(self, move: Move) -> float:
         if not self.politician:
-            return 0.4
+            return 0.3
         if self.style == "mixed":
             return 0.35
         return 0.9 if move.style == self.style else 0.05
@@ -123,6 +132,12 @@ class Bot:
 
     def _idea(self, state: GameState) -> a.Action | None:
         if self.seat in state.done:
+            return None
+        played = state.ideas_this_round.get(self.seat, 0)
+        # Trust draws people out: a quiet player who feels heard says more.
+        eagerness = self.voice + 0.15 * (state.trust.get(self.role, 3) - 3)
+        # Even a quiet player usually says something, but not always.
+        if self.rng.random() > eagerness + (0.4 if played == 0 else 0.0):
             return None
         hand = state.hands.get(self.role, [])
         novelty_weight = 2.0 if self._leaning() == "catalyst" else 0.5
@@ -218,7 +233,9 @@ class Bot:
 
     def _package(self, state: GameState, must: Sequence[str] = ()) -> tuple[str, ...]:
         """A package within budget, ordered by what this chair's style cares about."""
-        budget = self.rules.catalog.rounds[state.round_index].budget or 0
+        rnd = self.rules.catalog.rounds[state.round_index]
+        budget = rnd.budget or 0
+        size = rnd.max_ideas or len(state.table)
         points = support(state)
         live = state.live_ideas()
         leaning = self._leaning()
@@ -238,22 +255,31 @@ class Bot:
         spent = 0
         for idea in [*must, *ordered]:
             cost = state.table[idea].cost
+            if len(chosen) >= size:
+                break
             if idea not in chosen and spent + cost <= budget:
                 chosen.append(idea)
                 spent += cost
         return tuple(chosen)
 
     def _answer(self, state: GameState) -> a.VoteChoice:
+        """Compare the package with the one this role would have chosen itself."""
         if self.role == self.rules.catalog.chair:
             return "accept"
         package = state.proposal or ()
-        value = sum(self._value(state.table[i].serves) for i in package)
-        if any(self.role in state.table[i].contributors for i in package):
-            value += 4
-        value += 2 * (state.trust.get(self.role, 3) - 3) + self._noise()
-        if value >= 4:
+        size = max(1, len(package))
+        worth = {i: self._worth(state, i) for i in state.live_ideas()}
+        ideal = sum(sorted(worth.values(), reverse=True)[:size])
+        value = sum(worth[i] for i in package if i in worth)
+        ratio = value / ideal if ideal > 0 else 0.5
+        ratio += 0.1 * (state.trust.get(self.role, 3) - 3) + 0.1 * self._noise()
+        if ratio >= 0.6:
             return "accept"
-        return "live_with" if value >= -2 else "object"
+        return "live_with" if ratio >= 0.2 else "object"
+
+    def _worth(self, state: GameState, idea: str) -> float:
+        own = 2.0 if self.role in state.table[idea].contributors else 0.0
+        return max(0.0, self._value(state.table[idea].serves) + own)
 
     def _after_votes(self, state: GameState) -> list[a.Action | None]:
         leaning = self._leaning()

@@ -38,10 +38,10 @@ class Catalog:
         dealt = {idea for role in self.scenario.roles for idea in role.hand}
         return [i.id for i in self.scenario.ideas if i.id not in dealt]
 
-    def budget_after(self, index: int) -> int | None:
-        """The budget of the next decide round from `index` on (else the last one)."""
-        budgets = [(i, r.budget) for i, r in enumerate(self.rounds) if r.budget is not None]
-        for i, budget in budgets:
+    def decide_after(self, index: int) -> Round | None:
+        """The next decide round from `index` on, else the last one: it sets the package limits."""
+        decides = [(i, r) for i, r in enumerate(self.rounds) if r.phase == "decide"]
+        for i, rnd in decides:
             if i >= index:
-                return budget
-        return budgets[-1][1] if budgets else None
+                return rnd
+        return decides[-1][1] if decides else None

@@ -45,6 +45,7 @@ class TableIdea:
     played_by: tuple[str, ...]
     round: int
     base: str | None = None
+    builder: str | None = None  # the seat that built this idea on `base`
 
 
 @dataclass(frozen=True, slots=True)
@@ -177,6 +178,7 @@ class RoundScored(Event):
     scores: dict[str, float | None]
     reasons: tuple[Reason, ...]
     parts: dict[str, dict[str, float]] = field(default_factory=dict)
+    trust: dict[str, int] = field(default_factory=dict)
 
 
 @dataclass(frozen=True, slots=True)

@@ -39,7 +39,9 @@ def support(state: GameState) -> dict[str, int]:
     return points
 
 
-def fallback_package(state: GameState, budget: int | None) -> tuple[str, ...]:
+def fallback_package(
+    state: GameState, budget: int | None, max_ideas: int | None = None
+) -> tuple[str, ...]:
     """The best-supported ideas that fit the budget, as a committee out of time would take."""
     points = support(state)
     live = state.live_ideas()
@@ -48,6 +50,8 @@ def fallback_package(state: GameState, budget: int | None) -> tuple[str, ...]:
     spent = 0
     for idea in ranked:
         cost = state.table[idea].cost
+        if max_ideas is not None and len(chosen) >= max_ideas:
+            break
         if budget is None or spent + cost <= budget:
             chosen.append(idea)
             spent += cost
@@ -62,7 +66,10 @@ def leading_package(state: GameState, catalog: Catalog) -> tuple[str, ...]:
         return state.proposal
     if state.adopted is not None:
         return state.adopted
-    return fallback_package(state, catalog.budget_after(max(state.round_index, 0)))
+    decide = catalog.decide_after(max(state.round_index, 0))
+    if decide is None:
+        return fallback_package(state, None)
+    return fallback_package(state, decide.budget, decide.max_ideas)
 
 
 @dataclass(frozen=True, slots=True)

@@ -16,7 +16,14 @@ from typing import Any
 from app.engine import actions as a
 from app.engine import events as e
 from app.engine.catalog import Catalog
-from app.engine.outcome import Breakdown, breakdown, fallback_package, holds, reasons
+from app.engine.outcome import (
+    Breakdown,
+    breakdown,
+    fallback_package,
+    holds,
+    leading_package,
+    reasons,
+)
 from app.engine.scoring import borda_winner
 from app.engine.state import (
     TRUST_MAX,
@@ -243,7 +250,10 @@ class Rules:
                 raise _fail("not_your_turn", "wait until everyone has answered the proposal")
         live = set(state.live_ideas())
         _check_order(act.ideas, live, "idea", len(live))
-        budget = self.catalog.rounds[state.round_index].budget or 0
+        rnd = self.catalog.rounds[state.round_index]
+        if rnd.max_ideas is not None and len(act.ideas) > rnd.max_ideas:
+            raise _fail("too_many", f"a package may hold at most {rnd.max_ideas} ideas")
+        budget = rnd.budget or 0
         cost = sum(state.table[i].cost for i in act.ideas)
         if cost > budget:
             raise _fail("over_budget", f"the package costs {cost}, the budget is {budget}")
@@ -391,6 +401,7 @@ class Rules:
             played_by=_union(base.played_by, addition.played_by),
             round=state.round_index,
             base=base.id,
+            builder=act.seat,
         )
 
     def _event_target(self, state: GameState) -> str:
@@ -472,8 +483,8 @@ class Rules:
             self._choose(state, events, None, self._default_option(state))
         if state.phase == "decide" and state.adopted_how is None:
             if state.proposal is None:
-                budget = self.catalog.rounds[index].budget
-                package = fallback_package(state, budget)
+                rnd = self.catalog.rounds[index]
+                package = fallback_package(state, rnd.budget, rnd.max_ideas)
                 self._emit(state, events, e.PackageProposed(None, package, 0))
             self._adopt(state, events, "time_up")
         framing = None
@@ -484,7 +495,9 @@ class Rules:
         self._emit(state, events, e.PhaseEnded(index, reason, framing))
         after = breakdown(state, self.catalog)
         why = reasons(before, after, state)
-        self._emit(state, events, e.RoundScored(index, after.scores, why, after.parts))
+        self._emit(
+            state, events, e.RoundScored(index, after.scores, why, after.parts, dict(state.trust))
+        )
         if index + 1 < len(self.catalog.rounds):
             self._open_round(state, events, index + 1)
         else:
@@ -509,9 +522,7 @@ class Rules:
 
     def _finish(self, state: GameState, events: list[e.Event]) -> None:
         package = (
-            state.adopted
-            if state.adopted is not None
-            else fallback_package(state, self.catalog.budget_after(0))
+            state.adopted if state.adopted is not None else leading_package(state, self.catalog)
         )
         probe = state.clone()
         probe.final_package = package
@@ -641,7 +652,9 @@ class Rules:
         state.phase = "closed"
 
     def _on_scored(self, state: GameState, ev: e.RoundScored) -> None:
-        state.history.append(RoundScores(ev.index, dict(ev.scores), ev.reasons, ev.parts))
+        state.history.append(
+            RoundScores(ev.index, dict(ev.scores), ev.reasons, ev.parts, dict(ev.trust))
+        )
 
     def _on_ended(self, state: GameState, ev: e.GameEnded) -> None:
         state.final_package = ev.package

@@ -17,8 +17,12 @@ def clamp(value: float, low: float = 0.0, high: float = 100.0) -> float:
 
 
 def rank_vector(ranking: Ranking, items: Sequence[str]) -> list[float]:
-    """Ranks 1..n for `items`; items the player left out share the mean of the ranks left."""
-    position = {item: i + 1 for i, item in enumerate(ranking) if item in items}
+    """Ranks 1..n for `items`; items the player left out share the mean of the ranks left.
+
+    Names in the ranking that are not among `items` are ignored (they take no rank).
+    """
+    known = [item for item in ranking if item in items]
+    position = {item: i + 1 for i, item in enumerate(known)}
     ranked = len(position)
     tied_rank = (ranked + 1 + len(items)) / 2
     return [float(position[item]) if item in position else tied_rank for item in items]

@@ -17,18 +17,26 @@ from app.scenarios.models import SCORE_NAMES, Scenario
 MAX_STEPS_PER_PHASE = 500
 
 
-def default_seats(scenario: Scenario, players: int | None = None) -> list[SeatSpec]:
-    """One seat per required role, then optional seats in file order up to `players`."""
+def default_seats(
+    scenario: Scenario, players: int | None = None, rng: random.Random | None = None
+) -> list[SeatSpec]:
+    """Every role's required seats, then optional ones up to `players`.
+
+    Optional seats are taken in file order, or in a random order when `rng` is given.
+    """
     target = players if players is not None else scenario.players.min
-    seats: list[SeatSpec] = []
-    for role in scenario.roles:
-        for n in range(role.seats.min):
-            seats.append(SeatSpec(_seat_id(role.id, n), role.id))
-    for role in scenario.roles:
-        for n in range(role.seats.min, role.seats.max):
-            if len(seats) >= target:
-                break
-            seats.append(SeatSpec(_seat_id(role.id, n), role.id))
+    seats = [
+        SeatSpec(_seat_id(role.id, n), role.id)
+        for role in scenario.roles
+        for n in range(role.seats.min)
+    ]
+    optional = [
+        (role.id, n) for role in scenario.roles for n in range(role.seats.min, role.seats.max)
+    ]
+    if rng is not None:
+        rng.shuffle(optional)
+    for role_id, n in optional[: max(0, target - len(seats))]:
+        seats.append(SeatSpec(_seat_id(role_id, n), role_id))
     return seats
 
 
@@ -148,8 +156,51 @@ def simulate(scenario: Scenario, games: int, seed: int, chair_style: str = "mixe
     """Play `games` bot games from `seed` and summarise them."""
     rules = Rules(scenario)
     seeds = random.Random(seed)
-    states = [
-        play_game(rules, seeds.randrange(2**31), chair_style=chair_style).state
-        for _ in range(games)
-    ]
+    states = []
+    for _ in range(games):
+        # Tables differ in size, so optional seats (and their cards) come into play too.
+        players = seeds.randint(scenario.players.min, scenario.players.max)
+        seats = default_seats(scenario, players, seeds)
+        states.append(play_game(rules, seeds.randrange(2**31), seats, chair_style).state)
     return summarise(rules, states)
+
+
+def summary_to_dict(summary: Summary) -> dict[str, object]:
+    """The JSON form of a summary: games, scores -> {min, mean, max}, unused content."""
+    return {
+        "games": summary.games,
+        "scores": {
+            name: {"min": round(s.min, 2), "mean": round(s.mean, 2), "max": round(s.max, 2)}
+            for name, s in summary.scores.items()
+        },
+        "unused": summary.unused,
+        "politician_card_rate": round(summary.politician_card_rate, 3),
+        "goals_met": {role: round(rate, 3) for role, rate in summary.goals_met.items()},
+    }
+
+
+def histogram(values: Sequence[float], bins: int = 10, width: int = 30) -> list[str]:
+    """A small text histogram over 0..100."""
+    counts = [0] * bins
+    for v in values:
+        counts[min(bins - 1, int(v * bins / 100))] += 1
+    top = max(counts) or 1
+    size = 100 // bins
+    return [
+        f"  {i * size:3d}-{(i + 1) * size:<3d} {'#' * round(c * width / top):<{width}} {c}"
+        for i, c in enumerate(counts)
+    ]
+
+
+def format_summary(summary: Summary) -> str:
+    """The human-readable report of `scenario simulate`."""
+    lines = [f"{summary.games} games"]
+    for name, s in summary.scores.items():
+        lines.append(f"{name}: min {s.min:.1f}  mean {s.mean:.1f}  max {s.max:.1f}")
+        lines.extend(histogram(s.values))
+    lines.append(f"politician card played in {summary.politician_card_rate:.0%} of games")
+    for role, rate in summary.goals_met.items():
+        lines.append(f"secret goal of {role} met in {rate:.0%} of games")
+    for kind, ids in summary.unused.items():
+        lines.append(f"never chosen {kind}: {', '.join(ids) if ids else '(none)'}")
+    return "\n".join(lines)

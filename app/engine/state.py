@@ -44,6 +44,7 @@ class RoundScores:
     scores: dict[str, float | None]
     reasons: tuple[Reason, ...]
     parts: dict[str, dict[str, float]]
+    trust: dict[str, int]
 
 
 @dataclass(slots=True)

@@ -271,6 +271,9 @@ class Round(Strict):
     event: str | None = None
     budget: Annotated[int, Field(ge=0)] | None = None
     ideas_per_player: Annotated[int, Field(ge=1, le=10)] = 2
+    max_ideas: Annotated[int, Field(ge=1, le=20)] | None = Field(
+        default=None, description="decide: the most ideas a package may hold"
+    )
 
     @model_validator(mode="after")
     def _phase_fields(self) -> Round:

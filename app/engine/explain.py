@@ -1,0 +1,107 @@
+"""One-line explanations of why a score moved, in Danish and English.
+
+The rules record a reason as a code (`ownership.trust`) and the thing that caused it (a
+move or option id); this module words it, naming that thing by its title.
+"""
+
+from __future__ import annotations
+
+from app.engine.catalog import Catalog
+from app.engine.events import Reason
+from app.scenarios.models import localize
+
+SCORE_NAMES_TEXT: dict[str, dict[str, str]] = {
+    "consensus": {"da": "konsensus", "en": "consensus"},
+    "ownership": {"da": "ejerskab", "en": "ownership"},
+    "innovation": {"da": "innovation", "en": "innovation"},
+}
+
+_DIRECTION: dict[str, dict[str, str]] = {
+    "up": {"da": "steg", "en": "rose"},
+    "down": {"da": "faldt", "en": "fell"},
+}
+
+# What each part of a score means when it is the biggest driver of a change.
+_PARTS: dict[str, dict[str, str]] = {
+    "consensus.agreement": {
+        "da": "rangordningerne ligger {more} på linje",
+        "en": "the rankings agree {more}",
+    },
+    "consensus.adjust": {"da": "{source}", "en": "{source}"},
+    "ownership.evenness": {
+        "da": "bidragene er {more} jævnt fordelt mellem rollerne",
+        "en": "contributions are {more} evenly spread across the roles",
+    },
+    "ownership.coverage": {
+        "da": "{many} roller har egne idéer i det førende forslag",
+        "en": "{many} roles have ideas of their own in the leading package",
+    },
+    "ownership.trust": {"da": "tilliden ændrede sig: {source}", "en": "trust moved: {source}"},
+    "ownership.adjust": {"da": "{source}", "en": "{source}"},
+    "innovation.novelty": {
+        "da": "det førende forslag er {more} nytænkende",
+        "en": "the leading package is {more} novel",
+    },
+    "innovation.recombination": {
+        "da": "{many} idéer kombinerer flere rollers bidrag",
+        "en": "{many} ideas combine several roles' contributions",
+    },
+    "innovation.adjust": {"da": "{source}", "en": "{source}"},
+}
+
+_MORE: dict[str, dict[str, str]] = {
+    "up": {"da": "mere", "en": "more"},
+    "down": {"da": "mindre", "en": "less"},
+}
+
+_MANY: dict[str, dict[str, str]] = {
+    "up": {"da": "flere", "en": "more"},
+    "down": {"da": "færre", "en": "fewer"},
+}
+
+_FIXED: dict[str, dict[str, str]] = {
+    "none": {"da": "{score}: ingen afstemning endnu", "en": "{score}: nothing to measure yet"},
+    "steady": {"da": "{score} er uændret", "en": "{score} held steady"},
+}
+
+_SOURCES: dict[str, dict[str, str]] = {
+    "politician_card": {
+        "da": "formanden spillede politikerkortet",
+        "en": "the chair played the politician card",
+    },
+    "framings": {"da": "problemformuleringerne", "en": "the framings"},
+    "ideas": {"da": "idéerne", "en": "the ideas"},
+    "votes": {"da": "svarene på forslaget", "en": "the answers to the proposal"},
+}
+
+
+def source_title(source: str | None, catalog: Catalog, lang: str) -> str:
+    """A reason's cause in words: a move's or option's title, or a fixed phrase."""
+    if source is None:
+        return ""
+    kind, _, ident = source.partition(":")
+    if kind == "move" and ident in catalog.moves:
+        return localize(catalog.moves[ident].title, lang)
+    if kind == "option" and ident in catalog.option_event:
+        event = catalog.events[catalog.option_event[ident]]
+        option = next(o for o in event.options if o.id == ident)
+        return localize(option.text, lang)
+    phrase = _SOURCES.get(source)
+    return phrase[lang if lang in phrase else "en"] if phrase else source
+
+
+def explain(reason: Reason, catalog: Catalog, lang: str = "en") -> str:
+    """E.g. 'ownership fell: the chair played the politician card'."""
+    lang = lang if lang in ("da", "en") else "en"
+    score = SCORE_NAMES_TEXT[reason.score][lang]
+    _, _, part = reason.code.partition(".")
+    if part in _FIXED:
+        return _FIXED[part][lang].format(score=score)
+    direction = "up" if reason.delta >= 0 else "down"
+    template = _PARTS.get(reason.code, {"da": "{source}", "en": "{source}"})[lang]
+    detail = template.format(
+        more=_MORE[direction][lang],
+        many=_MANY[direction][lang],
+        source=source_title(reason.subject, catalog, lang),
+    )
+    return f"{score} {_DIRECTION[direction][lang]}: {detail}".rstrip(": ")

@@ -1,0 +1,533 @@
+"""Semantic checks of a scenario that the models alone cannot express.
+
+Each check reads a validated `Scenario` and returns the problems it finds, located in the
+file through the YAML paths the models mirror (a model field is the YAML key of the same
+name, a list item its index). Errors make the file unusable; warnings point at content
+that can never take part in a game.
+"""
+
+from __future__ import annotations
+
+import difflib
+import typing
+from collections.abc import Callable, Iterable, Iterator
+from typing import Any
+
+from pydantic import BaseModel
+
+from app.scenarios.models import (
+    AllCondition,
+    AnyCondition,
+    Condition,
+    Effects,
+    EventOptionCondition,
+    FramingChosenCondition,
+    InterestServedCondition,
+    MovePlayedCondition,
+    NotCondition,
+    PackageIncludesCondition,
+    RoleKind,
+    Scenario,
+    Text,
+    TrustCondition,
+)
+from app.scenarios.problems import DataPath, Locator, Problem, format_path
+
+Check = Callable[[Scenario, Locator], list[Problem]]
+
+ROLE_KINDS: tuple[str, ...] = typing.get_args(RoleKind)
+# Effect keys that name a role relative to the move or event instead of by id.
+SELF, TARGET, ALL = "self", "target", "all"
+_ID_LISTS = ("interests", "roles", "framings", "ideas", "moves", "events", "rounds")
+
+
+def run_checks(scenario: Scenario, locator: Locator) -> list[Problem]:
+    problems: list[Problem] = []
+    for check in CHECKS:
+        problems += check(scenario, locator)
+    return problems
+
+
+# --- Helpers ---------------------------------------------------------------------------
+
+
+def _unknown(kind: str, value: str, where: DataPath, known: Iterable[str]) -> str:
+    options = sorted(set(known))
+    close = difflib.get_close_matches(value, options, n=1)
+    if close:
+        hint = f" (did you mean '{close[0]}'?)"
+    elif options and len(options) <= 10:
+        hint = f" (known: {', '.join(options)})"
+    else:
+        hint = ""
+    return f"unknown {kind} '{value}' in {format_path(where)}{hint}"
+
+
+def _references(
+    locator: Locator,
+    kind: str,
+    named: Iterable[tuple[DataPath, str]],
+    known: set[str],
+    at_key: bool = False,
+) -> list[Problem]:
+    """An error for every (path, id) whose id is not in `known`."""
+    anchor: typing.Literal["key", "value"] = "key" if at_key else "value"
+    return [
+        locator.error(path, _unknown(kind, value, path[:-1] if at_key else path, known), anchor)
+        for path, value in named
+        if value not in known
+    ]
+
+
+def _list_items(path: DataPath, values: Iterable[str]) -> list[tuple[DataPath, str]]:
+    return [((*path, index), value) for index, value in enumerate(values)]
+
+
+def _keys(path: DataPath, mapping: Iterable[str]) -> list[tuple[DataPath, str]]:
+    return [((*path, key), key) for key in mapping]
+
+
+def _ids(items: Iterable[Any]) -> set[str]:
+    return {item.id for item in items}
+
+
+def _option_ids(scenario: Scenario) -> set[str]:
+    return {option.id for event in scenario.events for option in event.options}
+
+
+def _effects(scenario: Scenario) -> Iterator[tuple[DataPath, Effects, bool]]:
+    """Every effects block, and whether it may name 'target' (a targeted move's)."""
+    for index, move in enumerate(scenario.moves):
+        yield ("moves", index, "effects"), move.effects, move.target
+    for index, event in enumerate(scenario.events):
+        for number, option in enumerate(event.options):
+            yield ("events", index, "options", number, "effects"), option.effects, False
+
+
+def _conditions(scenario: Scenario) -> Iterator[tuple[DataPath, Condition]]:
+    for index, role in enumerate(scenario.roles):
+        if role.goal is not None:
+            yield from _nested_conditions(("roles", index, "goal", "when"), role.goal.when)
+    for index, insight in enumerate(scenario.debrief.insights):
+        yield from _nested_conditions(("debrief", "insights", index, "when"), insight.when)
+
+
+def _nested_conditions(
+    path: DataPath, condition: Condition
+) -> Iterator[tuple[DataPath, Condition]]:
+    yield path, condition
+    if isinstance(condition, AllCondition | AnyCondition):
+        key = "all" if isinstance(condition, AllCondition) else "any"
+        parts = condition.all if isinstance(condition, AllCondition) else condition.any
+        for index, part in enumerate(parts):
+            yield from _nested_conditions((*path, key, index), part)
+    elif isinstance(condition, NotCondition):
+        yield from _nested_conditions((*path, "not"), condition.not_)
+
+
+def _texts(model: BaseModel, path: DataPath) -> Iterator[tuple[DataPath, Text]]:
+    """Every Text field in the model tree, found from the field types."""
+    for name, info in type(model).model_fields.items():
+        value = getattr(model, name)
+        here = (*path, info.alias or name)
+        if info.annotation == Text:
+            yield here, value
+        elif info.annotation == list[Text]:
+            yield from _list_items(here, value)
+        else:
+            yield from _nested_texts(value, here)
+
+
+def _nested_texts(value: Any, path: DataPath) -> Iterator[tuple[DataPath, Text]]:
+    if isinstance(value, BaseModel):
+        yield from _texts(value, path)
+    elif isinstance(value, list):
+        for index, item in enumerate(value):
+            yield from _nested_texts(item, (*path, index))
+
+
+# --- Structure ---------------------------------------------------------------------------
+
+
+def check_unique_ids(scenario: Scenario, locator: Locator) -> list[Problem]:
+    problems: list[Problem] = []
+    for name in _ID_LISTS:
+        items = getattr(scenario, name)
+        problems += _duplicates(
+            locator, [((name, i, "id"), item.id) for i, item in enumerate(items)]
+        )
+    options = [
+        (("events", i, "options", j, "id"), option.id)
+        for i, event in enumerate(scenario.events)
+        for j, option in enumerate(event.options)
+    ]
+    return problems + _duplicates(locator, options, "option id")
+
+
+def _duplicates(
+    locator: Locator, named: Iterable[tuple[DataPath, str]], what: str = "id"
+) -> list[Problem]:
+    first: dict[str, DataPath] = {}
+    problems: list[Problem] = []
+    for path, value in named:
+        if value in first:
+            line, _ = locator.position(first[value])
+            problems.append(
+                locator.error(path, f"duplicate {what} '{value}' (already used on line {line})")
+            )
+        else:
+            first[value] = path
+    return problems
+
+
+def check_languages(scenario: Scenario, locator: Locator) -> list[Problem]:
+    named = _list_items(("languages",), scenario.languages)
+    seen: set[str] = set()
+    problems: list[Problem] = []
+    for path, language in named:
+        if language in seen:
+            problems.append(locator.error(path, f"language '{language}' is listed twice"))
+        seen.add(language)
+    return problems
+
+
+def check_text_languages(scenario: Scenario, locator: Locator) -> list[Problem]:
+    languages = list(dict.fromkeys(scenario.languages))
+    problems: list[Problem] = []
+    for path, text in _texts(scenario, ()):
+        problems += _text_problems(locator, path, text, languages)
+    return problems
+
+
+def _text_problems(
+    locator: Locator, path: DataPath, text: Text, languages: list[str]
+) -> list[Problem]:
+    where = format_path(path)
+    if isinstance(text, str):
+        example = ", ".join(f"{language}: ..." for language in languages)
+        if len(languages) == 1:
+            return []
+        message = (
+            f"{where}: the scenario has the languages {', '.join(languages)}, "
+            f"so this text needs one entry per language, like {{{example}}}"
+        )
+        return [locator.error(path, message)]
+    problems = [
+        locator.error(path, f"missing language '{language}' in {where}", at="node")
+        for language in languages
+        if language not in text
+    ]
+    problems += [
+        locator.error(
+            (*path, language),
+            f"language '{language}' in {where} is not one of the scenario's languages "
+            f"({', '.join(languages)})",
+            at="key",
+        )
+        for language in text
+        if language not in languages
+    ]
+    return problems
+
+
+def check_one_chair(scenario: Scenario, locator: Locator) -> list[Problem]:
+    chairs = [index for index, role in enumerate(scenario.roles) if role.chair]
+    if not chairs:
+        return [
+            locator.error(
+                ("roles",), "no role has 'chair: true'; exactly one role must chair", at="key"
+            )
+        ]
+    chair = scenario.roles[chairs[0]].id
+    return [
+        locator.error(
+            ("roles", index, "chair"), f"only one role may chair, and role '{chair}' already does"
+        )
+        for index in chairs[1:]
+    ]
+
+
+def check_reserved_role_ids(scenario: Scenario, locator: Locator) -> list[Problem]:
+    problems: list[Problem] = []
+    for index, role in enumerate(scenario.roles):
+        path = ("roles", index, "id")
+        if role.id in (SELF, TARGET, ALL):
+            message = f"'{role.id}' cannot be a role id: effects use it to name roles"
+            problems.append(locator.error(path, message))
+        elif any(other.kind == role.id for other in scenario.roles if other is not role):
+            message = (
+                f"role id '{role.id}' is also the kind of other roles, "
+                f"so '{role.id}' in a trust effect is ambiguous"
+            )
+            problems.append(locator.warning(path, message))
+    return problems
+
+
+def check_players_fit_seats(scenario: Scenario, locator: Locator) -> list[Problem]:
+    players = scenario.players
+    needed = sum(role.seats.min for role in scenario.roles)
+    seats = sum(role.seats.max for role in scenario.roles)
+    problems: list[Problem] = []
+    if players.min < needed:
+        message = (
+            f"players.min is {players.min}, but the roles need at least {needed} players "
+            f"(their seats.min add up to {needed})"
+        )
+        problems.append(locator.error(("players", "min"), message))
+    if players.max > seats:
+        message = (
+            f"players.max is {players.max}, but the roles have only {seats} seats "
+            f"(their seats.max add up to {seats})"
+        )
+        problems.append(locator.error(("players", "max"), message))
+    return problems
+
+
+def check_frame_rounds(scenario: Scenario, locator: Locator) -> list[Problem]:
+    count = len(scenario.framings)
+    return [
+        locator.error(
+            ("rounds", index, "phase"),
+            f"a frame round needs at least 2 framings to rank, and the scenario has {count}",
+        )
+        for index, round_ in enumerate(scenario.rounds)
+        if round_.phase == "frame" and count < 2
+    ]
+
+
+def check_politician_cards(scenario: Scenario, locator: Locator) -> list[Problem]:
+    return [
+        locator.error(
+            ("moves", index, "phases"),
+            f"moves[{index}]: a politician card is played in a decide phase, "
+            "so its phases must include 'decide'",
+        )
+        for index, move in enumerate(scenario.moves)
+        if move.politician_card and "decide" not in move.phases
+    ]
+
+
+# --- References ------------------------------------------------------------------------
+
+
+def check_interest_references(scenario: Scenario, locator: Locator) -> list[Problem]:
+    named: list[tuple[DataPath, str]] = []
+    for index, role in enumerate(scenario.roles):
+        named += _keys(("roles", index, "agenda"), role.agenda)
+    for index, idea in enumerate(scenario.ideas):
+        named += _keys(("ideas", index, "serves"), idea.serves)
+    problems = _references(locator, "interest", named, _ids(scenario.interests), at_key=True)
+    listed: list[tuple[DataPath, str]] = []
+    for index, framing in enumerate(scenario.framings):
+        listed += _list_items(("framings", index, "interests"), framing.interests)
+    return problems + _references(locator, "interest", listed, _ids(scenario.interests))
+
+
+def check_role_references(scenario: Scenario, locator: Locator) -> list[Problem]:
+    hands: list[tuple[DataPath, str]] = []
+    moves: list[tuple[DataPath, str]] = []
+    for index, role in enumerate(scenario.roles):
+        hands += _list_items(("roles", index, "hand"), role.hand)
+        moves += _list_items(("roles", index, "moves"), role.moves)
+    return _references(locator, "idea", hands, _ids(scenario.ideas)) + _references(
+        locator, "move", moves, _ids(scenario.moves)
+    )
+
+
+def check_content_references(scenario: Scenario, locator: Locator) -> list[Problem]:
+    roles = _ids(scenario.roles)
+    origins = [(("ideas", i, "origin"), idea.origin) for i, idea in enumerate(scenario.ideas)]
+    targets = [
+        (("events", i, "target"), event.target)
+        for i, event in enumerate(scenario.events)
+        if event.target is not None
+    ]
+    events = [
+        (("rounds", i, "event"), round_.event)
+        for i, round_ in enumerate(scenario.rounds)
+        if round_.event is not None
+    ]
+    return (
+        _references(locator, "role", origins, roles)
+        + _references(locator, "role", targets, roles)
+        + _references(locator, "event", events, _ids(scenario.events))
+    )
+
+
+def check_effects(scenario: Scenario, locator: Locator) -> list[Problem]:
+    problems: list[Problem] = []
+    for path, effects, may_target in _effects(scenario):
+        problems += _trust_effect(scenario, locator, (*path, "trust"), effects.trust, may_target)
+        problems += _deal_effect(scenario, locator, (*path, "deal"), effects.deal, may_target)
+    return problems
+
+
+def _trust_effect(
+    scenario: Scenario, locator: Locator, path: DataPath, trust: dict[str, int], may_target: bool
+) -> list[Problem]:
+    roles = _ids(scenario.roles)
+    kinds = {role.kind for role in scenario.roles}
+    problems: list[Problem] = []
+    for who in trust:
+        here = (*path, who)
+        if who == TARGET and not may_target:
+            problems.append(locator.error(here, _target_message(path), at="key"))
+        elif who in ROLE_KINDS and who not in kinds and who not in roles:
+            message = f"no role is of kind '{who}', so this trust change has no effect"
+            problems.append(locator.warning(here, message, at="key"))
+        elif who not in roles | set(ROLE_KINDS) | {ALL, SELF, TARGET}:
+            message = _unknown("role", who, path, roles | kinds | {ALL, SELF, TARGET})
+            problems.append(locator.error(here, message, at="key"))
+    return problems
+
+
+def _deal_effect(
+    scenario: Scenario, locator: Locator, path: DataPath, deal: dict[str, int], may_target: bool
+) -> list[Problem]:
+    roles = _ids(scenario.roles)
+    problems: list[Problem] = []
+    for who in deal:
+        here = (*path, who)
+        if who == TARGET and not may_target:
+            problems.append(locator.error(here, _target_message(path), at="key"))
+        elif who not in roles | {SELF, TARGET}:
+            message = _unknown("role", who, path, roles | {SELF, TARGET})
+            problems.append(locator.error(here, message, at="key"))
+    return problems
+
+
+def _target_message(path: DataPath) -> str:
+    return (
+        f"'target' in {format_path(path)} only works in a move with 'target: true' "
+        "(the role the player names)"
+    )
+
+
+def check_conditions(scenario: Scenario, locator: Locator) -> list[Problem]:
+    problems: list[Problem] = []
+    for path, condition in _conditions(scenario):
+        problems += _condition_references(scenario, locator, path, condition)
+    return problems
+
+
+def _condition_references(
+    scenario: Scenario, locator: Locator, path: DataPath, condition: Condition
+) -> list[Problem]:
+    named: list[tuple[str, DataPath, str, set[str]]] = []
+    roles = _ids(scenario.roles)
+    if isinstance(condition, TrustCondition):
+        named.append(("role", (*path, "trust"), condition.trust, roles))
+    elif isinstance(condition, MovePlayedCondition):
+        named.append(("move", (*path, "move_played"), condition.move_played, _ids(scenario.moves)))
+        if condition.by is not None:
+            named.append(("role", (*path, "by"), condition.by, roles))
+    elif isinstance(condition, EventOptionCondition):
+        named.append(
+            ("event option", (*path, "event_option"), condition.event_option, _option_ids(scenario))
+        )
+    elif isinstance(condition, PackageIncludesCondition):
+        named.append(
+            ("idea", (*path, "package_includes"), condition.package_includes, _ids(scenario.ideas))
+        )
+    elif isinstance(condition, InterestServedCondition):
+        interests = _ids(scenario.interests)
+        named.append(("interest", (*path, "interest_served"), condition.interest_served, interests))
+    elif isinstance(condition, FramingChosenCondition):
+        framings = _ids(scenario.framings)
+        named.append(("framing", (*path, "framing_chosen"), condition.framing_chosen, framings))
+    return [
+        locator.error(where, _unknown(kind, value, where, known))
+        for kind, where, value, known in named
+        if value not in known
+    ]
+
+
+# --- Unused content (warnings) ------------------------------------------------------------
+
+
+def warn_unreachable_ideas(scenario: Scenario, locator: Locator) -> list[Problem]:
+    # With any deal effect, ideas outside every hand form the reserve cards are dealt from.
+    if any(effects.deal for _, effects, _ in _effects(scenario)):
+        return []
+    in_hands = {idea for role in scenario.roles for idea in role.hand}
+    return [
+        locator.warning(
+            ("ideas", index, "id"),
+            f"idea '{idea.id}' is in no role's hand and no effect deals cards, "
+            "so it never reaches the table",
+        )
+        for index, idea in enumerate(scenario.ideas)
+        if idea.id not in in_hands
+    ]
+
+
+def warn_unplayable_moves(scenario: Scenario, locator: Locator) -> list[Problem]:
+    playable = {move for role in scenario.roles for move in role.moves}
+    return [
+        locator.warning(
+            ("moves", index, "id"), f"no role has move '{move.id}', so nobody can play it"
+        )
+        for index, move in enumerate(scenario.moves)
+        if move.id not in playable
+    ]
+
+
+def warn_unused_events(scenario: Scenario, locator: Locator) -> list[Problem]:
+    used = {round_.event for round_ in scenario.rounds}
+    return [
+        locator.warning(("events", index, "id"), f"no round uses event '{event.id}'")
+        for index, event in enumerate(scenario.events)
+        if event.id not in used
+    ]
+
+
+def warn_unused_interests(scenario: Scenario, locator: Locator) -> list[Problem]:
+    used = {key for role in scenario.roles for key in role.agenda}
+    used |= {key for idea in scenario.ideas for key in idea.serves}
+    used |= {key for framing in scenario.framings for key in framing.interests}
+    return [
+        locator.warning(
+            ("interests", index, "id"),
+            f"interest '{interest.id}' is in no agenda, idea or framing",
+        )
+        for index, interest in enumerate(scenario.interests)
+        if interest.id not in used
+    ]
+
+
+def warn_unused_framings(scenario: Scenario, locator: Locator) -> list[Problem]:
+    if not scenario.framings or any(r.phase == "frame" for r in scenario.rounds):
+        return []
+    message = "there is no frame round, so the framings are never used"
+    return [locator.warning(("framings",), message, at="key")]
+
+
+def warn_roles_without_moves(scenario: Scenario, locator: Locator) -> list[Problem]:
+    return [
+        locator.warning(("roles", index, "id"), f"role '{role.id}' has no moves")
+        for index, role in enumerate(scenario.roles)
+        if not role.moves
+    ]
+
+
+CHECKS: tuple[Check, ...] = (
+    check_unique_ids,
+    check_languages,
+    check_text_languages,
+    check_one_chair,
+    check_reserved_role_ids,
+    check_players_fit_seats,
+    check_frame_rounds,
+    check_politician_cards,
+    check_interest_references,
+    check_role_references,
+    check_content_references,
+    check_effects,
+    check_conditions,
+    warn_unreachable_ideas,
+    warn_unplayable_moves,
+    warn_unused_events,
+    warn_unused_interests,
+    warn_unused_framings,
+    warn_roles_without_moves,
+)

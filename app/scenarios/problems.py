@@ -1,0 +1,118 @@
+"""Problems found in a scenario file, and where in the file they are.
+
+Shared by the loader (YAML and pydantic errors) and the semantic checks, so every problem
+is reported the same way: `FILE:LINE:COLUMN: message`, 1-based.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+from typing import Any, Literal
+
+from ruamel.yaml.comments import CommentedMap, CommentedSeq
+
+Severity = Literal["error", "warning"]
+# A path into the YAML data: mapping keys and list indexes, e.g. ("rounds", 2, "budget").
+DataPath = tuple[str | int, ...]
+# What a path points at: the value, the key naming it, or the mapping/list itself.
+Anchor = Literal["value", "key", "node"]
+
+
+@dataclass(frozen=True)
+class Problem:
+    file: str
+    line: int
+    column: int
+    message: str
+    severity: Severity = "error"
+
+    def __str__(self) -> str:
+        prefix = "warning: " if self.severity == "warning" else ""
+        return f"{self.file}:{self.line}:{self.column}: {prefix}{self.message}"
+
+
+class ScenarioError(Exception):
+    """A scenario file that cannot be used; `problems` holds every error (and warning)."""
+
+    def __init__(self, problems: Sequence[Problem]) -> None:
+        self.problems: list[Problem] = list(problems)
+        super().__init__("\n".join(str(p) for p in self.problems))
+
+
+def format_path(path: DataPath) -> str:
+    """`rounds[2].timer_seconds`: the way trainers see a place in the file."""
+    text = ""
+    for part in path:
+        if isinstance(part, int):
+            text += f"[{part}]"
+        else:
+            text += f".{part}" if text else str(part)
+    return text or "the scenario"
+
+
+def sort_key(problem: Problem) -> tuple[int, int, str]:
+    return (problem.line, problem.column, problem.message)
+
+
+class Locator:
+    """Turns a path into the loaded YAML tree into a 1-based line and column."""
+
+    def __init__(self, file: str, root: Any) -> None:
+        self.file = file
+        self.root = root
+
+    def error(self, path: DataPath, message: str, at: Anchor = "value") -> Problem:
+        line, column = self.position(path, at)
+        return Problem(self.file, line, column, message, "error")
+
+    def warning(self, path: DataPath, message: str, at: Anchor = "value") -> Problem:
+        line, column = self.position(path, at)
+        return Problem(self.file, line, column, message, "warning")
+
+    def position(self, path: DataPath, at: Anchor = "value") -> tuple[int, int]:
+        # Paths may run past what the file holds (a default value, a missing key); the
+        # deepest node that exists is the best place to point at.
+        parent: Any = None
+        key: str | int | None = None
+        node: Any = self.root
+        for part in path:
+            child = _child(node, part)
+            if child is _ABSENT:
+                at = "node"
+                break
+            parent, key, node = node, part, child
+        line, column = _position(parent, key, node, at)
+        return line + 1, column + 1
+
+
+_ABSENT = object()
+
+
+def _child(node: Any, part: str | int) -> Any:
+    if isinstance(node, CommentedMap) and part in node:
+        return node[part]
+    if isinstance(node, CommentedSeq) and isinstance(part, int) and 0 <= part < len(node):
+        return node[part]
+    return _ABSENT
+
+
+def _position(parent: Any, key: str | int | None, node: Any, at: Anchor) -> tuple[int, int]:
+    """0-based position of `node`, which is `parent[key]` (or the root when key is None)."""
+    if at == "node" and isinstance(node, CommentedMap | CommentedSeq) and node.lc.line is not None:
+        return int(node.lc.line), int(node.lc.col)
+    if isinstance(parent, CommentedMap):
+        # An empty value has no position of its own; ruamel reports the next token's.
+        if at == "key" or node is None:
+            return _pair(parent.lc.key(key))
+        return _pair(parent.lc.value(key))
+    if isinstance(parent, CommentedSeq):
+        return _pair(parent.lc.item(key))
+    if isinstance(node, CommentedMap | CommentedSeq) and node.lc.line is not None:
+        return int(node.lc.line), int(node.lc.col)
+    return 0, 0
+
+
+def _pair(position: Any) -> tuple[int, int]:
+    line, column = position
+    return int(line), int(column)

@@ -1,0 +1,107 @@
+"""Content that can never take part in a game is a warning, and the file still loads."""
+
+from __future__ import annotations
+
+import re
+
+import pytest
+
+from app.scenarios import load_scenario_text
+from tests.unit.test_scenario_loader import NAME, Edit, edited
+
+NEW_INTEREST = (
+    "    name: {da: Trivsel, en: Wellbeing}\n  - id: safety\n    name: {da: Tryg, en: Safe}"
+)
+NEW_EVENT = """        effects: {trust: {all: 1}, novelty: 1}
+  - id: storm
+    title: {da: Storm, en: Storm}
+    text: {da: Skolen er lukket., en: The school is closed.}
+    options:
+      - {id: wait, text: {da: Vent., en: Wait.}}
+      - {id: move, text: {da: Flyt., en: Move.}}"""
+
+WARNINGS: list[tuple[str, tuple[Edit, ...], str]] = [
+    (
+        "idea in no hand while nothing deals cards",
+        (
+            (
+                79,
+                "    effects: {trust: {target: 1}, deal: {self: 1}}",
+                "    effects: {trust: {target: 1}}",
+            ),
+        ),
+        "65:9: warning: idea 'shared-bus' is in no role's hand and no effect deals cards, "
+        "so it never reaches the table",
+    ),
+    (
+        "move no role may play",
+        ((24, "    moves: [deep-listening, politician-card]", "    moves: [deep-listening]"),),
+        "80:9: warning: no role has move 'politician-card', so nobody can play it",
+    ),
+    (
+        "event no round uses",
+        ((99, "        effects: {trust: {all: 1}, novelty: 1}", NEW_EVENT),),
+        "100:9: warning: no round uses event 'storm'",
+    ),
+    (
+        "interest nothing refers to",
+        ((15, "    name: {da: Trivsel, en: Wellbeing}", NEW_INTEREST),),
+        "16:9: warning: interest 'safety' is in no agenda, idea or framing",
+    ),
+    (
+        "framings without a frame round",
+        ((102, "    phase: frame", "    phase: ideate"),),
+        "43:1: warning: there is no frame round, so the framings are never used",
+    ),
+    (
+        "role without moves",
+        ((36, "    moves: [deep-listening]", "    moves: []"),),
+        "29:9: warning: role 'parent' has no moves",
+    ),
+    (
+        "trust change for a role kind nobody has",
+        (
+            (
+                95,
+                "        effects: {trust: {parent: -1}}",
+                "        effects: {trust: {teacher: -1}}",
+            ),
+        ),
+        "95:27: warning: no role is of kind 'teacher', so this trust change has no effect",
+    ),
+]
+
+
+@pytest.mark.parametrize(
+    ("edits", "warning"), [w[1:] for w in WARNINGS], ids=[w[0] for w in WARNINGS]
+)
+def test_unused_content_is_a_warning_not_an_error(edits: tuple[Edit, ...], warning: str) -> None:
+    result = load_scenario_text(edited(*edits), NAME)
+
+    assert result.errors == []
+    assert result.scenario is not None
+    assert [str(w) for w in result.warnings] == [f"{NAME}:{warning}"]
+
+
+def english_only() -> str:
+    """The fixture as a single-language scenario: every `{da: ..., en: X}` becomes `X`."""
+    text = edited((7, "languages: [da, en]", "languages: [en]"))
+    return re.sub(r"\{da: [^{}]*?, en: ([^{}]*?)\}", r"\1", text)
+
+
+def test_single_language_scenario_accepts_plain_text() -> None:
+    result = load_scenario_text(english_only(), NAME)
+
+    assert result.errors == []
+    assert result.scenario is not None
+    assert result.scenario.title == "Small case"
+
+
+def test_single_language_scenario_refuses_other_languages() -> None:
+    text = english_only().replace("title: Small case", "title: {en: Small case, da: Lille sag}")
+
+    errors = load_scenario_text(text, NAME).errors
+
+    assert [str(e) for e in errors] == [
+        f"{NAME}:5:25: language 'da' in title is not one of the scenario's languages (en)"
+    ]
