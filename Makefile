@@ -13,7 +13,7 @@ $(STAMP): pyproject.toml
 	touch $(STAMP)
 
 run: $(STAMP)
-	$(BIN)/policymaker serve
+	$(BIN)/policymaker serve --demo
 
 lint: $(STAMP)
 	$(BIN)/ruff check app tests

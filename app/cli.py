@@ -76,6 +76,117 @@ def simulate_command(
         typer.echo(format_summary(summary))
 
 
+@app.command("serve")
+def serve(
+    host: Annotated[str | None, typer.Option(help="Address to listen on.")] = None,
+    port: Annotated[int | None, typer.Option(help="Port to listen on.")] = None,
+    demo: Annotated[
+        bool, typer.Option(help="Create a workshop on the default scenario and print its links.")
+    ] = False,
+) -> None:
+    """Run the game server (applies database migrations first)."""
+    import uvicorn
+
+    from app.main import create_app
+    from app.settings import get_settings
+
+    settings = get_settings().model_copy(update={"demo": demo})
+    if host:
+        settings.host = host
+    if port:
+        settings.port = port
+    uvicorn.run(
+        create_app(settings),
+        host=settings.host,
+        port=settings.port,
+        log_level="info",
+        ws_max_size=1024 * 1024,
+        proxy_headers=True,
+    )
+
+
+workshop_app = typer.Typer(no_args_is_help=True, help="Workshops on a running server.")
+app.add_typer(workshop_app, name="workshop")
+
+
+@workshop_app.command("create")
+def workshop_create(
+    url: Annotated[str, typer.Option(help="The server, e.g. http://127.0.0.1:8000")],
+    scenario: Annotated[str, typer.Option(help="Scenario id.")] = "school-committee",
+    tables: Annotated[int, typer.Option(min=1, max=50)] = 1,
+    lang: Annotated[
+        str | None, typer.Option(help="da or en (default: the scenario's first)")
+    ] = None,
+    autostart: Annotated[
+        bool, typer.Option(help="Start each table as soon as every role's minimum is seated.")
+    ] = False,
+    bots: Annotated[bool, typer.Option(help="Fill empty seats with bots at the start.")] = False,
+    numbers: Annotated[bool, typer.Option(help="Players see score numbers.")] = False,
+    as_json: Annotated[bool, typer.Option("--json", help="One JSON object.")] = False,
+) -> None:
+    """Create a workshop and print the facilitator link, token and join codes."""
+    import asyncio
+
+    from app.client import create_workshop
+
+    body = {
+        "scenario": scenario,
+        "tables": tables,
+        "language": lang,
+        "autostart": autostart,
+        "bots": bots,
+        "show_numbers": numbers,
+    }
+    created = asyncio.run(create_workshop(url, body))
+    if as_json:
+        typer.echo(
+            json.dumps(
+                {
+                    "workshop_id": created["workshop_id"],
+                    "facilitator_token": created["facilitator_token"],
+                    "facilitator_url": created["facilitator_url"],
+                    "tables": [
+                        {"code": t["code"], "number": t["number"], "join_url": t["join_url"]}
+                        for t in created["tables"]
+                    ],
+                }
+            )
+        )
+        return
+    typer.echo(f"Facilitator: {created['facilitator_url']}")
+    typer.echo(f"Token: {created['facilitator_token']}")
+    for table in created["tables"]:
+        typer.echo(f"Table {table['number']}: {table['code']}  {table['join_url']}")
+
+
+@app.command("bots")
+def bots_command(
+    url: Annotated[str, typer.Option(help="The server, e.g. http://127.0.0.1:8000")],
+    code: Annotated[str, typer.Option(help="The table's join code.")],
+    seats: Annotated[int, typer.Option(min=1, max=12, help="How many bots join.")] = 1,
+    think: Annotated[float, typer.Option(min=0, max=60, help="Seconds before each intent.")] = 0.0,
+    seed: Annotated[int, typer.Option(help="Seed for the bots' choices.")] = 0,
+    as_json: Annotated[bool, typer.Option("--json", help="One JSON object at the end.")] = False,
+) -> None:
+    """Bots join a table over the websocket protocol and play until the game ends."""
+    import asyncio
+
+    from app.client import run_bots
+
+    try:
+        results = asyncio.run(run_bots(url, code, seats, think=think, seed=seed))
+    except RuntimeError as exc:
+        typer.echo(str(exc), err=True)
+        raise typer.Exit(1) from exc
+    last = max(results, key=lambda r: r.last_seq)
+    if as_json:
+        typer.echo(
+            json.dumps({"scores": last.scores, "last_seq": last.last_seq, "digest": last.digest})
+        )
+    else:
+        typer.echo(f"game over at seq {last.last_seq}; scores {last.scores}; digest {last.digest}")
+
+
 def _count(number: int, noun: str) -> str:
     return f"{number} {noun}" if number == 1 else f"{number} {noun}s"
 

@@ -1,0 +1,193 @@
+"""A client of the game's own protocol: HTTP to create and join, the websocket to play.
+
+`policymaker workshop create` and `policymaker bots` use it, and so do the tests and the
+benchmark: everything outside the server speaks to it the way a browser does.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import itertools
+import json
+import random
+from dataclasses import dataclass, field
+from typing import Any
+
+import httpx
+import websockets
+
+from app.engine.bots import Bot
+from app.engine.events import EVENT_TYPES, event_from_dict
+from app.engine.rules import Rules
+from app.engine.state import GameState
+from app.scenarios.models import Scenario
+
+# A bot gives up on a connection after this many failed reconnects in a row.
+MAX_RECONNECTS = 30
+
+
+def ws_url(base: str) -> str:
+    return base.replace("https://", "wss://").replace("http://", "ws://").rstrip("/") + "/ws"
+
+
+async def create_workshop(base: str, body: dict[str, Any]) -> dict[str, Any]:
+    async with httpx.AsyncClient(base_url=base, timeout=30) as http:
+        response = await http.post("/api/workshops", json=body)
+        response.raise_for_status()
+        created: dict[str, Any] = response.json()
+        return created
+
+
+async def join(base: str, code: str, name: str, role: str | None = None) -> dict[str, Any]:
+    async with httpx.AsyncClient(base_url=base, timeout=30) as http:
+        response = await http.post("/api/join", json={"code": code, "name": name, "role": role})
+        if response.status_code >= 400:
+            raise RuntimeError(f"join failed: {response.status_code} {response.text}")
+        joined: dict[str, Any] = response.json()
+        return joined
+
+
+async def seat_scenario(base: str, token: str) -> Scenario:
+    async with httpx.AsyncClient(base_url=base, timeout=30) as http:
+        response = await http.get(
+            "/api/seat/scenario", headers={"Authorization": f"Bearer {token}"}
+        )
+        response.raise_for_status()
+        return Scenario.model_validate(response.json())
+
+
+@dataclass
+class BotResult:
+    seat: str
+    last_seq: int
+    digest: str | None
+    scores: dict[str, float | None]
+    frames: list[dict[str, Any]] = field(default_factory=list)
+
+
+@dataclass
+class WireBot:
+    """One bot seat: folds the events it receives into its own engine state and acts on it."""
+
+    base: str
+    token: str
+    seat: str
+    role: str
+    rules: Rules
+    think: float = 0.0
+    seed: int = 0
+    keep_frames: bool = False
+    state: GameState | None = None
+    seq: int = 0
+    public: dict[str, Any] = field(default_factory=dict)
+    frames: list[dict[str, Any]] = field(default_factory=list)
+    _cmids: itertools.count[int] = field(default_factory=itertools.count)
+
+    def __post_init__(self) -> None:
+        rng = random.Random(f"{self.seed}:{self.seat}")
+        self.bot = Bot(self.rules, self.seat, self.role, rng=rng)
+
+    def _fold(self, events: list[dict[str, Any]]) -> None:
+        for item in events:
+            if item["seq"] <= self.seq:
+                continue  # already folded: a frame seen twice after a resume
+            if item["seq"] != self.seq + 1:
+                raise GapError(self.seq, item["seq"])
+            if item["type"] in EVENT_TYPES:
+                if self.state is None:
+                    self.state = self.rules.replay([])
+                self.rules.evolve(self.state, event_from_dict(item["data"]))
+            self.seq = item["seq"]
+
+    @property
+    def ended(self) -> bool:
+        return self.public.get("status") == "ended"
+
+    async def play(self) -> BotResult:
+        """Play until the game ends, reconnecting and resuming when the connection drops."""
+        failures = 0
+        while not self.ended:
+            try:
+                await self._session()
+                failures = 0
+            except (TimeoutError, OSError, websockets.ConnectionClosed):
+                failures += 1
+                if failures > MAX_RECONNECTS:
+                    raise
+                await asyncio.sleep(min(2.0, 0.1 * failures))  # back off before reconnecting
+        final = self.public.get("final", {})
+        scores = {
+            k: v.get("value") for k, v in self.public.get("scores", {}).get("current", {}).items()
+        }
+        return BotResult(self.seat, self.seq, final.get("digest"), scores, self.frames)
+
+    async def _session(self) -> None:
+        async with websockets.connect(ws_url(self.base), max_size=None) as ws:
+            await ws.send(
+                json.dumps({"v": 1, "type": "hello", "token": self.token, "last_seq": self.seq})
+            )
+            pending: str | None = None
+            # After a refusal, wait for news before deciding again, or a bot whose view
+            # lags the table would repeat the same refused intent.
+            stale = False
+            while not self.ended:
+                frame = json.loads(await ws.recv())
+                if self.keep_frames:
+                    self.frames.append(frame)
+                kind = frame.get("type")
+                if kind in ("welcome", "update", "events"):
+                    try:
+                        self._fold(frame.get("events", []))
+                    except GapError:
+                        await ws.send(json.dumps({"v": 1, "type": "sync", "after_seq": self.seq}))
+                        continue
+                    if "state" in frame:
+                        self.public = frame["state"]["public"]
+                        stale = False
+                    if frame.get("seq", 0) > self.seq:
+                        # Updates may run ahead of what we folded (a lost frame): catch up.
+                        await ws.send(json.dumps({"v": 1, "type": "sync", "after_seq": self.seq}))
+                        continue
+                elif kind in ("ack", "error") and frame.get("cmid") == pending:
+                    pending = None
+                    stale = kind == "error"
+                if pending is None and not stale and not self.ended and self.state is not None:
+                    if self.public.get("status") != "running":
+                        continue
+                    action = self.bot.act(self.state)
+                    if action is not None:
+                        if self.think:
+                            await asyncio.sleep(self.think)  # as a person would
+                        pending = f"{self.seat}-{next(self._cmids)}"
+                        body = {k: v for k, v in _action_body(action).items() if k != "seat"}
+                        await ws.send(
+                            json.dumps({"v": 1, "type": "intent", "cmid": pending, "action": body})
+                        )
+
+
+class GapError(Exception):
+    def __init__(self, have: int, got: int) -> None:
+        super().__init__(f"expected seq {have + 1}, got {got}")
+
+
+def _action_body(action: Any) -> dict[str, Any]:
+    from app.engine.actions import action_to_dict
+
+    return action_to_dict(action)
+
+
+async def run_bots(
+    base: str,
+    code: str,
+    seats: int,
+    think: float = 0.0,
+    seed: int = 0,
+    names: str = "Bot",
+) -> list[BotResult]:
+    """Join `seats` bots to a table and play it to the end."""
+    joined = [await join(base, code, f"{names} {i + 1}") for i in range(seats)]
+    bots = []
+    for entry in joined:
+        rules = Rules(await seat_scenario(base, entry["token"]))
+        bots.append(WireBot(base, entry["token"], entry["seat"], entry["role"], rules, think, seed))
+    return list(await asyncio.gather(*(b.play() for b in bots)))

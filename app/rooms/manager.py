@@ -1,0 +1,367 @@
+"""The rooms of this server: created, joined, loaded from the log on demand, controlled.
+
+The manager is the one place where workshops, tables and seats (database rows) meet
+rooms (live authorities). It keeps one room per table in memory and rebuilds a room from
+the event log the first time anyone needs it, which is all a restart requires.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import secrets
+from typing import Any
+
+from sqlalchemy.ext.asyncio import AsyncEngine
+
+from app.engine.debrief import (
+    ROUND_COLUMNS,
+    csv_text,
+    debrief_csv_rows,
+    table_debrief,
+    workshop_debrief,
+)
+from app.engine.rules import Rules
+from app.rooms.room import Room, SeatRow, TableConfig
+from app.rooms.schemas import (
+    ControlRequest,
+    ControlResult,
+    Joined,
+    JoinRequest,
+    SeatStatus,
+    TableLink,
+    TableLobby,
+    TableStatus,
+    WorkshopCreated,
+    WorkshopRequest,
+    WorkshopStatus,
+)
+from app.rooms.storelog import StoreLog
+from app.rooms.tokens import BadToken, SeatClaim, read_seat, sign_seat
+from app.rooms.views import seat_scenario
+from app.scenarios import library
+from app.scenarios.models import localize
+from app.settings import Settings, secret_key
+from app.store import repo
+from app.store.codes import hash_token, new_token
+from app.store.records import TABLE_STATUSES
+
+
+class Forbidden(Exception):
+    """A facilitator token that does not open this workshop."""
+
+
+class Unavailable(Exception):
+    """The database cannot be reached."""
+
+
+class RoomManager:
+    def __init__(self, settings: Settings, engine: AsyncEngine) -> None:
+        self.settings = settings
+        self.engine = engine
+        self.key = secret_key(settings)
+        self.log = StoreLog(engine)
+        self._rooms: dict[str, Room] = {}
+        self._rules: dict[str, Rules] = {}
+        self._loading = asyncio.Lock()
+        self._library: dict[str, library.ScenarioSource] = {}
+
+    async def start(self) -> None:
+        self._library = library.available(self.settings.scenarios_dir)
+        # Games that were running when the server stopped resume with their timers.
+        for table in await repo.running_tables(self.engine):
+            await self.room(table.id)
+
+    async def close(self) -> None:
+        for room in self._rooms.values():
+            await room.close()
+        self._rooms.clear()
+
+    async def ping(self) -> None:
+        try:
+            await repo.ping(self.engine)
+        except Exception as exc:
+            raise Unavailable("the database does not answer") from exc
+
+    def scenarios(self) -> dict[str, library.ScenarioSource]:
+        return self._library
+
+    # --- workshops --------------------------------------------------------------------
+
+    async def create_workshop(self, req: WorkshopRequest, base_url: str) -> WorkshopCreated:
+        source = self._library.get(req.scenario)
+        if source is None:
+            raise LookupError(f"no scenario {req.scenario!r} on this server")
+        language = req.language or (
+            self.settings.default_language
+            if self.settings.default_language in source.languages
+            else source.languages[0]
+        )
+        if language not in source.languages:
+            raise LookupError(f"the scenario {req.scenario!r} is not written in {language!r}")
+        token = new_token()
+        created = await repo.create_workshop(
+            self.engine,
+            repo.WorkshopSpec(
+                scenario_id=source.id,
+                scenario_hash=source.hash,
+                scenario_text=source.text,
+                language=language,
+                show_numbers=req.show_numbers,
+                bots_fill=req.bots,
+                autostart=req.autostart,
+                facilitator_token_hash=hash_token(token),
+                title=req.title,
+                tables=req.tables,
+            ),
+        )
+        base = (self.settings.public_url or base_url).rstrip("/")
+        return WorkshopCreated(
+            workshop_id=created.workshop.id,
+            facilitator_token=token,
+            facilitator_url=f"{base}/facilitator/{created.id}#token={token}",
+            scenario=source.id,
+            language=language,
+            tables=[
+                TableLink(number=t.number, code=t.join_code, join_url=f"{base}/join/{t.join_code}")
+                for t in created.tables
+            ],
+        )
+
+    async def authorize(self, workshop_id: str, token: str) -> None:
+        workshop = await repo.get_workshop(self.engine, workshop_id)
+        if workshop is None:
+            raise LookupError(f"no workshop {workshop_id!r}")
+        if not secrets.compare_digest(workshop.facilitator_token_hash, hash_token(token)):
+            raise Forbidden("the facilitator token does not match this workshop")
+
+    async def delete_workshop(self, workshop_id: str) -> None:
+        for table in await repo.list_tables(self.engine, workshop_id):
+            room = self._rooms.pop(table.id, None)
+            if room is not None:
+                await room.close()
+        await repo.delete_workshop(self.engine, workshop_id)
+
+    # --- rooms ------------------------------------------------------------------------
+
+    def _rules_for(self, scenario_hash: str, text: str, scenario_id: str) -> Rules:
+        rules = self._rules.get(scenario_hash)
+        if rules is None:
+            rules = Rules(library.parse(text, f"{scenario_id}.yaml"))
+            self._rules[scenario_hash] = rules
+        return rules
+
+    async def room(self, table_id: str) -> Room:
+        room = self._rooms.get(table_id)
+        if room is not None:
+            return room
+        async with self._loading:
+            room = self._rooms.get(table_id)
+            if room is not None:
+                return room
+            table = await repo.get_table(self.engine, table_id)
+            if table is None:
+                raise LookupError("no such table")
+            workshop = await repo.get_workshop(self.engine, table.workshop_id)
+            if workshop is None:
+                raise LookupError("no such workshop")
+            rules = self._rules_for(
+                workshop.scenario_hash, workshop.scenario_text, workshop.scenario_id
+            )
+            seats = [
+                SeatRow(s.seat_key, s.role, s.display_name, s.is_bot)
+                for s in await repo.list_seats(self.engine, table_id)
+            ]
+            room = Room(
+                config=TableConfig(
+                    table_id=table.id,
+                    workshop_id=workshop.id,
+                    number=table.number,
+                    seed=table.seed,
+                    language=workshop.language,
+                    show_numbers=workshop.show_numbers,
+                    bots_fill=workshop.bots_fill,
+                    autostart=workshop.autostart,
+                ),
+                rules=rules,
+                log=self.log,
+                seats=seats,
+                think_seconds=self.settings.bot_think_seconds,
+                outgoing_limit=self.settings.outgoing_queue,
+                on_seats=self._save_bot_seats,
+                on_status=self._save_status,
+            )
+            await room.load()
+            self._rooms[table_id] = room
+            return room
+
+    async def _save_bot_seats(self, room: Room, rows: list[SeatRow]) -> None:
+        for row in rows:
+            await repo.add_seat(self.engine, room.config.table_id, row.id, row.role, row.name, True)
+
+    async def _save_status(self, room: Room, status: str) -> None:
+        if status in TABLE_STATUSES:
+            await repo.set_table_status(self.engine, room.config.table_id, status)
+
+    async def lobby(self, code: str) -> TableLobby:
+        table = await repo.table_by_code(self.engine, code.strip().upper())
+        if table is None:
+            raise LookupError("no table with that code")
+        room = await self.room(table.id)
+        return TableLobby(
+            code=table.join_code,
+            scenario=room.rules.scenario.id,
+            title=localize(room.rules.scenario.title, room.config.language),
+            language=room.config.language,
+            free_roles=room.free_roles() if room.state is None else [],
+            status=room.timer.status,
+        )
+
+    async def join(self, req: JoinRequest) -> Joined:
+        """Seat a player: the role they asked for, else the role most needed."""
+        table = await repo.table_by_code(self.engine, req.code.strip().upper())
+        if table is None:
+            raise LookupError("no table with that code")
+        room = await self.room(table.id)
+        if room.state is not None:
+            raise ValueError("this table's game has already started")
+        free = room.free_roles()
+        role = req.role or (free[0] if free else None)
+        if role is None or role not in free:
+            raise ValueError("that role is taken" if role else "every seat at this table is taken")
+        seat_id = room.new_seat_id(role)
+        name = " ".join(req.name.split())
+        await repo.add_seat(self.engine, table.id, seat_id, role, name, False)
+        await room.add_seat(SeatRow(seat_id, role, name, False))
+        token = sign_seat(SeatClaim(table.id, seat_id), self.key)
+        return Joined(token=token, table_id=table.id, seat=seat_id, role=role)
+
+    async def resume(self, token: str) -> tuple[Room, SeatRow]:
+        claim = read_seat(token, self.key)
+        room = await self.room(claim.table_id)
+        seat = room.seat(claim.seat_id)
+        if seat is None:
+            raise BadToken("the seat of this token no longer exists")
+        return room, seat
+
+    async def seat_scenario(self, token: str) -> dict[str, Any]:
+        room, seat = await self.resume(token)
+        return seat_scenario(room.rules, seat.role)
+
+    async def watch(self, code: str) -> Room:
+        table = await repo.table_by_code(self.engine, code.strip().upper())
+        if table is None:
+            raise LookupError("no table with that code")
+        return await self.room(table.id)
+
+    # --- facilitator ------------------------------------------------------------------
+
+    async def _rooms_of(self, workshop_id: str, number: int | None = None) -> list[Room]:
+        tables = await repo.list_tables(self.engine, workshop_id)
+        if number is not None:
+            tables = [t for t in tables if t.number == number]
+            if not tables:
+                raise LookupError(f"no table {number} in this workshop")
+        return [await self.room(t.id) for t in tables]
+
+    async def status(self, workshop_id: str) -> WorkshopStatus:
+        workshop = await repo.get_workshop(self.engine, workshop_id)
+        if workshop is None:
+            raise LookupError(f"no workshop {workshop_id!r}")
+        tables = []
+        for room in await self._rooms_of(workshop_id):
+            await room.catch_up()
+            state = room.state
+            last = state.history[-1].scores if state and state.history else {}
+            tables.append(
+                TableStatus(
+                    number=room.config.number,
+                    code=await self._code(room),
+                    status=room.timer.status,
+                    round=state.round_index if state else None,
+                    round_count=len(room.rules.catalog.rounds),
+                    phase=state.phase if state else None,
+                    seats=[
+                        SeatStatus(
+                            id=s.id, role=s.role, name=s.name, bot=s.is_bot, connected=s.connected
+                        )
+                        for s in room.seat_infos()
+                    ],
+                    scores={k: None if v is None else round(v, 1) for k, v in last.items()},
+                    seq=room.seq,
+                )
+            )
+        return WorkshopStatus(
+            workshop_id=workshop.id,
+            scenario=workshop.scenario_id,
+            language=workshop.language,
+            show_numbers=workshop.show_numbers,
+            tables=tables,
+        )
+
+    async def _code(self, room: Room) -> str:
+        table = await repo.get_table(self.engine, room.config.table_id)
+        return table.join_code if table else ""
+
+    async def control(self, workshop_id: str, req: ControlRequest) -> list[ControlResult]:
+        results = []
+        for room in await self._rooms_of(workshop_id, req.table):
+            outcome = await room.control(req.command, req.seconds)
+            rejection = outcome.rejection
+            results.append(
+                ControlResult(
+                    table=room.config.number,
+                    ok=rejection is None,
+                    code=rejection.code if rejection else None,
+                    message=rejection.message if rejection else None,
+                )
+            )
+        return results
+
+    async def announce(self, workshop_id: str, text: str) -> None:
+        for room in await self._rooms_of(workshop_id):
+            await room.announce(text)
+
+    # --- debrief ----------------------------------------------------------------------
+
+    def _lang(self, room: Room, lang: str | None) -> str:
+        return lang if lang in ("da", "en") else room.config.language
+
+    async def table_debrief(
+        self, workshop_id: str, number: int, lang: str | None
+    ) -> dict[str, Any]:
+        (room,) = await self._rooms_of(workshop_id, number)
+        state = room.state or room.rules.replay([])
+        debrief = table_debrief(room.rules, state, self._lang(room, lang), f"{number}")
+        return debrief.model_dump(mode="json")
+
+    async def workshop_debrief(self, workshop_id: str, lang: str | None) -> dict[str, Any]:
+        rooms = [r for r in await self._rooms_of(workshop_id) if r.state is not None]
+        if not rooms:
+            return {"tables": [], "rarity": []}
+        language = self._lang(rooms[0], lang)
+        tables = [(str(r.config.number), r.rules, r.state) for r in rooms if r.state]
+        return workshop_debrief(tables, language).model_dump(mode="json")
+
+    async def export_csv(self, workshop_id: str) -> str:
+        rows = []
+        for room in await self._rooms_of(workshop_id):
+            if room.state is None:
+                continue
+            debrief = table_debrief(
+                room.rules, room.state, room.config.language, str(room.config.number)
+            )
+            rows.extend(debrief_csv_rows(debrief))
+        return csv_text(rows, ROUND_COLUMNS)
+
+    async def export_json(self, workshop_id: str) -> dict[str, Any]:
+        rooms = await self._rooms_of(workshop_id)
+        out: dict[str, Any] = {"workshop": await self.workshop_debrief(workshop_id, None)}
+        out["tables"] = [
+            {
+                "number": room.config.number,
+                "debrief": (await self.table_debrief(workshop_id, room.config.number, None)),
+                "events": await room.events_after(0, None, reveal=True),
+            }
+            for room in rooms
+        ]
+        return out

@@ -1,0 +1,527 @@
+"""The room: the one authority for a game.
+
+It serialises every intent (players', bots', the timer's, the facilitator's) behind one
+lock, runs it through the engine, appends the resulting events to the log and only then
+fans them out, each seat getting what it may see. Its own state is a fold of the log, so
+a restarted server rebuilds it exactly.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import json
+import logging
+import random
+import time
+from collections.abc import Awaitable, Callable, Sequence
+from dataclasses import dataclass, field
+from typing import Any
+
+from app.engine import actions as a
+from app.engine.bots import Bot
+from app.engine.events import EVENT_TYPES, GameEnded, RoundStarted, SeatSpec, event_from_dict
+from app.engine.events import event_to_dict as engine_event_to_dict
+from app.engine.rules import Rejected, Rules
+from app.engine.state import GameState, state_digest
+from app.rooms.connection import Connection
+from app.rooms.log import Conflict, EventLog, LogRecord, NewRecord
+from app.rooms.views import (
+    SeatInfo,
+    TimerView,
+    private_view,
+    project_event,
+    public_view,
+    scenario_view,
+)
+
+log = logging.getLogger("policymaker.room")
+
+PROTOCOL_VERSION = 1
+# How often an intent is retried after another instance appended first.
+MAX_CONFLICT_RETRIES = 5
+
+
+@dataclass(frozen=True, slots=True)
+class TableConfig:
+    table_id: str
+    workshop_id: str
+    number: int
+    seed: int
+    language: str
+    show_numbers: bool
+    bots_fill: bool
+    autostart: bool
+
+
+@dataclass(slots=True)
+class SeatRow:
+    id: str
+    role: str
+    name: str
+    is_bot: bool
+
+
+@dataclass(frozen=True, slots=True)
+class Outcome:
+    """The answer to an intent: the last sequence number it produced, or why it was refused."""
+
+    seq: int
+    rejection: Rejected | None = None
+    duplicate: bool = False
+
+
+@dataclass(slots=True)
+class Timer:
+    status: str = "lobby"  # lobby | running | paused | ended
+    deadline: float | None = None
+    remaining: float | None = None
+
+    def view(self) -> TimerView:
+        return TimerView(self.status, self.deadline, self.remaining)
+
+
+@dataclass
+class Room:
+    config: TableConfig
+    rules: Rules
+    log: EventLog
+    seats: list[SeatRow] = field(default_factory=list)
+    think_seconds: float = 1.5
+    outgoing_limit: int = 256
+    clock: Callable[[], float] = time.time
+    on_seats: Callable[[Room, list[SeatRow]], Awaitable[None]] | None = None
+    on_status: Callable[[Room, str], Awaitable[None]] | None = None
+
+    def __post_init__(self) -> None:
+        self.state: GameState | None = None
+        self.seq = 0
+        self.timer = Timer()
+        self.lock = asyncio.Lock()
+        self.connections: set[Connection] = set()
+        self._timer_handle: asyncio.TimerHandle | None = None
+        self._bot_task: asyncio.Task[None] | None = None
+        self._changed = asyncio.Event()
+        self._bots: dict[str, Bot] = {}
+        self._cmids: dict[tuple[str, str], int] = {}
+
+    # --- loading ------------------------------------------------------------------
+
+    async def load(self) -> None:
+        """Rebuild the room from its log (at start, or after a restart)."""
+        for record in await self.log.load(self.config.table_id, 0):
+            self._fold(record)
+        self._resume_after_load()
+
+    def _fold(self, record: LogRecord) -> None:
+        self.seq = record.seq
+        if record.seat and record.cmid:
+            self._cmids[(record.seat, record.cmid)] = record.seq
+        if record.type in EVENT_TYPES:
+            event = event_from_dict(record.payload)
+            if self.state is None:
+                self.state = self.rules.replay([])
+            self.rules.evolve(self.state, event)
+        elif record.type == "control.timer":
+            self.timer.status = str(record.payload["status"])
+            self.timer.deadline = record.payload.get("deadline")
+            self.timer.remaining = record.payload.get("remaining")
+
+    def _resume_after_load(self) -> None:
+        if self.timer.status == "running":
+            self._arm_timer()
+        if self.state is not None and self.state.status != "ended":
+            self._start_bots()
+
+    # --- seats and connections ------------------------------------------------------
+
+    def seat(self, seat_id: str) -> SeatRow | None:
+        return next((s for s in self.seats if s.id == seat_id), None)
+
+    def seat_infos(self) -> list[SeatInfo]:
+        online = {c.seat for c in self.connections if not c.closed}
+        return [
+            SeatInfo(s.id, s.role, s.name, s.is_bot, s.is_bot or s.id in online) for s in self.seats
+        ]
+
+    def attach(self, conn: Connection) -> None:
+        self.connections.add(conn)
+        self._broadcast_view([])
+
+    def detach(self, conn: Connection) -> None:
+        self.connections.discard(conn)
+        self._broadcast_view([])
+
+    async def add_seat(self, row: SeatRow) -> None:
+        """A player (or bot) took a seat in the lobby; start when the table is complete."""
+        async with self.lock:
+            self.seats.append(row)
+            self._broadcast_view([])
+            if self.config.autostart and self.state is None and self._complete():
+                await self._start()
+
+    def free_roles(self) -> list[str]:
+        """Roles with a seat left, those still below their minimum first."""
+        taken = [s.role for s in self.seats]
+        below = [r.id for r in self.rules.scenario.roles if taken.count(r.id) < r.seats.min]
+        spare = [
+            r.id
+            for r in self.rules.scenario.roles
+            if r.seats.min <= taken.count(r.id) < r.seats.max
+        ]
+        return below + spare
+
+    def _complete(self) -> bool:
+        taken = [s.role for s in self.seats]
+        return all(taken.count(r.id) >= r.seats.min for r in self.rules.scenario.roles)
+
+    # --- facilitator controls -------------------------------------------------------
+
+    async def control(self, command: str, seconds: float = 0.0) -> Outcome:
+        async with self.lock:
+            if command == "start":
+                if self.state is not None:
+                    return self._refuse("already_started", "the game has already started")
+                return await self._start()
+            if self.state is None:
+                return self._refuse("not_started", "the game has not started")
+            if command == "pause":
+                return await self._pause()
+            if command == "resume":
+                return await self._resume()
+            if command == "extend":
+                return await self._extend(seconds)
+            if command == "advance":
+                return await self._apply(None, a.EndPhase("advance"), None)
+            if command == "end":
+                return await self._end()
+            return self._refuse("unknown_command", f"unknown command {command!r}")
+
+    def _refuse(self, code: str, message: str) -> Outcome:
+        return Outcome(self.seq, Rejected(code, message))
+
+    async def _start(self) -> Outcome:
+        if self.config.bots_fill:
+            bots = [
+                SeatRow(self.new_seat_id(r), r, "Bot", True) for r in self.free_roles_below_min()
+            ]
+            if bots and self.on_seats is not None:
+                await self.on_seats(self, bots)
+            self.seats.extend(bots)
+        if not self._complete():
+            missing = ", ".join(self.free_roles_below_min())
+            return self._refuse("seats_missing", f"these roles still need a player: {missing}")
+        seats = [SeatSpec(s.id, s.role) for s in self._ordered_seats()]
+        try:
+            started = self.rules.start(seats, self.config.seed)
+        except ValueError as exc:
+            return self._refuse("seats_invalid", str(exc))
+        records = [_engine_record(e) for e in started.events]
+        records.append(self._timer_record("running", self._deadline(0)))
+        return await self._append(records, None, None)
+
+    def free_roles_below_min(self) -> list[str]:
+        taken = [s.role for s in self.seats]
+        return [
+            r.id
+            for r in self.rules.scenario.roles
+            for _ in range(max(0, r.seats.min - taken.count(r.id)))
+        ]
+
+    def new_seat_id(self, role: str) -> str:
+        """The role's id for its first seat, then role-2, role-3, …"""
+        used = {s.id for s in self.seats}
+        n = 1
+        while (role if n == 1 else f"{role}-{n}") in used:
+            n += 1
+        return role if n == 1 else f"{role}-{n}"
+
+    def _ordered_seats(self) -> list[SeatRow]:
+        order = {r.id: i for i, r in enumerate(self.rules.scenario.roles)}
+        return sorted(self.seats, key=lambda s: (order.get(s.role, 99), s.id))
+
+    def _deadline(self, round_index: int) -> float:
+        return self.clock() + self.rules.catalog.rounds[round_index].timer_seconds
+
+    def _timer_record(
+        self, status: str, deadline: float | None = None, remaining: float | None = None
+    ) -> NewRecord:
+        return NewRecord(
+            "control.timer", {"status": status, "deadline": deadline, "remaining": remaining}
+        )
+
+    async def _pause(self) -> Outcome:
+        if self.timer.status != "running":
+            return self._refuse("not_running", "the game is not running")
+        remaining = max(0.0, (self.timer.deadline or 0.0) - self.clock())
+        return await self._append([self._timer_record("paused", None, remaining)], None, None)
+
+    async def _resume(self) -> Outcome:
+        if self.timer.status != "paused":
+            return self._refuse("not_paused", "the game is not paused")
+        deadline = self.clock() + (self.timer.remaining or 0.0)
+        return await self._append([self._timer_record("running", deadline)], None, None)
+
+    async def _extend(self, seconds: float) -> Outcome:
+        if not 0 < seconds <= 3600:
+            return self._refuse("invalid", "extend by 1 to 3600 seconds")
+        if self.timer.status == "running":
+            record = self._timer_record("running", (self.timer.deadline or 0.0) + seconds)
+        elif self.timer.status == "paused":
+            record = self._timer_record("paused", None, (self.timer.remaining or 0.0) + seconds)
+        else:
+            return self._refuse("not_running", "the game is not running")
+        return await self._append([record], None, None)
+
+    async def _end(self) -> Outcome:
+        """End the game now: every remaining phase runs out of time in turn."""
+        outcome = Outcome(self.seq)
+        while self.state is not None and self.state.status != "ended":
+            outcome = await self._apply(None, a.EndPhase("advance"), None)
+            if outcome.rejection is not None:
+                break
+        return outcome
+
+    # --- intents --------------------------------------------------------------------
+
+    async def submit(self, seat: str, action: a.Action, cmid: str | None) -> Outcome:
+        """A seat's intent; a repeated client message id is answered, never applied twice."""
+        async with self.lock:
+            if cmid is not None:
+                seen = self._cmids.get((seat, cmid))
+                if seen is None:
+                    found = await self.log.find(self.config.table_id, seat, cmid)
+                    seen = found[-1].seq if found else None
+                if seen is not None:
+                    return Outcome(seen, duplicate=True)
+            if isinstance(action, a.SeatAction) and action.seat != seat:
+                return self._refuse("not_your_seat", "you can only act for your own seat")
+            if self.state is None:
+                return self._refuse("not_started", "the game has not started yet")
+            if self.timer.status == "paused":
+                return self._refuse("paused", "the facilitator has paused the game")
+            return await self._apply(seat, action, cmid)
+
+    async def _apply(self, seat: str | None, action: a.Action, cmid: str | None) -> Outcome:
+        for _ in range(MAX_CONFLICT_RETRIES):
+            assert self.state is not None
+            result = self.rules.apply(self.state, action)
+            if isinstance(result, Rejected):
+                log.info(
+                    "rejected",
+                    extra={
+                        "table": self.config.table_id,
+                        "seat": seat,
+                        "action": action.type,
+                        "code": result.code,
+                    },
+                )
+                return Outcome(self.seq, result)
+            records = [_engine_record(e, seat, cmid) for e in result.events]
+            for event in result.events:
+                if isinstance(event, RoundStarted):
+                    records.append(self._timer_record("running", self._deadline(event.index)))
+                if isinstance(event, GameEnded):
+                    records.append(self._timer_record("ended"))
+            try:
+                outcome = await self._append(records, seat, cmid)
+            except Conflict:
+                await self.catch_up()
+                continue
+            log.info(
+                "accepted",
+                extra={
+                    "table": self.config.table_id,
+                    "seat": seat,
+                    "action": action.type,
+                    "seq": outcome.seq,
+                },
+            )
+            return outcome
+        return self._refuse("busy", "the table is busy; please try again")
+
+    async def _append(
+        self, records: list[NewRecord], seat: str | None, cmid: str | None
+    ) -> Outcome:
+        first = self.seq + 1
+        status = self.timer.status
+        await self.log.append(self.config.table_id, first, records)
+        stored = [
+            LogRecord(first + i, r.type, r.payload, r.seat, r.cmid) for i, r in enumerate(records)
+        ]
+        for record in stored:
+            self._fold(record)
+        self._after_change(stored)
+        if self.timer.status != status and self.on_status is not None:
+            # The table row's status is what a restart reads to know which games to resume.
+            await self.on_status(self, self.timer.status)
+        return Outcome(self.seq)
+
+    async def catch_up(self) -> None:
+        """Fold what other instances appended since our last sequence number."""
+        stored = await self.log.load(self.config.table_id, self.seq)
+        for record in stored:
+            self._fold(record)
+        if stored:
+            self._after_change(stored)
+
+    def _after_change(self, stored: Sequence[LogRecord]) -> None:
+        self._arm_timer()
+        self._broadcast_view(stored)
+        if self.state is not None and self._bot_task is None:
+            self._start_bots()
+        self._changed.set()
+
+    # --- timer ----------------------------------------------------------------------
+
+    def _arm_timer(self) -> None:
+        if self._timer_handle is not None:
+            self._timer_handle.cancel()
+            self._timer_handle = None
+        if self.timer.status != "running" or self.timer.deadline is None or self.state is None:
+            return
+        delay = max(0.0, self.timer.deadline - self.clock())
+        round_index = self.state.round_index
+        loop = asyncio.get_running_loop()
+        self._timer_handle = loop.call_later(
+            delay, lambda: asyncio.create_task(self._time_up(round_index))
+        )
+
+    async def _time_up(self, round_index: int) -> None:
+        async with self.lock:
+            state = self.state
+            if state is None or state.status == "ended" or state.round_index != round_index:
+                return
+            if self.timer.status != "running":
+                return
+            await self._apply(None, a.EndPhase("time_up"), None)
+
+    # --- bots -----------------------------------------------------------------------
+
+    def _start_bots(self) -> None:
+        bots = [s for s in self.seats if s.is_bot]
+        if not bots or self._bot_task is not None:
+            return
+        for s in bots:
+            rng = random.Random(f"{self.config.seed}:{s.id}")
+            self._bots[s.id] = Bot(self.rules, s.id, s.role, rng=rng)
+        self._bot_task = asyncio.create_task(self._run_bots())
+
+    async def _run_bots(self) -> None:
+        while self.state is not None and self.state.status != "ended":
+            await self._changed.wait()
+            self._changed.clear()
+            # Product pacing: people at the table should see a bot "think".
+            await asyncio.sleep(self.think_seconds)
+            for seat_id, bot in self._bots.items():
+                if self.state is None or self.timer.status != "running":
+                    break
+                action = bot.act(self.state)
+                if action is not None:
+                    await self.submit(seat_id, action, None)
+
+    # --- fan-out --------------------------------------------------------------------
+
+    def _broadcast_view(self, stored: Sequence[LogRecord]) -> None:
+        if not self.connections:
+            return
+        lang = self.config.language
+        public = json.dumps(
+            public_view(
+                self.rules,
+                self.state,
+                self.seat_infos(),
+                self.timer.view(),
+                self.config.show_numbers,
+                lang,
+            ),
+            separators=(",", ":"),
+        )
+        ended = self.state is not None and self.state.status == "ended"
+        for conn in list(self.connections):
+            seat = self.seat(conn.seat) if conn.seat else None
+            events = [
+                {
+                    "seq": r.seq,
+                    "type": r.type,
+                    "data": project_event(r.payload, seat.role if seat else None, ended),
+                }
+                for r in stored
+            ]
+            private = (
+                json.dumps(
+                    private_view(
+                        self.rules,
+                        self.state,
+                        SeatInfo(seat.id, seat.role, seat.name, seat.is_bot, True),
+                        lang,
+                    ),
+                    separators=(",", ":"),
+                )
+                if seat
+                else "null"
+            )
+            conn.offer(
+                f'{{"v":{PROTOCOL_VERSION},"type":"update","seq":{self.seq},'
+                f'"events":{json.dumps(events, separators=(",", ":"))},'
+                f'"state":{{"public":{public},"private":{private}}}}}'
+            )
+
+    def welcome(self, seat: SeatRow | None) -> dict[str, Any]:
+        """The full state for a (re)joining client."""
+        lang = self.config.language
+        view: dict[str, Any] = {
+            "public": public_view(
+                self.rules,
+                self.state,
+                self.seat_infos(),
+                self.timer.view(),
+                self.config.show_numbers,
+                lang,
+            ),
+            "private": private_view(
+                self.rules,
+                self.state,
+                SeatInfo(seat.id, seat.role, seat.name, seat.is_bot, True),
+                lang,
+            )
+            if seat
+            else None,
+        }
+        return view
+
+    async def events_after(
+        self, after: int, role: str | None, reveal: bool = False
+    ) -> list[dict[str, Any]]:
+        """The events a client missed, as it may see them."""
+        ended = reveal or (self.state is not None and self.state.status == "ended")
+        return [
+            {"seq": r.seq, "type": r.type, "data": project_event(r.payload, role, ended)}
+            for r in await self.log.load(self.config.table_id, after)
+        ]
+
+    def scenario_view(self) -> dict[str, Any]:
+        return scenario_view(self.rules, self.config.language)
+
+    async def announce(self, text: str) -> None:
+        """A facilitator's message to every seat and screen at the table (not logged)."""
+        frame = json.dumps(
+            {"v": PROTOCOL_VERSION, "type": "announcement", "text": text},
+            separators=(",", ":"),
+        )
+        for conn in list(self.connections):
+            conn.offer(frame)
+
+    def digest(self) -> str | None:
+        return state_digest(self.state) if self.state is not None else None
+
+    async def close(self) -> None:
+        if self._timer_handle is not None:
+            self._timer_handle.cancel()
+        if self._bot_task is not None:
+            self._bot_task.cancel()
+        for conn in list(self.connections):
+            await conn.stop()
+
+
+def _engine_record(event: Any, seat: str | None = None, cmid: str | None = None) -> NewRecord:
+    return NewRecord(event.type, engine_event_to_dict(event), seat, cmid)

@@ -1,0 +1,128 @@
+"""What the rooms layer takes and gives: the bodies of the HTTP API and its OpenAPI document."""
+
+from __future__ import annotations
+
+from typing import Literal
+
+from pydantic import BaseModel, ConfigDict, Field
+
+MAX_NAME = 40
+MAX_TABLES = 50
+MAX_ANNOUNCEMENT = 500
+
+
+class WorkshopRequest(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+    scenario: str = Field(default="school-committee", max_length=64)
+    language: Literal["da", "en"] | None = None
+    tables: int = Field(default=1, ge=1, le=MAX_TABLES)
+    bots: bool = Field(default=False, description="fill empty seats with bots at the start")
+    show_numbers: bool = Field(
+        default=False, description="players see score numbers; else arrows with reasons"
+    )
+    autostart: bool = Field(
+        default=False, description="start a table as soon as every role's minimum is seated"
+    )
+    title: str = Field(default="", max_length=120)
+
+
+class TableLink(BaseModel):
+    number: int
+    code: str
+    join_url: str
+
+
+class WorkshopCreated(BaseModel):
+    workshop_id: str
+    facilitator_token: str
+    facilitator_url: str
+    scenario: str
+    language: str
+    tables: list[TableLink]
+
+
+class JoinRequest(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+    code: str = Field(min_length=4, max_length=12)
+    name: str = Field(min_length=1, max_length=MAX_NAME)
+    role: str | None = Field(default=None, max_length=64)
+
+
+class Joined(BaseModel):
+    token: str
+    table_id: str
+    seat: str
+    role: str
+
+
+class TableLobby(BaseModel):
+    code: str
+    scenario: str
+    title: str
+    language: str
+    free_roles: list[str]
+    status: str
+
+
+class ControlRequest(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+    command: Literal["start", "pause", "resume", "extend", "advance", "end"]
+    seconds: float = Field(default=60, gt=0, le=3600)
+    table: int | None = Field(default=None, description="one table by number; all when absent")
+
+
+class ControlResult(BaseModel):
+    table: int
+    ok: bool
+    code: str | None = None
+    message: str | None = None
+
+
+class Announcement(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+    text: str = Field(min_length=1, max_length=MAX_ANNOUNCEMENT)
+
+
+class SeatStatus(BaseModel):
+    id: str
+    role: str
+    name: str
+    bot: bool
+    connected: bool
+
+
+class TableStatus(BaseModel):
+    number: int
+    code: str
+    status: str
+    round: int | None
+    round_count: int
+    phase: str | None
+    seats: list[SeatStatus]
+    scores: dict[str, float | None]
+    seq: int
+
+
+class WorkshopStatus(BaseModel):
+    workshop_id: str
+    scenario: str
+    language: str
+    show_numbers: bool
+    tables: list[TableStatus]
+
+
+class ScenarioInfo(BaseModel):
+    id: str
+    title: str
+    languages: list[str]
+    hash: str
+
+
+class Problem(BaseModel):
+    """An error the client can act on."""
+
+    detail: str

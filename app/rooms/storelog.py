@@ -1,0 +1,35 @@
+"""The event log on the database: the room's EventLog protocol over `app.store.repo`."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+
+from sqlalchemy.ext.asyncio import AsyncEngine
+
+from app.rooms.log import Conflict, LogRecord, NewRecord
+from app.store import repo
+from app.store.errors import SeqConflict
+from app.store.records import NewEvent, StoredEvent
+
+
+def _record(event: StoredEvent) -> LogRecord:
+    return LogRecord(event.seq, event.type, event.payload, event.seat_key, event.client_msg_id)
+
+
+class StoreLog:
+    def __init__(self, engine: AsyncEngine) -> None:
+        self.engine = engine
+
+    async def append(self, game_id: str, first_seq: int, records: Sequence[NewRecord]) -> None:
+        events = [NewEvent(r.type, r.payload, r.seat, r.cmid) for r in records]
+        try:
+            await repo.append_events(self.engine, game_id, first_seq, events)
+        except SeqConflict as exc:
+            raise Conflict(str(exc)) from exc
+
+    async def load(self, game_id: str, after_seq: int = 0) -> list[LogRecord]:
+        return [_record(e) for e in await repo.load_events(self.engine, game_id, after_seq)]
+
+    async def find(self, game_id: str, seat: str, cmid: str) -> list[LogRecord]:
+        found = await repo.find_client_msg(self.engine, game_id, seat, cmid)
+        return [_record(e) for e in found or []]

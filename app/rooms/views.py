@@ -1,0 +1,297 @@
+"""What each seat may see: the public table view, a seat's private view, projected events.
+
+Private agendas, goals and hands reach only their own seat until the game has ended,
+when the debrief reveals everything. The public part is the same for every seat, so the
+room serialises it once per update and each seat's frame adds only its private part.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Any
+
+from app.engine import events as ev
+from app.engine.explain import explain
+from app.engine.outcome import leading_package, support
+from app.engine.rules import Rules
+from app.engine.state import GameState, state_digest
+from app.scenarios.models import localize
+
+
+@dataclass(frozen=True, slots=True)
+class SeatInfo:
+    """A seat as the room knows it (display name and connection are not engine state)."""
+
+    id: str
+    role: str
+    name: str
+    is_bot: bool
+    connected: bool
+
+
+@dataclass(frozen=True, slots=True)
+class TimerView:
+    status: str  # lobby | running | paused | ended
+    deadline: float | None  # epoch seconds, when running
+    remaining: float | None  # seconds, when paused
+
+
+def _t(text: Any, lang: str) -> str:
+    return localize(text, lang)
+
+
+def scenario_view(rules: Rules, lang: str) -> dict[str, Any]:
+    """The static part of a scenario every player may read: sent once, on welcome."""
+    sc = rules.scenario
+    return {
+        "id": sc.id,
+        "title": _t(sc.title, lang),
+        "summary": _t(sc.summary, lang),
+        "case": _t(sc.case, lang),
+        "languages": list(sc.languages),
+        "interests": [{"id": i.id, "name": _t(i.name, lang)} for i in sc.interests],
+        "roles": [
+            {
+                "id": r.id,
+                "kind": r.kind,
+                "name": _t(r.name, lang),
+                "brief": _t(r.brief, lang),
+                "chair": r.chair,
+                "seats": {"min": r.seats.min, "max": r.seats.max},
+            }
+            for r in sc.roles
+        ],
+        "rounds": [{"id": r.id, "phase": r.phase, "title": _t(r.title, lang)} for r in sc.rounds],
+    }
+
+
+def idea_title(rules: Rules, state: GameState, idea: ev.TableIdea, lang: str) -> str:
+    """A card's title, a player's own words, or 'base + addition' for a combined idea."""
+    card = rules.catalog.ideas.get(idea.card or "")
+    own = _t(card.title, lang) if card is not None else idea.title
+    if idea.base is None or idea.base not in state.table:
+        return own
+    return f"{idea_title(rules, state, state.table[idea.base], lang)} + {own}"
+
+
+def idea_view(rules: Rules, state: GameState, idea: ev.TableIdea, lang: str) -> dict[str, Any]:
+    card = rules.catalog.ideas.get(idea.card or "")
+    text = idea.text or (_t(card.text, lang) if card is not None else "")
+    return {
+        "id": idea.id,
+        "card": idea.card,
+        "title": idea_title(rules, state, idea, lang),
+        "text": text,
+        "novelty": idea.novelty,
+        "cost": idea.cost,
+        "serves": idea.serves,
+        "contributors": list(idea.contributors),
+        "played_by": list(idea.played_by),
+        "base": idea.base,
+        "round": idea.round,
+    }
+
+
+def _scores(rules: Rules, state: GameState, numbers: bool, lang: str) -> dict[str, Any]:
+    if not state.history:
+        return {"visible": "numbers" if numbers else "arrows", "current": {}, "history": []}
+    last = state.history[-1]
+    previous = state.history[-2].scores if len(state.history) > 1 else {}
+    current: dict[str, Any] = {}
+    for reason in last.reasons:
+        value = last.scores.get(reason.score)
+        entry: dict[str, Any] = {"reason": explain(reason, rules.catalog, lang)}
+        if numbers or state.status == "ended":
+            entry["value"] = None if value is None else round(value, 1)
+        before = previous.get(reason.score)
+        delta = (value or 0.0) - (before or 0.0)
+        entry["trend"] = "up" if delta > 0.5 else "down" if delta < -0.5 else "flat"
+        current[reason.score] = entry
+    history = (
+        [
+            {
+                "round": h.index,
+                "scores": {k: v if v is None else round(v, 1) for k, v in h.scores.items()},
+            }
+            for h in state.history
+        ]
+        if numbers or state.status == "ended"
+        else []
+    )
+    return {"visible": "numbers" if numbers else "arrows", "current": current, "history": history}
+
+
+def public_view(
+    rules: Rules,
+    state: GameState | None,
+    seats: list[SeatInfo],
+    timer: TimerView,
+    numbers: bool,
+    lang: str,
+) -> dict[str, Any]:
+    """Everything at the table anyone may see."""
+    view: dict[str, Any] = {
+        "status": timer.status,
+        "timer": {"deadline": timer.deadline, "remaining": timer.remaining},
+        "seats": [
+            {
+                "id": s.id,
+                "role": s.role,
+                "name": s.name,
+                "bot": s.is_bot,
+                "connected": s.connected,
+            }
+            for s in seats
+        ],
+    }
+    if state is None or state.round_index < 0:
+        return view
+    index = min(state.round_index, len(rules.catalog.rounds) - 1)
+    rnd = rules.catalog.rounds[index]
+    view["round"] = {
+        "index": index,
+        "count": len(rules.catalog.rounds),
+        "id": rnd.id,
+        "phase": state.phase if state.phase != "closed" else rnd.phase,
+        "title": _t(rnd.title, lang),
+        "prompt": _t(rnd.prompt, lang),
+        "timer_seconds": rnd.timer_seconds,
+        "budget": rnd.budget,
+        "ideas_per_player": rnd.ideas_per_player,
+    }
+    view["done"] = sorted(state.done)
+    view["framings"] = [
+        {
+            "id": f.id,
+            "text": f.text if f.text is not None else _t(rules.catalog.framings[f.id].text, lang),
+            "own": f.added_by is not None,
+            "added_by": f.added_by,
+        }
+        for f in state.framings
+    ]
+    view["framing"] = state.framing
+    view["ranked_framings"] = sorted(state.framing_rankings)
+    live = state.live_ideas()
+    view["ideas"] = [idea_view(rules, state, state.table[i], lang) for i in live]
+    view["ranked_ideas"] = sorted(state.idea_rankings)
+    view["support"] = support(state) if state.idea_rankings else {}
+    view["dilemma"] = _dilemma(rules, state, lang)
+    view["proposal"] = {
+        "ideas": list(state.proposal) if state.proposal is not None else None,
+        "cost": sum(state.table[i].cost for i in state.proposal or ()),
+        "revision": state.revisions,
+        "votes": dict(state.votes),
+        "adopted": state.adopted_how,
+        "leading": list(leading_package(state, rules.catalog)),
+    }
+    view["trust"] = dict(state.trust)
+    view["moves"] = [
+        {
+            "round": m.round,
+            "seat": m.seat,
+            "role": m.role,
+            "move": m.move,
+            "title": _t(rules.catalog.moves[m.move].title, lang),
+            "target": m.target,
+        }
+        for m in state.moves[-20:]
+    ]
+    view["scores"] = _scores(rules, state, numbers, lang)
+    if state.status == "ended":
+        view["final"] = {
+            "package": list(state.final_package or ()),
+            "goals": state.goals,
+            "digest": state_digest(state),
+        }
+    return view
+
+
+def _dilemma(rules: Rules, state: GameState, lang: str) -> dict[str, Any] | None:
+    if state.event is None:
+        return None
+    event = rules.catalog.events[state.event]
+    chosen = next((c.option for c in state.choices if c.round == state.round_index), None)
+    advised = list(state.advice.values())
+    target = event.target or rules.catalog.chair
+    return {
+        "id": event.id,
+        "title": _t(event.title, lang),
+        "text": _t(event.text, lang),
+        "target": target if target in state.seated_roles else rules.catalog.chair,
+        "options": [
+            {"id": o.id, "text": _t(o.text, lang), "advised": advised.count(o.id)}
+            for o in event.options
+        ],
+        "advised_by": sorted(state.advice),
+        "chosen": chosen,
+    }
+
+
+def private_view(
+    rules: Rules, state: GameState | None, seat: SeatInfo, lang: str
+) -> dict[str, Any]:
+    """What only this seat sees: its role's agenda and secret goal, its hand, its moves."""
+    role = rules.catalog.roles[seat.role]
+    view: dict[str, Any] = {
+        "seat": seat.id,
+        "role": role.id,
+        "agenda": dict(role.agenda),
+        "goal": _t(role.goal.text, lang) if role.goal else None,
+        "chair": role.chair,
+    }
+    if state is None or state.round_index < 0:
+        view["hand"] = [_card(rules, c, lang) for c in role.hand]
+        return view
+    view["hand"] = [_card(rules, c, lang) for c in state.hands.get(role.id, [])]
+    view["moves"] = [
+        {
+            "id": m,
+            "title": _t(rules.catalog.moves[m].title, lang),
+            "text": _t(rules.catalog.moves[m].text, lang),
+            "style": rules.catalog.moves[m].style,
+            "target": rules.catalog.moves[m].target,
+            "politician_card": rules.catalog.moves[m].politician_card,
+            "phases": list(rules.catalog.moves[m].phases),
+            "left": rules.catalog.moves[m].per_round - state.moves_this_round.get((seat.id, m), 0),
+        }
+        for m in role.moves
+    ]
+    view["ideas_played"] = state.ideas_this_round.get(seat.id, 0)
+    return view
+
+
+def _card(rules: Rules, card: str, lang: str) -> dict[str, Any]:
+    idea = rules.catalog.ideas.get(card)
+    if idea is None:
+        return {"id": card}
+    return {
+        "id": idea.id,
+        "title": _t(idea.title, lang),
+        "text": _t(idea.text, lang),
+        "novelty": idea.novelty,
+        "cost": idea.cost,
+        "serves": dict(idea.serves),
+    }
+
+
+def project_event(payload: dict[str, Any], role: str | None, ended: bool) -> dict[str, Any]:
+    """An event as one seat may see it: other roles' drawn cards are hidden until the end."""
+    effects = payload.get("effects")
+    if ended or not isinstance(effects, dict) or not effects.get("dealt"):
+        return payload
+    dealt = {r: cards if r == role else ["?"] * len(cards) for r, cards in effects["dealt"].items()}
+    return {**payload, "effects": {**effects, "dealt": dealt}}
+
+
+def seat_scenario(rules: Rules, role: str) -> dict[str, Any]:
+    """The scenario as one seat may know it: other roles' agendas and goals left out.
+
+    Enough for a client (such as a bot) to fold the table's events with the engine.
+    """
+    data = rules.scenario.model_dump(mode="json", by_alias=True, exclude_none=True)
+    for entry in data["roles"]:
+        if entry["id"] != role:
+            entry["agenda"] = {}
+            entry.pop("goal", None)
+    data["debrief"] = {"questions": data["debrief"]["questions"], "insights": []}
+    return data

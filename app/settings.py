@@ -1,0 +1,57 @@
+"""Settings from the environment (and `.env`), with defaults for a laptop in a town hall."""
+
+from __future__ import annotations
+
+import secrets
+from functools import lru_cache
+from pathlib import Path
+
+from pydantic import Field
+from pydantic_settings import BaseSettings, SettingsConfigDict
+
+REPO_ROOT = Path(__file__).resolve().parent.parent
+
+
+class Settings(BaseSettings):
+    model_config = SettingsConfigDict(env_file=".env", extra="ignore")
+
+    database_url: str = Field(
+        default="sqlite:///./data/policymaker.db",
+        description="SQLite file (default) or postgresql://USER@HOST:PORT/DB",
+    )
+    redis_url: str | None = Field(default=None, description="Redis for fan-out between instances")
+    host: str = "127.0.0.1"
+    port: int = 8000
+    # A fresh random key per process would void every seat token on restart, so the
+    # default is derived once and kept in the data directory (see secret_key()).
+    secret_key: str | None = None
+    languages: list[str] = ["da", "en"]
+    default_language: str = "da"
+    scenarios_dir: Path = REPO_ROOT / "game_content" / "scenarios"
+    public_url: str | None = Field(
+        default=None, description="Base URL players reach, for links and QR codes"
+    )
+    bot_think_seconds: float = Field(
+        default=1.5, description="How long a server-side bot waits before each intent"
+    )
+    outgoing_queue: int = Field(default=256, description="Frames buffered per connection")
+    demo: bool = Field(default=False, description="create a demo workshop at start")
+
+
+@lru_cache
+def get_settings() -> Settings:
+    return Settings()
+
+
+def secret_key(settings: Settings) -> str:
+    """The configured key, else one generated on first start and kept beside the database."""
+    if settings.secret_key:
+        return settings.secret_key
+    path = Path("data") / "secret.key"
+    if path.exists():
+        return path.read_text().strip()
+    path.parent.mkdir(parents=True, exist_ok=True)
+    key = secrets.token_urlsafe(32)
+    path.write_text(key)
+    path.chmod(0o600)
+    return key

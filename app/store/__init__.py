@@ -1,0 +1,1 @@
+"""The store: SQLModel tables, the event log and the repository over them."""

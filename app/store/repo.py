@@ -1,0 +1,438 @@
+"""The repository: workshops, tables, seats and the event log, as records in and out.
+
+Plain functions over an AsyncEngine, each one transaction. Callers never see a session,
+a row or a bare dict.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import secrets
+from collections.abc import AsyncIterator, Sequence
+from contextlib import asynccontextmanager
+from datetime import UTC, datetime, timedelta
+from typing import Any, cast
+
+from sqlalchemy import delete, func, insert, text, update
+from sqlalchemy.exc import IntegrityError
+from sqlalchemy.ext.asyncio import AsyncEngine
+from sqlmodel import col, select
+from sqlmodel.ext.asyncio.session import AsyncSession
+
+from app.store.codes import clean_join_code, new_join_code
+from app.store.errors import NotFound, SeatTaken, SeqConflict
+from app.store.records import (
+    TABLE_STATUSES,
+    CreatedWorkshop,
+    NewEvent,
+    StoredEvent,
+    StoredSeat,
+    StoredTable,
+    StoredWorkshop,
+    TableStatus,
+    WorkshopSpec,
+)
+from app.store.tables import DISPLAY_NAME_MAX, EventRecord, GameTable, Seat, Workshop, utcnow
+
+__all__ = [
+    "CreatedWorkshop",
+    "NewEvent",
+    "StoredEvent",
+    "StoredSeat",
+    "StoredTable",
+    "StoredWorkshop",
+    "TableStatus",
+    "WorkshopSpec",
+    "add_seat",
+    "append_events",
+    "create_workshop",
+    "delete_workshop",
+    "find_client_msg",
+    "get_seat",
+    "get_table",
+    "get_workshop",
+    "last_seq",
+    "list_seats",
+    "list_tables",
+    "load_events",
+    "ping",
+    "purge_older_than",
+    "running_tables",
+    "seat_by_key",
+    "set_table_status",
+    "table_by_code",
+]
+
+# A collision among 25**6 (244 million) codes is rare; five in a row means a bug.
+JOIN_CODE_ATTEMPTS = 5
+# Seeds fit PostgreSQL's INTEGER.
+SEED_LIMIT = 2**31
+
+
+@asynccontextmanager
+async def _read(engine: AsyncEngine) -> AsyncIterator[AsyncSession]:
+    async with AsyncSession(engine, expire_on_commit=False) as session:
+        yield session
+
+
+@asynccontextmanager
+async def _write(engine: AsyncEngine) -> AsyncIterator[AsyncSession]:
+    """A session whose transaction commits on success and rolls back on any error."""
+    # expire_on_commit=False: rows stay readable after commit, to become records.
+    async with AsyncSession(engine, expire_on_commit=False) as session, session.begin():
+        yield session
+
+
+async def ping(engine: AsyncEngine) -> None:
+    """Raises if the database does not answer."""
+    async with engine.connect() as connection:
+        await connection.execute(text("SELECT 1"))
+
+
+# --- workshops and tables -----------------------------------------------------------
+
+
+async def create_workshop(engine: AsyncEngine, spec: WorkshopSpec) -> CreatedWorkshop:
+    """The workshop and its tables (numbered 1..spec.tables, each with a unique join code)."""
+    if spec.tables < 1:
+        raise ValueError("a workshop needs at least one table")
+    if spec.seeds is not None and len(spec.seeds) != spec.tables:
+        raise ValueError(f"{len(spec.seeds)} seeds for {spec.tables} tables")
+    scenario_hash = hashlib.sha256(spec.scenario_text.encode()).hexdigest()
+    if spec.scenario_hash is not None and spec.scenario_hash != scenario_hash:
+        raise ValueError("scenario_hash is not the sha256 of scenario_text")
+    seeds = spec.seeds or tuple(secrets.randbelow(SEED_LIMIT) for _ in range(spec.tables))
+    for attempt in range(JOIN_CODE_ATTEMPTS):
+        workshop = Workshop(
+            scenario_id=spec.scenario_id,
+            scenario_hash=scenario_hash,
+            scenario_text=spec.scenario_text,
+            language=spec.language,
+            show_numbers=spec.show_numbers,
+            bots_fill=spec.bots_fill,
+            autostart=spec.autostart,
+            facilitator_token_hash=spec.facilitator_token_hash,
+            title=spec.title,
+        )
+        rows = [
+            GameTable(workshop_id=workshop.id, number=n, join_code=code, seed=seed)
+            for n, (code, seed) in enumerate(
+                zip(_distinct_codes(spec.tables), seeds, strict=True), start=1
+            )
+        ]
+        try:
+            async with _write(engine) as session:
+                session.add(workshop)
+                # Flush the parent first: the unit of work orders inserts by
+                # relationship, and these models declare none.
+                await session.flush()
+                session.add_all(rows)
+        except IntegrityError as exc:
+            # Another workshop holds one of the codes: draw them all again rather than
+            # check first, which would race with that other writer anyway.
+            taken = _unique_violation(exc, "ix_game_table_join_code", "game_table.join_code")
+            if taken and attempt + 1 < JOIN_CODE_ATTEMPTS:
+                continue
+            raise
+        return CreatedWorkshop(_workshop(workshop), tuple(_table(r) for r in rows))
+    raise AssertionError("unreachable")  # pragma: no cover
+
+
+async def get_workshop(engine: AsyncEngine, workshop_id: str) -> StoredWorkshop | None:
+    async with _read(engine) as session:
+        row = await session.get(Workshop, workshop_id)
+        return _workshop(row) if row else None
+
+
+async def list_tables(engine: AsyncEngine, workshop_id: str) -> list[StoredTable]:
+    """The workshop's tables by number."""
+    query = (
+        select(GameTable)
+        .where(col(GameTable.workshop_id) == workshop_id)
+        .order_by(col(GameTable.number))
+    )
+    async with _read(engine) as session:
+        return [_table(r) for r in await session.exec(query)]
+
+
+async def running_tables(engine: AsyncEngine) -> list[StoredTable]:
+    """Tables whose game is under way (running or paused): what a restart rebuilds."""
+    query = (
+        select(GameTable)
+        .where(col(GameTable.status).in_(("running", "paused")))
+        .order_by(col(GameTable.created_at), col(GameTable.number))
+    )
+    async with _read(engine) as session:
+        return [_table(r) for r in await session.exec(query)]
+
+
+async def table_by_code(engine: AsyncEngine, code: str) -> StoredTable | None:
+    """The table a join code opens; case, spaces and dashes do not matter."""
+    query = select(GameTable).where(col(GameTable.join_code) == clean_join_code(code))
+    async with _read(engine) as session:
+        row = (await session.exec(query)).first()
+        return _table(row) if row else None
+
+
+async def get_table(engine: AsyncEngine, table_id: str) -> StoredTable | None:
+    async with _read(engine) as session:
+        row = await session.get(GameTable, table_id)
+        return _table(row) if row else None
+
+
+async def set_table_status(engine: AsyncEngine, table_id: str, status: TableStatus) -> None:
+    """NotFound if there is no such table."""
+    if status not in TABLE_STATUSES:
+        raise ValueError(f"unknown table status {status!r}")
+    statement = update(GameTable).where(col(GameTable.id) == table_id).values(status=status)
+    async with _write(engine) as session:
+        result = await session.exec(statement)
+        if result.rowcount == 0:
+            raise NotFound(f"no table {table_id}")
+
+
+# --- seats ----------------------------------------------------------------------------
+
+
+async def add_seat(
+    engine: AsyncEngine,
+    table_id: str,
+    seat_key: str,
+    role: str,
+    display_name: str,
+    is_bot: bool = False,
+) -> StoredSeat:
+    """A new seat; SeatTaken if the table has one with this key, NotFound if no table."""
+    name = display_name.strip()
+    # Checked here so both backends refuse alike (SQLite ignores VARCHAR lengths).
+    if len(name) > DISPLAY_NAME_MAX:
+        raise ValueError(f"display name longer than {DISPLAY_NAME_MAX} characters")
+    row = Seat(table_id=table_id, seat_key=seat_key, role=role, display_name=name, is_bot=is_bot)
+    try:
+        async with _write(engine) as session:
+            session.add(row)
+    except IntegrityError as exc:
+        if _unique_violation(exc, "uq_seat_table_id_seat_key", "seat.table_id, seat.seat_key"):
+            raise SeatTaken(f"table {table_id} already has seat {seat_key!r}") from exc
+        if _foreign_key_violation(exc):
+            raise NotFound(f"no table {table_id}") from exc
+        raise
+    return _seat(row)
+
+
+async def list_seats(engine: AsyncEngine, table_id: str) -> list[StoredSeat]:
+    """The table's seats in the order they were taken."""
+    query = (
+        select(Seat)
+        .where(col(Seat.table_id) == table_id)
+        .order_by(col(Seat.created_at), col(Seat.seat_key))
+    )
+    async with _read(engine) as session:
+        return [_seat(r) for r in await session.exec(query)]
+
+
+async def get_seat(engine: AsyncEngine, seat_id: str) -> StoredSeat | None:
+    async with _read(engine) as session:
+        row = await session.get(Seat, seat_id)
+        return _seat(row) if row else None
+
+
+async def seat_by_key(engine: AsyncEngine, table_id: str, seat_key: str) -> StoredSeat | None:
+    query = select(Seat).where(col(Seat.table_id) == table_id, col(Seat.seat_key) == seat_key)
+    async with _read(engine) as session:
+        row = (await session.exec(query)).first()
+        return _seat(row) if row else None
+
+
+# --- the event log --------------------------------------------------------------------
+
+
+async def append_events(
+    engine: AsyncEngine, game_id: str, first_seq: int, events: Sequence[NewEvent]
+) -> None:
+    """Store events at first_seq, first_seq+1, … in one transaction.
+
+    SeqConflict if any of those numbers is taken (another writer got there first: catch
+    up and retry); then none of the events is stored. NotFound if there is no such table.
+    The caller passes last_seq + 1; sequence numbers start at 1.
+    """
+    if first_seq < 1:
+        raise ValueError("sequence numbers start at 1")
+    if not events:
+        return
+    now = utcnow()
+    rows = [
+        {
+            "game_id": game_id,
+            "seq": first_seq + i,
+            "type": e.type,
+            "payload": json.dumps(e.payload, ensure_ascii=False, separators=(",", ":")),
+            "seat_key": e.seat_key,
+            "client_msg_id": e.client_msg_id,
+            "created_at": now,
+        }
+        for i, e in enumerate(events)
+    ]
+    try:
+        async with _write(engine) as session:
+            await session.exec(insert(EventRecord), params=rows)
+    except IntegrityError as exc:
+        if _unique_violation(exc, "uq_event_game_seq", "event.game_id, event.seq"):
+            raise SeqConflict(game_id, first_seq) from exc
+        if _foreign_key_violation(exc):
+            raise NotFound(f"no table {game_id}") from exc
+        raise
+
+
+async def load_events(engine: AsyncEngine, game_id: str, after_seq: int = 0) -> list[StoredEvent]:
+    """The game's events with seq > after_seq, in order."""
+    query = (
+        select(EventRecord)
+        .where(col(EventRecord.game_id) == game_id, col(EventRecord.seq) > after_seq)
+        .order_by(col(EventRecord.seq))
+    )
+    async with _read(engine) as session:
+        return [_event(r) for r in await session.exec(query)]
+
+
+async def last_seq(engine: AsyncEngine, game_id: str) -> int:
+    """The highest seq stored for the game; 0 if none."""
+    query = select(func.max(col(EventRecord.seq))).where(col(EventRecord.game_id) == game_id)
+    async with _read(engine) as session:
+        return (await session.exec(query)).one() or 0
+
+
+async def find_client_msg(
+    engine: AsyncEngine, game_id: str, seat_key: str, client_msg_id: str
+) -> list[StoredEvent] | None:
+    """The events an earlier intent with this client message id produced; None if none.
+
+    So a retried intent gets its original answer instead of being applied twice.
+    """
+    query = (
+        select(EventRecord)
+        .where(
+            col(EventRecord.game_id) == game_id,
+            col(EventRecord.seat_key) == seat_key,
+            col(EventRecord.client_msg_id) == client_msg_id,
+        )
+        .order_by(col(EventRecord.seq))
+    )
+    async with _read(engine) as session:
+        found = [_event(r) for r in await session.exec(query)]
+    return found or None
+
+
+# --- retention ------------------------------------------------------------------------
+
+
+async def delete_workshop(engine: AsyncEngine, workshop_id: str) -> bool:
+    """Remove the workshop with its tables, seats and events; False if there was none."""
+    async with _write(engine) as session:
+        return await _delete_workshops(session, [workshop_id]) > 0
+
+
+async def purge_older_than(engine: AsyncEngine, days: float, *, now: datetime | None = None) -> int:
+    """Remove every workshop created more than `days` ago, with all it holds; how many."""
+    cutoff = (now or utcnow()) - timedelta(days=days)
+    query = select(Workshop.id).where(col(Workshop.created_at) < cutoff)
+    async with _write(engine) as session:
+        ids = list(await session.exec(query))
+        return await _delete_workshops(session, ids) if ids else 0
+
+
+async def _delete_workshops(session: AsyncSession, workshop_ids: Sequence[str]) -> int:
+    # Children first, explicitly, rather than ON DELETE CASCADE: the same statements
+    # then work whether or not the connection enforces foreign keys.
+    tables = select(GameTable.id).where(col(GameTable.workshop_id).in_(workshop_ids))
+    await session.exec(delete(EventRecord).where(col(EventRecord.game_id).in_(tables)))
+    await session.exec(delete(Seat).where(col(Seat.table_id).in_(tables)))
+    await session.exec(delete(GameTable).where(col(GameTable.workshop_id).in_(workshop_ids)))
+    result = await session.exec(delete(Workshop).where(col(Workshop.id).in_(workshop_ids)))
+    return result.rowcount
+
+
+# --- helpers --------------------------------------------------------------------------
+
+
+def _distinct_codes(count: int) -> list[str]:
+    codes: dict[str, None] = {}  # a set that keeps the order of drawing
+    while len(codes) < count:
+        codes[new_join_code()] = None
+    return list(codes)
+
+
+def _constraint_name(exc: IntegrityError) -> str | None:
+    # asyncpg's error (the cause of the DBAPI adapter's) names the violated constraint.
+    cause = exc.orig.__cause__ if exc.orig is not None else None
+    return cast(str | None, getattr(cause, "constraint_name", None))
+
+
+def _unique_violation(exc: IntegrityError, name: str, sqlite_columns: str) -> bool:
+    """Whether exc broke the named unique constraint (PostgreSQL) or these columns' (SQLite)."""
+    if _constraint_name(exc) == name:
+        return True
+    return f"UNIQUE constraint failed: {sqlite_columns}" in str(exc.orig)
+
+
+def _foreign_key_violation(exc: IntegrityError) -> bool:
+    name = _constraint_name(exc) or ""
+    return name.startswith("fk_") or "FOREIGN KEY constraint failed" in str(exc.orig)
+
+
+def _utc(moment: datetime) -> datetime:
+    # SQLite hands back naive datetimes; everything the store writes is UTC.
+    return moment.replace(tzinfo=UTC) if moment.tzinfo is None else moment.astimezone(UTC)
+
+
+def _workshop(row: Workshop) -> StoredWorkshop:
+    return StoredWorkshop(
+        id=row.id,
+        created_at=_utc(row.created_at),
+        scenario_id=row.scenario_id,
+        scenario_hash=row.scenario_hash,
+        scenario_text=row.scenario_text,
+        language=row.language,
+        show_numbers=row.show_numbers,
+        bots_fill=row.bots_fill,
+        autostart=row.autostart,
+        facilitator_token_hash=row.facilitator_token_hash,
+        title=row.title,
+    )
+
+
+def _table(row: GameTable) -> StoredTable:
+    return StoredTable(
+        id=row.id,
+        workshop_id=row.workshop_id,
+        number=row.number,
+        join_code=row.join_code,
+        seed=row.seed,
+        status=cast(TableStatus, row.status),
+        created_at=_utc(row.created_at),
+    )
+
+
+def _seat(row: Seat) -> StoredSeat:
+    return StoredSeat(
+        id=row.id,
+        table_id=row.table_id,
+        seat_key=row.seat_key,
+        role=row.role,
+        display_name=row.display_name,
+        is_bot=row.is_bot,
+        created_at=_utc(row.created_at),
+    )
+
+
+def _event(row: EventRecord) -> StoredEvent:
+    payload: dict[str, Any] = json.loads(row.payload)
+    return StoredEvent(
+        seq=row.seq,
+        type=row.type,
+        payload=payload,
+        seat_key=row.seat_key,
+        client_msg_id=row.client_msg_id,
+        created_at=_utc(row.created_at),
+    )

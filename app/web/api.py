@@ -1,0 +1,226 @@
+"""The HTTP API: workshops for trainers, joining for players, health for operators.
+
+Control endpoints need the workshop's facilitator token, as `Authorization: Bearer TOKEN`
+or as `?token=TOKEN` (so a facilitator link works when opened from a printed sheet).
+"""
+
+from __future__ import annotations
+
+from typing import Annotated, Any
+
+from fastapi import APIRouter, Depends, Header, HTTPException, Query, Request
+from fastapi.responses import PlainTextResponse, Response
+
+from app.rooms.manager import Forbidden, RoomManager, Unavailable
+from app.rooms.schemas import (
+    Announcement,
+    ControlRequest,
+    ControlResult,
+    Joined,
+    JoinRequest,
+    Problem,
+    ScenarioInfo,
+    TableLobby,
+    WorkshopCreated,
+    WorkshopRequest,
+    WorkshopStatus,
+)
+from app.rooms.tokens import BadToken
+
+router = APIRouter()
+
+ERRORS: dict[int | str, dict[str, Any]] = {
+    401: {"model": Problem, "description": "missing or wrong facilitator token"},
+    404: {"model": Problem, "description": "no such workshop, table or scenario"},
+}
+
+
+def manager(request: Request) -> RoomManager:
+    found: RoomManager = request.app.state.manager
+    return found
+
+
+Manager = Annotated[RoomManager, Depends(manager)]
+
+
+def _token(
+    authorization: Annotated[str | None, Header()] = None,
+    token: Annotated[str | None, Query(max_length=200)] = None,
+) -> str:
+    if authorization and authorization.lower().startswith("bearer "):
+        return authorization[7:].strip()
+    if token:
+        return token
+    raise HTTPException(401, "this needs the workshop's facilitator token")
+
+
+Token = Annotated[str, Depends(_token)]
+
+
+async def _authorized(rooms: RoomManager, workshop_id: str, token: str) -> None:
+    try:
+        await rooms.authorize(workshop_id, token)
+    except Forbidden as exc:
+        raise HTTPException(401, str(exc)) from exc
+    except LookupError as exc:
+        raise HTTPException(404, str(exc)) from exc
+
+
+@router.get("/healthz", tags=["operations"])
+async def healthz(rooms: Manager) -> dict[str, str]:
+    """Alive and able to reach the database."""
+    try:
+        await rooms.ping()
+    except Unavailable as exc:
+        raise HTTPException(503, str(exc)) from exc
+    return {"status": "ok"}
+
+
+@router.get("/api/scenarios", tags=["workshops"])
+async def list_scenarios(rooms: Manager) -> list[ScenarioInfo]:
+    return [
+        ScenarioInfo(id=s.id, title=s.title, languages=list(s.languages), hash=s.hash)
+        for s in rooms.scenarios().values()
+    ]
+
+
+@router.post(
+    "/api/workshops",
+    status_code=201,
+    tags=["workshops"],
+    responses={404: ERRORS[404], 422: {"description": "invalid request"}},
+)
+async def create_workshop(
+    body: WorkshopRequest, request: Request, rooms: Manager
+) -> WorkshopCreated:
+    """Create a workshop: its secret facilitator token and a join code per table."""
+    try:
+        return await rooms.create_workshop(body, str(request.base_url).rstrip("/"))
+    except LookupError as exc:
+        raise HTTPException(404, str(exc)) from exc
+
+
+@router.get("/api/tables/{code}", tags=["players"], responses={404: ERRORS[404]})
+async def table_lobby(code: str, rooms: Manager) -> TableLobby:
+    """What a player needs before joining: the scenario and the roles still free."""
+    try:
+        return await rooms.lobby(code)
+    except LookupError as exc:
+        raise HTTPException(404, str(exc)) from exc
+
+
+@router.post(
+    "/api/join",
+    tags=["players"],
+    responses={404: ERRORS[404], 409: {"model": Problem, "description": "no seat left"}},
+)
+async def join(body: JoinRequest, rooms: Manager) -> Joined:
+    """Take a seat; the signed token in the answer resumes it after a reload."""
+    try:
+        return await rooms.join(body)
+    except LookupError as exc:
+        raise HTTPException(404, str(exc)) from exc
+    except ValueError as exc:
+        raise HTTPException(409, str(exc)) from exc
+
+
+@router.get("/api/seat/scenario", tags=["players"], responses=ERRORS)
+async def seat_scenario(
+    rooms: Manager, authorization: Annotated[str | None, Header()] = None
+) -> dict[str, Any]:
+    """The table's scenario as this seat may know it (others' agendas and goals left out)."""
+    if not authorization or not authorization.lower().startswith("bearer "):
+        raise HTTPException(401, "this needs your seat token")
+    try:
+        return await rooms.seat_scenario(authorization[7:].strip())
+    except BadToken as exc:
+        raise HTTPException(401, str(exc)) from exc
+
+
+@router.get("/api/workshops/{workshop_id}", tags=["facilitator"], responses=ERRORS)
+async def workshop_status(workshop_id: str, token: Token, rooms: Manager) -> WorkshopStatus:
+    """Live status: per table the round, phase, connected seats and scores."""
+    await _authorized(rooms, workshop_id, token)
+    return await rooms.status(workshop_id)
+
+
+@router.post("/api/workshops/{workshop_id}/control", tags=["facilitator"], responses=ERRORS)
+async def control(
+    workshop_id: str, body: ControlRequest, token: Token, rooms: Manager
+) -> list[ControlResult]:
+    """Start, pause, resume, extend, advance or end one table or all of them."""
+    await _authorized(rooms, workshop_id, token)
+    try:
+        return await rooms.control(workshop_id, body)
+    except LookupError as exc:
+        raise HTTPException(404, str(exc)) from exc
+
+
+@router.post(
+    "/api/workshops/{workshop_id}/announce",
+    status_code=204,
+    tags=["facilitator"],
+    responses=ERRORS,
+)
+async def announce(workshop_id: str, body: Announcement, token: Token, rooms: Manager) -> Response:
+    """A message shown at every table."""
+    await _authorized(rooms, workshop_id, token)
+    await rooms.announce(workshop_id, body.text)
+    return Response(status_code=204)
+
+
+@router.get("/api/workshops/{workshop_id}/debrief", tags=["debrief"], responses=ERRORS)
+async def workshop_debrief(
+    workshop_id: str, token: Token, rooms: Manager, lang: str | None = None
+) -> dict[str, Any]:
+    """All tables side by side."""
+    await _authorized(rooms, workshop_id, token)
+    return await rooms.workshop_debrief(workshop_id, lang)
+
+
+@router.get(
+    "/api/workshops/{workshop_id}/tables/{number}/debrief", tags=["debrief"], responses=ERRORS
+)
+async def table_debrief(
+    workshop_id: str, number: int, token: Token, rooms: Manager, lang: str | None = None
+) -> dict[str, Any]:
+    """One table's debrief, in the order a debrief runs."""
+    await _authorized(rooms, workshop_id, token)
+    try:
+        return await rooms.table_debrief(workshop_id, number, lang)
+    except LookupError as exc:
+        raise HTTPException(404, str(exc)) from exc
+
+
+@router.get(
+    "/api/workshops/{workshop_id}/export.csv",
+    tags=["debrief"],
+    responses=ERRORS,
+    response_class=PlainTextResponse,
+)
+async def export_csv(workshop_id: str, token: Token, rooms: Manager) -> PlainTextResponse:
+    """Scores per table and round, for a spreadsheet."""
+    await _authorized(rooms, workshop_id, token)
+    text = await rooms.export_csv(workshop_id)
+    return PlainTextResponse(
+        text,
+        media_type="text/csv; charset=utf-8",
+        headers={"Content-Disposition": f'attachment; filename="workshop-{workshop_id}.csv"'},
+    )
+
+
+@router.get("/api/workshops/{workshop_id}/export.json", tags=["debrief"], responses=ERRORS)
+async def export_json(workshop_id: str, token: Token, rooms: Manager) -> dict[str, Any]:
+    """Everything: the workshop debrief, every table's debrief and event log."""
+    await _authorized(rooms, workshop_id, token)
+    return await rooms.export_json(workshop_id)
+
+
+@router.delete(
+    "/api/workshops/{workshop_id}", status_code=204, tags=["facilitator"], responses=ERRORS
+)
+async def delete_workshop(workshop_id: str, token: Token, rooms: Manager) -> Response:
+    """Remove the workshop with its seats and events."""
+    await _authorized(rooms, workshop_id, token)
+    await rooms.delete_workshop(workshop_id)
+    return Response(status_code=204)

@@ -1,0 +1,204 @@
+"""The websocket endpoint: one protocol for browsers, bots and benchmarks (docs/asyncapi.yaml).
+
+Every frame a client sends gets an answer; a bad frame gets an error frame with a code
+and the connection stays open. Intents go to the table's room, which alone decides.
+"""
+
+from __future__ import annotations
+
+import json
+import logging
+from typing import Any
+
+from fastapi import APIRouter, WebSocket, WebSocketDisconnect
+
+from app.engine.actions import ACTION_TYPES, SeatAction, action_from_dict
+from app.rooms.connection import Connection
+from app.rooms.manager import RoomManager
+from app.rooms.room import PROTOCOL_VERSION, Room, SeatRow
+from app.rooms.tokens import BadToken
+
+router = APIRouter()
+log = logging.getLogger("policymaker.ws")
+
+MAX_FRAME_BYTES = 16 * 1024
+MAX_CMID = 64
+# What a seat may ask for; ending a phase is the timer's and the facilitator's.
+SEAT_ACTIONS = frozenset(k for k, cls in ACTION_TYPES.items() if issubclass(cls, SeatAction))
+
+
+def _frame(kind: str, **fields: Any) -> str:
+    return json.dumps({"v": PROTOCOL_VERSION, "type": kind, **fields}, separators=(",", ":"))
+
+
+def _error(code: str, message: str, cmid: Any = None) -> str:
+    return _frame("error", code=code, message=message, cmid=cmid)
+
+
+class Session:
+    """One client's conversation: hello first, then intents, syncs and pings."""
+
+    def __init__(self, ws: WebSocket, manager: RoomManager) -> None:
+        self.ws = ws
+        self.manager = manager
+        self.room: Room | None = None
+        self.seat: SeatRow | None = None
+        self.conn: Connection | None = None
+
+    async def send(self, text: str) -> None:
+        """Replies to this client go through its queue, in order with the room's updates."""
+        if self.conn is not None:
+            self.conn.offer(text)
+        else:
+            await self.ws.send_text(text)
+
+    async def handle(self, raw: str) -> None:
+        if len(raw.encode()) > MAX_FRAME_BYTES:
+            await self.send(_error("too_large", f"frames are limited to {MAX_FRAME_BYTES} bytes"))
+            return
+        try:
+            msg = json.loads(raw)
+        except json.JSONDecodeError:
+            await self.send(_error("bad_json", "the frame is not valid JSON"))
+            return
+        if not isinstance(msg, dict):
+            await self.send(_error("bad_frame", "a frame must be a JSON object"))
+            return
+        kind = msg.get("type")
+        if msg.get("v") != PROTOCOL_VERSION:
+            await self.send(
+                _error("bad_frame", f"say which protocol you speak: v={PROTOCOL_VERSION}")
+            )
+            return
+        if kind == "hello":
+            await self.hello(msg)
+        elif kind == "ping":
+            await self.send(_frame("pong", seq=self.room.seq if self.room else 0))
+        elif self.room is None:
+            await self.send(_error("hello_first", "say hello with your seat token first"))
+        elif kind == "intent":
+            await self.intent(msg)
+        elif kind == "sync":
+            await self.sync(msg)
+        else:
+            await self.send(_error("unknown_type", f"unknown frame type {kind!r}"))
+
+    async def hello(self, msg: dict[str, Any]) -> None:
+        if self.room is not None:
+            await self.send(_error("already_joined", "this connection has already said hello"))
+            return
+        token, code, last = msg.get("token"), msg.get("code"), msg.get("last_seq")
+        if last is not None and (isinstance(last, bool) or not isinstance(last, int) or last < 0):
+            await self.send(_error("bad_frame", "last_seq must be a non-negative integer"))
+            return
+        try:
+            if isinstance(token, str):
+                room, seat = await self.manager.resume(token)
+            elif isinstance(code, str):
+                room, seat = await self.manager.watch(code), None
+            else:
+                await self.send(_error("bad_frame", "hello needs a seat token or a table code"))
+                return
+        except BadToken as exc:
+            await self.send(_error("bad_token", str(exc)))
+            return
+        except LookupError as exc:
+            await self.send(_error("not_found", str(exc)))
+            return
+        self.room, self.seat = room, seat
+        self.conn = Connection(
+            seat.id if seat else None, self.ws.send_text, self._close, room.outgoing_limit
+        )
+        # Welcome goes on the queue before the connection is visible to the room's fan-out,
+        # so a client never sees an update older than its welcome.
+        # last_seq 0 asks for the whole log (a bot that folds events itself); no last_seq,
+        # for the state alone.
+        role = seat.role if seat else None
+        events = await room.events_after(last, role) if last is not None else []
+        self.conn.offer(
+            _frame(
+                "welcome",
+                seq=room.seq,
+                seat=seat.id if seat else None,
+                role=seat.role if seat else None,
+                table=room.config.table_id,
+                language=room.config.language,
+                scenario=room.scenario_view(),
+                state=room.welcome(seat),
+                events=events,
+            )
+        )
+        self.conn.start()
+        room.attach(self.conn)
+
+    async def _close(self, code: int, reason: str) -> None:
+        await self.ws.close(code=code, reason=reason)
+
+    async def intent(self, msg: dict[str, Any]) -> None:
+        cmid = msg.get("cmid")
+        if cmid is not None and (not isinstance(cmid, str) or not 0 < len(cmid) <= MAX_CMID):
+            await self.send(_error("bad_frame", f"cmid must be a string of 1..{MAX_CMID}", None))
+            return
+        if self.seat is None or self.room is None:
+            await self.send(_error("not_seated", "watchers cannot act", cmid))
+            return
+        action = msg.get("action")
+        if not isinstance(action, dict):
+            await self.send(_error("bad_frame", "an intent needs an 'action' object", cmid))
+            return
+        if action.get("seat", self.seat.id) != self.seat.id:
+            await self.send(_error("not_your_seat", "you can only act for your own seat", cmid))
+            return
+        if action.get("type") not in SEAT_ACTIONS:
+            await self.send(_error("bad_action", f"unknown action {action.get('type')!r}", cmid))
+            return
+        try:
+            parsed = action_from_dict({**action, "seat": self.seat.id})
+        except ValueError as exc:
+            await self.send(_error("bad_action", str(exc), cmid))
+            return
+        outcome = await self.room.submit(self.seat.id, parsed, cmid)
+        if outcome.rejection is not None:
+            await self.send(_error(outcome.rejection.code, outcome.rejection.message, cmid))
+        else:
+            await self.send(_frame("ack", cmid=cmid, seq=outcome.seq, duplicate=outcome.duplicate))
+
+    async def sync(self, msg: dict[str, Any]) -> None:
+        assert self.room is not None
+        after = msg.get("after_seq", 0)
+        if isinstance(after, bool) or not isinstance(after, int) or after < 0:
+            await self.send(_error("bad_frame", "after_seq must be a non-negative integer"))
+            return
+        role = self.seat.role if self.seat else None
+        events = await self.room.events_after(after, role)
+        await self.send(_frame("events", seq=self.room.seq, events=events))
+
+    async def end(self) -> None:
+        if self.room is not None and self.conn is not None:
+            self.room.detach(self.conn)
+            await self.conn.stop()
+
+
+@router.websocket("/ws")
+async def websocket_endpoint(ws: WebSocket) -> None:
+    manager: RoomManager = ws.app.state.manager
+    await ws.accept()
+    session = Session(ws, manager)
+    try:
+        while True:
+            message = await ws.receive()
+            if message["type"] == "websocket.disconnect":
+                break
+            text = message.get("text")
+            if text is None:
+                data = message.get("bytes") or b""
+                text = (
+                    data.decode(errors="replace")
+                    if len(data) <= MAX_FRAME_BYTES
+                    else "x" * (MAX_FRAME_BYTES + 1)
+                )
+            await session.handle(text)
+    except WebSocketDisconnect:
+        pass
+    finally:
+        await session.end()

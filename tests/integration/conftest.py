@@ -1,0 +1,69 @@
+"""Databases for integration tests: a SQLite file per test, and PostgreSQL when configured.
+
+PostgreSQL comes from TEST_DATABASE_URL. Without it (or when it is unreachable) its
+tests skip, unless REQUIRE_SERVICES=1, as in CI, where they fail instead: a missing
+service must never turn a red build green.
+"""
+
+from __future__ import annotations
+
+import os
+from collections.abc import AsyncIterator
+from pathlib import Path
+
+import pytest
+from sqlalchemy import MetaData
+from sqlalchemy.engine import Connection
+from sqlalchemy.exc import DBAPIError
+
+from app.store.db import make_engine
+
+
+def _missing(reason: str) -> None:
+    if os.environ.get("REQUIRE_SERVICES") == "1":
+        pytest.fail(f"{reason} (REQUIRE_SERVICES=1)")
+    pytest.skip(reason)
+
+
+def _drop_everything(connection: Connection) -> None:
+    existing = MetaData()
+    existing.reflect(connection)
+    existing.drop_all(connection)
+
+
+@pytest.fixture
+async def pg_url() -> AsyncIterator[str]:
+    """TEST_DATABASE_URL, emptied of every table so each test starts from nothing."""
+    url = os.environ.get("TEST_DATABASE_URL")
+    if not url:
+        _missing("TEST_DATABASE_URL is not set")
+        raise AssertionError("unreachable")
+    engine = make_engine(url)
+    try:
+        try:
+            connection = await engine.connect()
+        except (OSError, DBAPIError) as exc:
+            _missing(f"PostgreSQL at TEST_DATABASE_URL is unreachable: {exc}")
+            raise
+        # Only reaching the server is optional: a failure after that is a real failure.
+        try:
+            async with connection.begin():
+                await connection.run_sync(_drop_everything)
+        finally:
+            await connection.close()
+    finally:
+        await engine.dispose()
+    yield url
+
+
+@pytest.fixture
+def sqlite_url(tmp_path: Path) -> str:
+    # A subdirectory that does not exist yet: the engine must create it.
+    return f"sqlite:///{tmp_path / 'data' / 'store.db'}"
+
+
+@pytest.fixture(params=["sqlite", "postgresql"])
+def db_url(request: pytest.FixtureRequest) -> str:
+    """Each backend in turn, so both must behave alike."""
+    name = "sqlite_url" if request.param == "sqlite" else "pg_url"
+    return str(request.getfixturevalue(name))
