@@ -183,8 +183,18 @@ def _subject(part: str, score: str, state: GameState) -> str | None:
     return None
 
 
-def holds(condition: Condition, state: GameState, catalog: Catalog) -> bool:
-    """Whether a scenario condition is true of a (usually finished) game."""
+def holds(
+    condition: Condition,
+    state: GameState,
+    catalog: Catalog,
+    package: tuple[str, ...] | None = None,
+) -> bool:
+    """Whether a scenario condition is true of a (usually finished) game.
+
+    `package` is the final package when the caller knows it before the state does.
+    """
+    if package is None:
+        package = leading_package(state, catalog)
     match condition:
         case ScoreCondition(score=name, below=below, at_least=at_least):
             value = state.history[-1].scores.get(name) if state.history else None
@@ -196,20 +206,18 @@ def holds(condition: Condition, state: GameState, catalog: Catalog) -> bool:
         case EventOptionCondition(event_option=option):
             return any(c.option == option for c in state.choices)
         case PackageIncludesCondition(package_includes=idea):
-            package = leading_package(state, catalog)
             return any(_card_in(state, pid, idea) for pid in package)
         case InterestServedCondition(interest_served=interest, at_least=at_least):
-            package = leading_package(state, catalog)
             served = sum(state.table[i].serves.get(interest, 0) for i in package)
             return served >= at_least
         case FramingChosenCondition(framing_chosen=framing):
             return state.framing == framing
         case AllCondition(all=parts):
-            return all(holds(c, state, catalog) for c in parts)
+            return all(holds(c, state, catalog, package) for c in parts)
         case AnyCondition(any=parts):
-            return any(holds(c, state, catalog) for c in parts)
+            return any(holds(c, state, catalog, package) for c in parts)
         case NotCondition(not_=inner):
-            return not holds(inner, state, catalog)
+            return not holds(inner, state, catalog, package)
     return False
 
 

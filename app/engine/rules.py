@@ -524,17 +524,15 @@ class Rules:
         package = (
             state.adopted if state.adopted is not None else leading_package(state, self.catalog)
         )
-        probe = state.clone()
-        probe.final_package = package
         goals = {
-            role.id: holds(role.goal.when, probe, self.catalog)
+            role.id: holds(role.goal.when, state, self.catalog, package)
             for role in self.scenario.roles
             if role.goal is not None and role.id in state.seated_roles
         }
         insights = tuple(
             i
             for i, insight in enumerate(self.scenario.debrief.insights)
-            if holds(insight.when, probe, self.catalog)
+            if holds(insight.when, state, self.catalog, package)
         )
         self._emit(state, events, e.GameEnded(package, goals, insights))
 
