@@ -6,13 +6,15 @@ from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 
 from fastapi import FastAPI
+from fastapi.staticfiles import StaticFiles
 
 from app.rooms.manager import RoomManager
 from app.rooms.schemas import WorkshopRequest
-from app.settings import Settings, get_settings
+from app.settings import REPO_ROOT, Settings, get_settings
 from app.store.db import make_engine
 from app.store.migrate import upgrade
-from app.web import api, ws
+from app.web import api, pages, ws
+from app.web.security import SecurityHeaders
 
 
 def create_app(settings: Settings | None = None) -> FastAPI:
@@ -40,8 +42,11 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         summary="A multiplayer learning game for collaborative policy-making",
         lifespan=lifespan,
     )
+    app.add_middleware(SecurityHeaders)
     app.include_router(api.router)
     app.include_router(ws.router)
+    app.include_router(pages.router)
+    app.mount("/static", StaticFiles(directory=REPO_ROOT / "static"), name="static")
     return app
 
 

@@ -19,8 +19,11 @@ TOO_SLOW = 4008  # websocket close code: the client fell too far behind
 
 
 class Connection:
-    def __init__(self, seat: str | None, send: SendText, close: Close, limit: int) -> None:
+    def __init__(
+        self, seat: str | None, send: SendText, close: Close, limit: int, lang: str
+    ) -> None:
         self.seat = seat
+        self.lang = lang
         self._send = send
         self._close = close
         self._queue: asyncio.Queue[str | None] = asyncio.Queue(maxsize=limit)

@@ -421,73 +421,52 @@ class Room:
 
     # --- fan-out --------------------------------------------------------------------
 
+    def language(self, wanted: str | None) -> str:
+        """The language a client asked for, if the scenario has it; else the workshop's."""
+        return wanted if wanted in self.rules.scenario.languages else self.config.language
+
+    def _public(self, lang: str) -> dict[str, Any]:
+        return public_view(
+            self.rules,
+            self.state,
+            self.seat_infos(),
+            self.timer.view(),
+            self.config.show_numbers,
+            lang,
+        )
+
+    def _private(self, seat: SeatRow | None, lang: str) -> dict[str, Any] | None:
+        if seat is None:
+            return None
+        info = SeatInfo(seat.id, seat.role, seat.name, seat.is_bot, True)
+        return private_view(self.rules, self.state, info, lang)
+
     def _broadcast_view(self, stored: Sequence[LogRecord]) -> None:
         if not self.connections:
             return
-        lang = self.config.language
-        public = json.dumps(
-            public_view(
-                self.rules,
-                self.state,
-                self.seat_infos(),
-                self.timer.view(),
-                self.config.show_numbers,
-                lang,
-            ),
-            separators=(",", ":"),
-        )
+        # The public view is the same for every seat: serialise it once per language.
+        public: dict[str, str] = {}
         ended = self.state is not None and self.state.status == "ended"
         for conn in list(self.connections):
+            lang = conn.lang
+            if lang not in public:
+                public[lang] = _json(self._public(lang))
             seat = self.seat(conn.seat) if conn.seat else None
+            role = seat.role if seat else None
             events = [
-                {
-                    "seq": r.seq,
-                    "type": r.type,
-                    "data": project_event(r.payload, seat.role if seat else None, ended),
-                }
+                {"seq": r.seq, "type": r.type, "data": project_event(r.payload, role, ended)}
                 for r in stored
             ]
-            private = (
-                json.dumps(
-                    private_view(
-                        self.rules,
-                        self.state,
-                        SeatInfo(seat.id, seat.role, seat.name, seat.is_bot, True),
-                        lang,
-                    ),
-                    separators=(",", ":"),
-                )
-                if seat
-                else "null"
-            )
+            private = _json(self._private(seat, lang))
             conn.offer(
                 f'{{"v":{PROTOCOL_VERSION},"type":"update","seq":{self.seq},'
-                f'"events":{json.dumps(events, separators=(",", ":"))},'
-                f'"state":{{"public":{public},"private":{private}}}}}'
+                f'"events":{_json(events)},'
+                f'"state":{{"public":{public[lang]},"private":{private}}}}}'
             )
 
-    def welcome(self, seat: SeatRow | None) -> dict[str, Any]:
+    def welcome(self, seat: SeatRow | None, lang: str) -> dict[str, Any]:
         """The full state for a (re)joining client."""
-        lang = self.config.language
-        view: dict[str, Any] = {
-            "public": public_view(
-                self.rules,
-                self.state,
-                self.seat_infos(),
-                self.timer.view(),
-                self.config.show_numbers,
-                lang,
-            ),
-            "private": private_view(
-                self.rules,
-                self.state,
-                SeatInfo(seat.id, seat.role, seat.name, seat.is_bot, True),
-                lang,
-            )
-            if seat
-            else None,
-        }
-        return view
+        return {"public": self._public(lang), "private": self._private(seat, lang)}
 
     async def events_after(
         self, after: int, role: str | None, reveal: bool = False
@@ -499,15 +478,12 @@ class Room:
             for r in await self.log.load(self.config.table_id, after)
         ]
 
-    def scenario_view(self) -> dict[str, Any]:
-        return scenario_view(self.rules, self.config.language)
+    def scenario_view(self, lang: str) -> dict[str, Any]:
+        return scenario_view(self.rules, lang)
 
     async def announce(self, text: str) -> None:
         """A facilitator's message to every seat and screen at the table (not logged)."""
-        frame = json.dumps(
-            {"v": PROTOCOL_VERSION, "type": "announcement", "text": text},
-            separators=(",", ":"),
-        )
+        frame = _json({"v": PROTOCOL_VERSION, "type": "announcement", "text": text})
         for conn in list(self.connections):
             conn.offer(frame)
 
@@ -521,6 +497,10 @@ class Room:
             self._bot_task.cancel()
         for conn in list(self.connections):
             await conn.stop()
+
+
+def _json(value: Any) -> str:
+    return json.dumps(value, separators=(",", ":"))
 
 
 def _engine_record(event: Any, seat: str | None = None, cmid: str | None = None) -> NewRecord:

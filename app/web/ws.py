@@ -106,8 +106,9 @@ class Session:
             await self.send(_error("not_found", str(exc)))
             return
         self.room, self.seat = room, seat
+        lang = room.language(msg.get("lang") if isinstance(msg.get("lang"), str) else None)
         self.conn = Connection(
-            seat.id if seat else None, self.ws.send_text, self._close, room.outgoing_limit
+            seat.id if seat else None, self.ws.send_text, self._close, room.outgoing_limit, lang
         )
         # Welcome goes on the queue before the connection is visible to the room's fan-out,
         # so a client never sees an update older than its welcome.
@@ -122,9 +123,9 @@ class Session:
                 seat=seat.id if seat else None,
                 role=seat.role if seat else None,
                 table=room.config.table_id,
-                language=room.config.language,
-                scenario=room.scenario_view(),
-                state=room.welcome(seat),
+                language=lang,
+                scenario=room.scenario_view(lang),
+                state=room.welcome(seat, lang),
                 events=events,
             )
         )

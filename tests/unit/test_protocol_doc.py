@@ -108,6 +108,7 @@ class Capture:
 
     def __init__(self, seat: str | None) -> None:
         self.seat = seat
+        self.lang = "en"
         self.closed = False
         self.frames: list[str] = []
 
@@ -288,8 +289,8 @@ async def test_welcome_frames_validate_for_a_seat_and_a_screen() -> None:
             role=seat.role if seat else None,
             table=room.config.table_id,
             language=room.config.language,
-            scenario=room.scenario_view(),
-            state=room.welcome(seat),
+            scenario=room.scenario_view("en"),
+            state=room.welcome(seat, "en"),
             events=events,
         )
         validate_server_frame(json.loads(frame))
@@ -305,8 +306,8 @@ async def test_welcome_in_the_lobby_validates() -> None:
         role=seat.role,
         table="t1",
         language="en",
-        scenario=room.scenario_view(),
-        state=room.welcome(seat),
+        scenario=room.scenario_view("en"),
+        state=room.welcome(seat, "en"),
         events=[],
     )
     validate_server_frame(json.loads(frame))
@@ -345,7 +346,7 @@ def test_an_error_with_an_unlisted_code_is_a_violation() -> None:
 
 def test_an_update_with_a_mistyped_view_field_names_where() -> None:
     room = new_room()
-    state = room.welcome(None)
+    state = room.welcome(None, "en")
     state["public"]["seats"][0]["bot"] = "no"
     frame = {"v": 1, "type": "update", "seq": 0, "events": [], "state": state}
     with pytest.raises(ProtocolViolation) as caught:

@@ -1,0 +1,156 @@
+"""The HTML pages: thin shells that load one ES module each; the data comes over the API.
+
+No page carries inline script (the Content-Security-Policy forbids it): what a module
+needs to start (a join code, a workshop id) is in `data-` attributes of <body>.
+"""
+
+from __future__ import annotations
+
+from typing import Annotated, Any
+
+import segno
+from fastapi import APIRouter, Cookie, Header, HTTPException, Query, Request
+from fastapi.responses import HTMLResponse, JSONResponse, Response
+from jinja2 import Environment, FileSystemLoader, select_autoescape
+
+from app.settings import REPO_ROOT
+from app.web.i18n import LANGUAGES, js_catalog, pick_language, translations
+
+router = APIRouter(include_in_schema=False)
+TEMPLATES = REPO_ROOT / "app" / "web" / "templates"
+
+_envs: dict[str, Environment] = {}
+
+
+def environment(lang: str) -> Environment:
+    """One Jinja2 environment per language, with that language's gettext installed."""
+    env = _envs.get(lang)
+    if env is None:
+        env = Environment(
+            loader=FileSystemLoader(TEMPLATES),
+            autoescape=select_autoescape(["html"]),
+            extensions=["jinja2.ext.i18n"],
+        )
+        env.install_gettext_translations(translations(lang), newstyle=True)  # type: ignore[attr-defined]
+        _envs[lang] = env
+    return env
+
+
+Lang = Annotated[str | None, Query(max_length=5)]
+LangCookie = Annotated[str | None, Cookie(alias="lang")]
+AcceptLanguage = Annotated[str | None, Header(alias="accept-language")]
+
+
+def render(name: str, lang: str, **context: Any) -> HTMLResponse:
+    html = environment(lang).get_template(name).render(lang=lang, languages=LANGUAGES, **context)
+    return HTMLResponse(html)
+
+
+def _lang(query: str | None, cookie: str | None, header: str | None) -> str:
+    return pick_language(query, cookie, header)
+
+
+@router.get("/", response_class=HTMLResponse)
+async def index(
+    lang: Lang = None, cookie: LangCookie = None, accept: AcceptLanguage = None
+) -> HTMLResponse:
+    return render("join.html", _lang(lang, cookie, accept), page="join", code="")
+
+
+@router.get("/join/{code}", response_class=HTMLResponse)
+async def join_page(
+    code: str, lang: Lang = None, cookie: LangCookie = None, accept: AcceptLanguage = None
+) -> HTMLResponse:
+    return render("join.html", _lang(lang, cookie, accept), page="join", code=code[:12].upper())
+
+
+@router.get("/play", response_class=HTMLResponse)
+async def play_page(
+    lang: Lang = None, cookie: LangCookie = None, accept: AcceptLanguage = None
+) -> HTMLResponse:
+    return render("player.html", _lang(lang, cookie, accept), page="player")
+
+
+@router.get("/table/{code}", response_class=HTMLResponse)
+async def table_page(
+    code: str, lang: Lang = None, cookie: LangCookie = None, accept: AcceptLanguage = None
+) -> HTMLResponse:
+    return render("table.html", _lang(lang, cookie, accept), page="table", code=code[:12].upper())
+
+
+@router.get("/facilitator", response_class=HTMLResponse)
+async def console_new(
+    lang: Lang = None, cookie: LangCookie = None, accept: AcceptLanguage = None
+) -> HTMLResponse:
+    return render("facilitator.html", _lang(lang, cookie, accept), page="facilitator", workshop="")
+
+
+@router.get("/facilitator/{workshop_id}", response_class=HTMLResponse)
+async def console(
+    workshop_id: str, lang: Lang = None, cookie: LangCookie = None, accept: AcceptLanguage = None
+) -> HTMLResponse:
+    return render(
+        "facilitator.html",
+        _lang(lang, cookie, accept),
+        page="facilitator",
+        workshop=workshop_id[:64],
+    )
+
+
+@router.get("/facilitator/{workshop_id}/sheet", response_class=HTMLResponse)
+async def join_sheet(
+    workshop_id: str, lang: Lang = None, cookie: LangCookie = None, accept: AcceptLanguage = None
+) -> HTMLResponse:
+    return render(
+        "sheet.html", _lang(lang, cookie, accept), page="sheet", workshop=workshop_id[:64]
+    )
+
+
+@router.get("/debrief/{workshop_id}", response_class=HTMLResponse)
+async def workshop_debrief_page(
+    workshop_id: str, lang: Lang = None, cookie: LangCookie = None, accept: AcceptLanguage = None
+) -> HTMLResponse:
+    return render(
+        "debrief.html",
+        _lang(lang, cookie, accept),
+        page="debrief",
+        workshop=workshop_id[:64],
+        table="",
+    )
+
+
+@router.get("/debrief/{workshop_id}/{number}", response_class=HTMLResponse)
+async def table_debrief_page(
+    workshop_id: str,
+    number: int,
+    lang: Lang = None,
+    cookie: LangCookie = None,
+    accept: AcceptLanguage = None,
+) -> HTMLResponse:
+    return render(
+        "debrief.html",
+        _lang(lang, cookie, accept),
+        page="debrief",
+        workshop=workshop_id[:64],
+        table=str(number),
+    )
+
+
+@router.get("/i18n/{lang}.json")
+async def catalog(lang: str) -> JSONResponse:
+    """The UI strings of a language, for the ES modules."""
+    if lang not in LANGUAGES:
+        raise HTTPException(404, "no such language")
+    return JSONResponse(js_catalog(lang), headers={"Cache-Control": "public, max-age=300"})
+
+
+@router.get("/qr/{code}.svg")
+async def qr_code(code: str, request: Request) -> Response:
+    """A QR code (SVG, made here: no outside service) of a table's join link."""
+    clean = "".join(ch for ch in code.upper() if ch.isalnum())[:12]
+    if not clean:
+        raise HTTPException(404, "no such code")
+    settings = request.app.state.settings
+    base = (settings.public_url or str(request.base_url)).rstrip("/")
+    svg = segno.make(f"{base}/join/{clean}", error="m").svg_inline(scale=6, border=2)
+    return Response(svg, media_type="image/svg+xml")

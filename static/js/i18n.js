@@ -1,0 +1,30 @@
+// UI strings for the ES modules: the same gettext catalogs as the templates, as JSON.
+const lang = document.body.dataset.lang || "da";
+let catalog = {};
+
+export async function loadCatalog() {
+  try {
+    const response = await fetch(`/i18n/${lang}.json`);
+    if (response.ok) catalog = await response.json();
+  } catch {
+    // Offline or the server restarting: fall back to the English msgids.
+  }
+  return catalog;
+}
+
+/** Translate a msgid; `{name}` placeholders are filled from `values`. */
+export function t(msgid, values = {}) {
+  const text = catalog[msgid] || msgid;
+  return text.replace(/\{(\w+)\}/g, (_, key) => (key in values ? String(values[key]) : `{${key}}`));
+}
+
+export function currentLanguage() {
+  return lang;
+}
+
+// Language links keep the choice in a cookie so later pages open in it too.
+for (const link of document.querySelectorAll("[data-lang-switch]")) {
+  link.addEventListener("click", () => {
+    document.cookie = `lang=${link.dataset.langSwitch}; path=/; max-age=31536000; samesite=lax`;
+  });
+}
