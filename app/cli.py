@@ -87,9 +87,11 @@ def serve(
     """Run the game server (applies database migrations first)."""
     import uvicorn
 
+    from app.logs import configure
     from app.main import create_app
     from app.settings import get_settings
 
+    configure()
     settings = get_settings().model_copy(update={"demo": demo})
     if host:
         settings.host = host

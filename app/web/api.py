@@ -26,8 +26,20 @@ from app.rooms.schemas import (
     WorkshopStatus,
 )
 from app.rooms.tokens import BadToken
+from app.web.limits import SlidingWindow
 
 router = APIRouter()
+# Join codes are short: an address that keeps trying wrong ones is made to wait. Only
+# wrong codes count, so thirty people joining from one town-hall network are not stopped.
+WRONG_CODES = SlidingWindow(limit=20, seconds=60)
+
+
+def _address(request: Request) -> str:
+    address = request.client.host if request.client else "?"
+    if WRONG_CODES.full(address):
+        raise HTTPException(429, "too many wrong table codes from this address; wait a minute")
+    return address
+
 
 ERRORS: dict[int | str, dict[str, Any]] = {
     401: {"model": Problem, "description": "missing or wrong facilitator token"},
@@ -101,24 +113,32 @@ async def create_workshop(
 
 
 @router.get("/api/tables/{code}", tags=["players"], responses={404: ERRORS[404]})
-async def table_lobby(code: str, rooms: Manager) -> TableLobby:
+async def table_lobby(code: str, request: Request, rooms: Manager) -> TableLobby:
     """What a player needs before joining: the scenario and the roles still free."""
+    address = _address(request)
     try:
         return await rooms.lobby(code)
     except LookupError as exc:
+        WRONG_CODES.hit(address)
         raise HTTPException(404, str(exc)) from exc
 
 
 @router.post(
     "/api/join",
     tags=["players"],
-    responses={404: ERRORS[404], 409: {"model": Problem, "description": "no seat left"}},
+    responses={
+        404: ERRORS[404],
+        409: {"model": Problem, "description": "no seat left"},
+        429: {"model": Problem, "description": "too many wrong codes"},
+    },
 )
-async def join(body: JoinRequest, rooms: Manager) -> Joined:
+async def join(body: JoinRequest, request: Request, rooms: Manager) -> Joined:
     """Take a seat; the signed token in the answer resumes it after a reload."""
+    address = _address(request)
     try:
         return await rooms.join(body)
     except LookupError as exc:
+        WRONG_CODES.hit(address)
         raise HTTPException(404, str(exc)) from exc
     except ValueError as exc:
         raise HTTPException(409, str(exc)) from exc

@@ -9,6 +9,7 @@ from __future__ import annotations
 import json
 import logging
 from typing import Any
+from urllib.parse import urlsplit
 
 from fastapi import APIRouter, WebSocket, WebSocketDisconnect
 
@@ -17,12 +18,17 @@ from app.rooms.connection import Connection
 from app.rooms.manager import RoomManager
 from app.rooms.room import PROTOCOL_VERSION, Room, SeatRow
 from app.rooms.tokens import BadToken
+from app.web.limits import TokenBucket
 
 router = APIRouter()
 log = logging.getLogger("policymaker.ws")
 
 MAX_FRAME_BYTES = 16 * 1024
 MAX_CMID = 64
+# Far above what a person or a bot sends; a client past it is stuck in a loop.
+MESSAGES_PER_SECOND = 20.0
+MESSAGE_BURST = 60
+FOREIGN_ORIGIN = 4403
 # What a seat may ask for; ending a phase is the timer's and the facilitator's.
 SEAT_ACTIONS = frozenset(k for k, cls in ACTION_TYPES.items() if issubclass(cls, SeatAction))
 
@@ -44,6 +50,7 @@ class Session:
         self.room: Room | None = None
         self.seat: SeatRow | None = None
         self.conn: Connection | None = None
+        self.bucket = TokenBucket(MESSAGES_PER_SECOND, MESSAGE_BURST)
 
     async def send(self, text: str) -> None:
         """Replies to this client go through its queue, in order with the room's updates."""
@@ -53,6 +60,9 @@ class Session:
             await self.ws.send_text(text)
 
     async def handle(self, raw: str) -> None:
+        if not self.bucket.take():
+            await self.send(_error("rate_limited", "too many messages; slow down"))
+            return
         if len(raw.encode()) > MAX_FRAME_BYTES:
             await self.send(_error("too_large", f"frames are limited to {MAX_FRAME_BYTES} bytes"))
             return
@@ -180,9 +190,24 @@ class Session:
             await self.conn.stop()
 
 
+def _foreign_origin(ws: WebSocket) -> bool:
+    """A browser page from another site must not drive a player's seat (CSWSH).
+
+    Browsers always send Origin; other clients (bots, the benchmark) send none.
+    """
+    origin = ws.headers.get("origin")
+    if origin is None:
+        return False
+    host = ws.headers.get("host", "")
+    return urlsplit(origin).netloc.lower() != host.lower()
+
+
 @router.websocket("/ws")
 async def websocket_endpoint(ws: WebSocket) -> None:
     manager: RoomManager = ws.app.state.manager
+    if _foreign_origin(ws):
+        await ws.close(code=FOREIGN_ORIGIN, reason="connections from another site are refused")
+        return
     await ws.accept()
     session = Session(ws, manager)
     try:
