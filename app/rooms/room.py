@@ -191,7 +191,8 @@ class Room:
             if command == "extend":
                 return await self._extend(seconds)
             if command == "advance":
-                return await self._apply(None, a.EndPhase("advance"), None)
+                index = self.state.round_index
+                return await self._apply(None, a.EndPhase("advance"), None, index)
             if command == "end":
                 return await self._end()
             return self._refuse("unknown_command", f"unknown command {command!r}")
@@ -276,7 +277,8 @@ class Room:
         """End the game now: every remaining phase runs out of time in turn."""
         outcome = Outcome(self.seq)
         while self.state is not None and self.state.status != "ended":
-            outcome = await self._apply(None, a.EndPhase("advance"), None)
+            index = self.state.round_index
+            outcome = await self._apply(None, a.EndPhase("advance"), None, index)
             if outcome.rejection is not None:
                 break
         return outcome
@@ -301,9 +303,18 @@ class Room:
                 return self._refuse("paused", "the facilitator has paused the game")
             return await self._apply(seat, action, cmid)
 
-    async def _apply(self, seat: str | None, action: a.Action, cmid: str | None) -> Outcome:
+    async def _apply(
+        self, seat: str | None, action: a.Action, cmid: str | None, round_index: int | None = None
+    ) -> Outcome:
+        """Apply and append; after losing a race to another writer, catch up and try again.
+
+        An end of phase names its round: once another writer has moved the game on, the
+        same end of phase must not end the next round too.
+        """
         for _ in range(MAX_CONFLICT_RETRIES):
             assert self.state is not None
+            if round_index is not None and self.state.round_index != round_index:
+                return self._refuse("stale", "that phase has already ended")
             result = self.rules.apply(self.state, action)
             if isinstance(result, Rejected):
                 log.info(
@@ -393,7 +404,7 @@ class Room:
                 return
             if self.timer.status != "running":
                 return
-            await self._apply(None, a.EndPhase("time_up"), None)
+            await self._apply(None, a.EndPhase("time_up"), None, round_index)
 
     # --- bots -----------------------------------------------------------------------
 
