@@ -76,6 +76,72 @@ def simulate_command(
         typer.echo(format_summary(summary))
 
 
+@scenario_app.command("new")
+def new_scenario(
+    scenario_id: Annotated[str, typer.Argument(help="The new scenario's id, e.g. elder-care.")],
+    lang: Annotated[
+        str, typer.Option("--lang", help="Languages, the default first: da,en or en or da.")
+    ] = "da,en",
+    output: Annotated[
+        Path | None, typer.Option("--output", "-o", help="The file to write (default: ID.yaml).")
+    ] = None,
+    force: Annotated[bool, typer.Option(help="Overwrite the file if it exists.")] = False,
+) -> None:
+    """Write a small, valid, commented starter scenario to edit into a new case."""
+    from app.scenarios.starter import parse_languages, write_starter
+
+    path = output or Path(f"{scenario_id}.yaml")
+    try:
+        write_starter(path, scenario_id, parse_languages(lang), force=force)
+    except (ValueError, FileExistsError) as exc:
+        typer.echo(f"error: {exc}", err=True)
+        raise typer.Exit(2) from exc
+    typer.echo(f"wrote {path}")
+    typer.echo(f"next: edit it, then `policymaker scenario check {path}`")
+
+
+@scenario_app.command("check")
+def check_scenario(
+    file: Annotated[Path, typer.Argument(help="The scenario to check.")],
+    games: Annotated[
+        int,
+        typer.Option(min=10, max=100_000, help="Games with a mixed chair (a quarter per style)."),
+    ] = 200,
+    seed: Annotated[int, typer.Option(help="Seed: the same seed plays the same games.")] = 1,
+    html: Annotated[
+        Path | None, typer.Option("--html", help="Also write the report as an HTML page.")
+    ] = None,
+    lang: Annotated[
+        str | None, typer.Option("--lang", help="Language of the content titles in the report.")
+    ] = None,
+    as_json: Annotated[bool, typer.Option("--json", help="One JSON object.")] = False,
+) -> None:
+    """Validate a scenario, then report its balance from simulated bot games."""
+    from app.scenarios import balance
+
+    result = load_scenario(file)
+    if not as_json:
+        for problem in result.problems:
+            typer.echo(str(problem))
+    if result.scenario is None or result.errors:
+        if as_json:
+            typer.echo(json.dumps({"ok": False, "errors": [str(p) for p in result.errors]}))
+        else:
+            typer.echo(f"{file}: invalid ({_count(len(result.errors), 'error')}); no report")
+        raise typer.Exit(1)
+    text = file.read_text(encoding="utf-8-sig")
+    runs = balance.run_all(result.scenario, games, seed)
+    report = balance.build_report(result.scenario, runs, result, text, str(file), seed, lang)
+    if as_json:
+        typer.echo(json.dumps({"ok": True, **balance.report_to_dict(report)}))
+    else:
+        typer.echo(balance.format_report(report))
+    if html is not None:
+        html.write_text(balance.render_html(report), encoding="utf-8")
+        if not as_json:
+            typer.echo(f"wrote {html}")
+
+
 @app.command("serve")
 def serve(
     host: Annotated[str | None, typer.Option(help="Address to listen on.")] = None,
@@ -163,12 +229,22 @@ def workshop_create(
 
 @app.command("bots")
 def bots_command(
-    url: Annotated[str, typer.Option(help="The server, e.g. http://127.0.0.1:8000")],
+    url: Annotated[
+        list[str],
+        typer.Option(
+            help="The server, e.g. http://127.0.0.1:8000; repeat it to name other instances "
+            "the bots move to when theirs fails (they join through the first)."
+        ),
+    ],
     code: Annotated[str, typer.Option(help="The table's join code.")],
     seats: Annotated[int, typer.Option(min=1, max=12, help="How many bots join.")] = 1,
     think: Annotated[float, typer.Option(min=0, max=60, help="Seconds before each intent.")] = 0.0,
     seed: Annotated[int, typer.Option(help="Seed for the bots' choices.")] = 0,
     as_json: Annotated[bool, typer.Option("--json", help="One JSON object at the end.")] = False,
+    events_out: Annotated[
+        Path | None,
+        typer.Option(help="Write every event record each bot received, in arrival order (JSON)."),
+    ] = None,
 ) -> None:
     """Bots join a table over the websocket protocol and play until the game ends."""
     import asyncio
@@ -176,10 +252,31 @@ def bots_command(
     from app.client import run_bots
 
     try:
-        results = asyncio.run(run_bots(url, code, seats, think=think, seed=seed))
+        results = asyncio.run(
+            run_bots(
+                url[0],
+                code,
+                seats,
+                think=think,
+                seed=seed,
+                fallbacks=tuple(url[1:]),
+                keep_frames=events_out is not None,
+            )
+        )
     except RuntimeError as exc:
         typer.echo(str(exc), err=True)
         raise typer.Exit(1) from exc
+    if events_out is not None:
+        received = {
+            r.seat: [
+                {"seq": e["seq"], "type": e["type"]}
+                for f in r.frames
+                if f.get("type") in ("welcome", "update", "events")
+                for e in f.get("events", [])
+            ]
+            for r in results
+        }
+        events_out.write_text(json.dumps(received))
     last = max(results, key=lambda r: r.last_seq)
     if as_json:
         typer.echo(
@@ -187,6 +284,64 @@ def bots_command(
         )
     else:
         typer.echo(f"game over at seq {last.last_seq}; scores {last.scores}; digest {last.digest}")
+
+
+@app.command("bench")
+def bench_command(
+    url: Annotated[
+        str | None,
+        typer.Option(help="A running server on this machine, e.g. http://127.0.0.1:8000"),
+    ] = None,
+    spawn_server: Annotated[
+        bool,
+        typer.Option(
+            "--spawn-server", help="Start a server of its own (fresh SQLite), stop it after."
+        ),
+    ] = False,
+    baseline: Annotated[
+        bool, typer.Option("--baseline", help="Drive the bare FastAPI relay (bench/baseline.py).")
+    ] = False,
+    compare: Annotated[
+        bool,
+        typer.Option("--compare", help="Also run the relay with the same load; give ratios."),
+    ] = False,
+    tables: Annotated[int, typer.Option(min=1, max=2000)] = 10,
+    players: Annotated[int, typer.Option(min=1, max=9, help="Bot players per table.")] = 6,
+    interval: Annotated[
+        float, typer.Option(min=0.05, max=60, help="Seconds between one player's intents.")
+    ] = 2.0,
+    duration: Annotated[float, typer.Option(min=1, max=3600, help="Seconds measured.")] = 60.0,
+    pid: Annotated[
+        int | None, typer.Option(help="With --url: the server's process id, for RSS and CPU.")
+    ] = None,
+    seed: Annotated[int, typer.Option(help="Seed for pacing and the bots' choices.")] = 1,
+    as_json: Annotated[bool, typer.Option("--json", help="One JSON object.")] = False,
+) -> None:
+    """Load a server with bot players over the websocket protocol; report latency and more."""
+    from app import bench
+
+    if (url is None) == (not spawn_server):
+        typer.echo("give either --url or --spawn-server", err=True)
+        raise typer.Exit(2)
+    if compare and not spawn_server:
+        typer.echo("--compare needs --spawn-server", err=True)
+        raise typer.Exit(2)
+    shape = bench.LoadShape(tables, players, interval, duration, seed)
+    try:
+        report = bench.run(shape, url, spawn_server, baseline, pid)
+        if compare:
+            relay = bench.run(shape, None, True, True)
+            report = {**report, "baseline": relay, "ratio": bench.compare(report, relay)}
+    except (ValueError, RuntimeError) as exc:
+        typer.echo(str(exc), err=True)
+        raise typer.Exit(1) from exc
+    if as_json:
+        typer.echo(json.dumps(report))
+        return
+    typer.echo(bench.format_report(report))
+    if compare:
+        typer.echo(bench.format_report(report["baseline"]))
+        typer.echo("  ratio game/relay: " + json.dumps(report["ratio"]))
 
 
 def _count(number: int, noun: str) -> str:

@@ -82,6 +82,9 @@ class WireBot:
     public: dict[str, Any] = field(default_factory=dict)
     frames: list[dict[str, Any]] = field(default_factory=list)
     _cmids: itertools.count[int] = field(default_factory=itertools.count)
+    # Other instances of the same deployment: when a connection fails, the bot moves on to
+    # the next (as a load balancer would move it), resuming from its last seq there.
+    fallbacks: tuple[str, ...] = ()
 
     def __post_init__(self) -> None:
         rng = random.Random(f"{self.seed}:{self.seat}")
@@ -114,12 +117,20 @@ class WireBot:
                 failures += 1
                 if failures > MAX_RECONNECTS:
                     raise
+                if self.fallbacks:
+                    self.base, self.fallbacks = self.fallbacks[0], (*self.fallbacks[1:], self.base)
                 await asyncio.sleep(min(2.0, 0.1 * failures))  # back off before reconnecting
         final = self.public.get("final", {})
         scores = {
             k: v.get("value") for k, v in self.public.get("scores", {}).get("current", {}).items()
         }
         return BotResult(self.seat, self.seq, final.get("digest"), scores, self.frames)
+
+    async def _ask(self, ws: Any, asking: bool) -> bool:
+        """Ask for the events after our seq, unless a sync is already under way."""
+        if not asking:
+            await ws.send(json.dumps({"v": 1, "type": "sync", "after_seq": self.seq}))
+        return True
 
     async def _session(self) -> None:
         async with websockets.connect(ws_url(self.base), max_size=None) as ws:
@@ -130,27 +141,41 @@ class WireBot:
             # After a refusal, wait for news before deciding again, or a bot whose view
             # lags the table would repeat the same refused intent.
             stale = False
+            # The highest seq the server has told us of: while our fold is behind it (a
+            # lost frame, a sync under way) we do not decide on a state we know is old.
+            known = 0
+            asking = False  # a sync is under way: one at a time, or they pile up
             while not self.ended:
                 frame = json.loads(await ws.recv())
                 if self.keep_frames:
                     self.frames.append(frame)
                 kind = frame.get("type")
+                if isinstance(frame.get("seq"), int):
+                    known = max(known, frame["seq"])
+                if kind == "events":
+                    asking = False
                 if kind in ("welcome", "update", "events"):
+                    folded = self.seq
                     try:
                         self._fold(frame.get("events", []))
                     except GapError:
-                        await ws.send(json.dumps({"v": 1, "type": "sync", "after_seq": self.seq}))
+                        asking = await self._ask(ws, asking)
                         continue
                     if "state" in frame:
                         self.public = frame["state"]["public"]
-                        stale = False
+                    if "state" in frame or self.seq > folded:
+                        stale = False  # news: what was refused may be right now
                     if frame.get("seq", 0) > self.seq:
                         # Updates may run ahead of what we folded (a lost frame): catch up.
-                        await ws.send(json.dumps({"v": 1, "type": "sync", "after_seq": self.seq}))
+                        asking = await self._ask(ws, asking)
                         continue
                 elif kind in ("ack", "error") and frame.get("cmid") == pending:
                     pending = None
-                    stale = kind == "error"
+                    stale = kind == "error" and frame.get("code") != "rate_limited"
+                    if frame.get("code") == "rate_limited":
+                        await asyncio.sleep(1.0)  # the server asked us to slow down
+                if self.seq < known:
+                    continue
                 if pending is None and not stale and not self.ended and self.state is not None:
                     if self.public.get("status") != "running":
                         continue
@@ -183,11 +208,15 @@ async def run_bots(
     think: float = 0.0,
     seed: int = 0,
     names: str = "Bot",
+    fallbacks: tuple[str, ...] = (),
+    keep_frames: bool = False,
 ) -> list[BotResult]:
-    """Join `seats` bots to a table and play it to the end."""
+    """Join `seats` bots to a table and play it to the end (moving to a fallback if need be)."""
     joined = [await join(base, code, f"{names} {i + 1}") for i in range(seats)]
     bots = []
     for entry in joined:
         rules = Rules(await seat_scenario(base, entry["token"]))
-        bots.append(WireBot(base, entry["token"], entry["seat"], entry["role"], rules, think, seed))
+        bot = WireBot(base, entry["token"], entry["seat"], entry["role"], rules, think, seed)
+        bot.fallbacks, bot.keep_frames = fallbacks, keep_frames
+        bots.append(bot)
     return list(await asyncio.gather(*(b.play() for b in bots)))

@@ -13,7 +13,7 @@ from app.rooms.schemas import WorkshopRequest
 from app.settings import REPO_ROOT, Settings, get_settings
 from app.store.db import make_engine
 from app.store.migrate import upgrade
-from app.web import api, pages, ws
+from app.web import api, pages, scenario_api, ws
 from app.web.security import SecurityHeaders
 
 
@@ -44,6 +44,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     )
     app.add_middleware(SecurityHeaders)
     app.include_router(api.router)
+    app.include_router(scenario_api.router)
     app.include_router(ws.router)
     app.include_router(pages.router)
     app.mount("/static", StaticFiles(directory=REPO_ROOT / "static"), name="static")

@@ -36,6 +36,13 @@ class Settings(BaseSettings):
     )
     outgoing_queue: int = Field(default=256, description="Frames buffered per connection")
     demo: bool = Field(default=False, description="create a demo workshop at start")
+    # Scale-out (REDIS_URL set): see app/rooms/lease.py and docs/operations.md.
+    lease_seconds: float = Field(
+        default=10.0, description="How long a dead instance keeps its tables' clocks"
+    )
+    sync_seconds: float = Field(
+        default=2.0, description="How often an instance polls the log and renews its leases"
+    )
 
 
 @lru_cache

@@ -30,6 +30,20 @@ class Bot:
     rng: random.Random = field(default_factory=random.Random)
     _declined: set[tuple[int, str]] = field(default_factory=set)
     _voice: float = -1.0
+    # Fixed for a bot's life (its role and the catalog do not change): looked up once.
+    _agenda_map: dict[str, int] = field(init=False, repr=False)
+    _is_politician: bool = field(init=False, repr=False)
+    _kind: str = field(init=False, repr=False)
+    _own_moves: tuple[tuple[str, Move], ...] = field(init=False, repr=False)
+    _card_values: dict[str, float] = field(init=False, repr=False, default_factory=dict)
+
+    def __post_init__(self) -> None:
+        role = self.rules.catalog.roles[self.role]
+        self._agenda_map = role.agenda
+        self._is_politician = role.kind == "politician"
+        self._kind = role.kind
+        moves = self.rules.catalog.moves
+        self._own_moves = tuple((m, moves[m]) for m in role.moves if not moves[m].politician_card)
 
     @property
     def voice(self) -> float:
@@ -41,7 +55,7 @@ class Bot:
 
     @property
     def politician(self) -> bool:
-        return self.rules.catalog.roles[self.role].kind == "politician"
+        return self._is_politician
 
     def act(self, state: GameState) -> a.Action | None:
         """The bot's next intent, or None while it waits."""
@@ -55,11 +69,18 @@ class Bot:
     # --- preferences ------------------------------------------------------------------
 
     def _agenda(self) -> dict[str, int]:
-        return self.rules.catalog.roles[self.role].agenda
+        return self._agenda_map
 
     def _value(self, serves: dict[str, int]) -> float:
-        agenda = self._agenda()
+        agenda = self._agenda_map
         return float(sum(agenda.get(i, 0) * w for i, w in serves.items()))
+
+    def _card_value(self, card: str) -> float:
+        """`_value` of an idea card's interests; a card's never changes, so it is kept."""
+        value = self._card_values.get(card)
+        if value is None:
+            value = self._card_values[card] = self._value(self.rules.catalog.ideas[card].serves)
+        return value
 
     def _leaning(self) -> str:
         if not self.politician:
@@ -92,10 +113,9 @@ class Bot:
         """Perhaps one move this phase; each move is considered once a round."""
         if self.seat in state.done:
             return None
-        for move_id in self.rules.catalog.roles[self.role].moves:
-            move = self.rules.catalog.moves[move_id]
+        for move_id, move in self._own_moves:
             key = (state.round_index, move_id)
-            if key in self._declined or move.politician_card or state.phase not in move.phases:
+            if key in self._declined or state.phase not in move.phases:
                 continue
             self._declined.add(key)
             if self.rng.random() < self._move_appetite(move):
@@ -146,11 +166,7 @@ class Bot:
             return None
         card = max(
             hand,
-            key=lambda c: (
-                self._value(dict(ideas[c].serves))
-                + novelty_weight * ideas[c].novelty
-                + self._noise()
-            ),
+            key=lambda c: self._card_value(c) + novelty_weight * ideas[c].novelty + self._noise(),
         )
         others = [i for i in state.live_ideas() if self.role not in state.table[i].contributors]
         build_appetite = 0.5 if self._leaning() in ("catalyst", "facilitator") else 0.25
@@ -160,7 +176,7 @@ class Bot:
         return a.PlayIdea(self.seat, card)
 
     def _option_value(self, effects: Effects, style: str) -> float:
-        kind = self.rules.catalog.roles[self.role].kind
+        kind = self._kind
         mine = sum(d for who, d in effects.trust.items() if who in (self.role, kind, "all"))
         lean = 2.0 if style == self._leaning() else 0.0
         return 2.0 * mine + lean + self._noise()

@@ -353,10 +353,17 @@ def _interest_names(catalog: Catalog, lang: str) -> dict[str, str]:
     return {i.id: localize(i.name, lang) for i in catalog.scenario.interests}
 
 
-def idea_title(idea: TableIdea, catalog: Catalog, lang: str) -> str:
-    """A table idea's title: its card's title, or the title its player wrote."""
+def idea_title(idea: TableIdea, state: GameState, catalog: Catalog, lang: str) -> str:
+    """A card's title, a player's own words, or 'base + addition' for a combined idea.
+
+    The player screens and the debrief both name ideas this way, so a group recognises
+    in the debrief the idea it built together at the table.
+    """
     card = catalog.ideas.get(idea.card) if idea.card else None
-    return localize(card.title, lang) if card else idea.title
+    own = localize(card.title, lang) if card else idea.title
+    if idea.base is None or idea.base not in state.table:
+        return own
+    return f"{idea_title(state.table[idea.base], state, catalog, lang)} + {own}"
 
 
 def _idea_text(idea: TableIdea, catalog: Catalog, lang: str) -> str:
@@ -372,7 +379,7 @@ def _package_idea(state: GameState, catalog: Catalog, idea: TableIdea, lang: str
     return PackageIdea(
         id=idea.id,
         card=idea.card,
-        title=idea_title(idea, catalog, lang),
+        title=idea_title(idea, state, catalog, lang),
         text=_idea_text(idea, catalog, lang),
         cost=idea.cost,
         novelty=idea.novelty,
@@ -381,7 +388,7 @@ def _package_idea(state: GameState, catalog: Catalog, idea: TableIdea, lang: str
         ),
         contributors=tuple(_role(catalog, r, lang) for r in idea.contributors),
         recombined=len(set(idea.contributors)) > 1,
-        built_on=idea_title(base, catalog, lang) if base else None,
+        built_on=idea_title(base, state, catalog, lang) if base else None,
     )
 
 
@@ -612,7 +619,9 @@ def workshop_debrief(tables: Sequence[tuple[str, Rules, GameState]], lang: str) 
                 scenario_id=sid,
                 ended=state.status == "ended",
                 scores={n: _round1(last.get(n)) for n in SCORE_NAMES},
-                package=tuple(idea_title(state.table[i], catalog, lang) for i in packages[t]),
+                package=tuple(
+                    idea_title(state.table[i], state, catalog, lang) for i in packages[t]
+                ),
                 adopted_how=_adopted_how(state),
                 politician_card_played=state.politician_card_played,
                 chair_profile=(

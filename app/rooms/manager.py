@@ -8,6 +8,8 @@ the event log the first time anyone needs it, which is all a restart requires.
 from __future__ import annotations
 
 import asyncio
+import contextlib
+import logging
 import secrets
 from typing import Any
 
@@ -21,12 +23,15 @@ from app.engine.debrief import (
     workshop_debrief,
 )
 from app.engine.rules import Rules
+from app.rooms.broadcast import Notice, Presence, make_broadcast
+from app.rooms.lease import Leases, LocalLeases, RedisLeases
 from app.rooms.room import Room, SeatRow, TableConfig
 from app.rooms.schemas import (
     ControlRequest,
     ControlResult,
     Joined,
     JoinRequest,
+    LobbyRole,
     SeatStatus,
     TableLink,
     TableLobby,
@@ -43,7 +48,12 @@ from app.scenarios.models import localize
 from app.settings import Settings, secret_key
 from app.store import repo
 from app.store.codes import hash_token, new_token
+from app.store.errors import SeatTaken
 from app.store.records import TABLE_STATUSES
+
+log = logging.getLogger("policymaker.manager")
+# Two joins racing for the same seat on two instances: the loser looks again.
+JOIN_ATTEMPTS = 5
 
 
 class Forbidden(Exception):
@@ -64,17 +74,43 @@ class RoomManager:
         self._rules: dict[str, Rules] = {}
         self._loading = asyncio.Lock()
         self._library: dict[str, library.ScenarioSource] = {}
+        # Scale-out: the default (no REDIS_URL) is one instance that owns every table.
+        self.broadcast = make_broadcast(settings.redis_url)
+        self.leases: Leases = LocalLeases()
+        if self.broadcast.shared:
+            redis = getattr(self.broadcast, "redis", None)
+            self.leases = RedisLeases(redis, self.broadcast.instance, settings.lease_seconds)
+        self.presence = Presence()
+        self._syncing: dict[str, asyncio.Task[None]] = {}
+        self._resync: set[str] = set()
+        self._housekeeping: asyncio.Task[None] | None = None
 
     async def start(self) -> None:
         self._library = library.available(self.settings.scenarios_dir)
         # Games that were running when the server stopped resume with their timers.
-        for table in await repo.running_tables(self.engine):
-            await self.room(table.id)
+        # With other instances, only those nobody else runs (see _adopt_orphans).
+        if not self.broadcast.shared:
+            for table in await repo.running_tables(self.engine):
+                await self.room(table.id)
+        await self.broadcast.start(self._on_notice, self._on_connected)
+        if self.broadcast.shared:
+            self._housekeeping = asyncio.create_task(self._housekeep())
 
     async def close(self) -> None:
+        if self._housekeeping is not None:
+            self._housekeeping.cancel()
+            with contextlib.suppress(asyncio.CancelledError):
+                await self._housekeeping
+        for task in list(self._syncing.values()):
+            task.cancel()
         for room in self._rooms.values():
             await room.close()
+            if room.leader and self.broadcast.shared:
+                # Hand the clock over now rather than after the lease runs out.
+                with contextlib.suppress(Exception):
+                    await self.leases.release(room.config.table_id)
         self._rooms.clear()
+        await self.broadcast.close()
 
     async def ping(self) -> None:
         try:
@@ -89,6 +125,8 @@ class RoomManager:
 
     async def create_workshop(self, req: WorkshopRequest, base_url: str) -> WorkshopCreated:
         source = self._library.get(req.scenario)
+        if req.scenario_text is not None:  # an upload, already checked by WorkshopRequest
+            source = library.source_from_text(req.scenario_text)
         if source is None:
             raise LookupError(f"no scenario {req.scenario!r} on this server")
         language = req.language or (
@@ -120,6 +158,7 @@ class RoomManager:
             facilitator_token=token,
             facilitator_url=f"{base}/facilitator/{created.id}#token={token}",
             scenario=source.id,
+            scenario_hash=source.hash,
             language=language,
             tables=[
                 TableLink(number=t.number, code=t.join_code, join_url=f"{base}/join/{t.join_code}")
@@ -190,13 +229,134 @@ class RoomManager:
                 on_seats=self._save_bot_seats,
                 on_status=self._save_status,
             )
+            if self.broadcast.shared:
+                room.on_append = self._published
+                room.on_presence = self._announce_presence
+                room.remote_online = self.presence.online(table_id)
+                room.leader = await self._try_lease(table_id)
             await room.load()
             self._rooms[table_id] = room
             return room
 
+    # --- scale-out: other instances' appends, presence, leases --------------------------
+
+    def _published(self, room: Room) -> None:
+        self.broadcast.publish(Notice(room.config.table_id, self.broadcast.instance, seq=room.seq))
+
+    def _announce_presence(self, room: Room) -> None:
+        seats = tuple(sorted({c.seat for c in room.connections if c.seat and not c.closed}))
+        self.broadcast.publish(Notice(room.config.table_id, self.broadcast.instance, seats=seats))
+
+    async def _on_notice(self, notice: Notice) -> None:
+        room = self._rooms.get(notice.table)
+        if notice.seats is not None:
+            self.presence.update(notice)
+            if room is not None:
+                room.set_remote_online(self.presence.online(notice.table))
+        elif room is not None and notice.seq is not None and notice.seq > room.seq:
+            self._schedule_sync(room)
+
+    async def _on_connected(self) -> None:
+        """(Re)subscribed: notices sent meanwhile are lost, so every room reads the log."""
+        for room in list(self._rooms.values()):
+            self._schedule_sync(room)
+            if room.connections:
+                self._announce_presence(room)
+
+    def _schedule_sync(self, room: Room) -> None:
+        """Catch the room up soon; notices arriving meanwhile coalesce into one more pass."""
+        table_id = room.config.table_id
+        if table_id in self._syncing:
+            self._resync.add(table_id)
+            return
+        self._syncing[table_id] = asyncio.create_task(self._sync_loop(room))
+
+    async def _sync_loop(self, room: Room) -> None:
+        table_id = room.config.table_id
+        try:
+            while True:
+                self._resync.discard(table_id)
+                await self._sync(room)
+                if table_id not in self._resync:
+                    return
+        except Exception:
+            log.exception("catch-up failed", extra={"table": table_id})
+        finally:
+            self._syncing.pop(table_id, None)
+
+    async def _sync(self, room: Room) -> None:
+        """Fold what other instances appended, knowing the seats they took first."""
+        if room.state is None:
+            # A lobby: seats are rows, not events, and another instance may have
+            # seated players (or bots, at the start) this room has not heard of.
+            await self._merge_seats(room)
+        await room.sync()
+
+    async def _merge_seats(self, room: Room) -> None:
+        known = {s.id for s in room.seats}
+        for s in await repo.list_seats(self.engine, room.config.table_id):
+            if s.seat_key not in known:
+                room.seats.append(SeatRow(s.seat_key, s.role, s.display_name, s.is_bot))
+
+    async def _try_lease(self, table_id: str) -> bool:
+        try:
+            return await self.leases.acquire(table_id)
+        except Exception as exc:  # Redis away: keep what we have; the next tick retries
+            log.warning("lease unavailable", extra={"table": table_id, "error": str(exc)})
+            return False
+
+    async def _housekeep(self) -> None:
+        """Each tick: adopt orphaned games, hold or take leases, poll the log, re-announce."""
+        while True:
+            await asyncio.sleep(self.settings.sync_seconds)  # a period, not a synchronisation
+            try:
+                await self._adopt_orphans()
+                await self._hold_leases()
+                await self._poll_log()
+                for room in list(self._rooms.values()):
+                    room.set_remote_online(self.presence.online(room.config.table_id))
+                    if room.connections:
+                        self._announce_presence(room)
+            except asyncio.CancelledError:
+                raise
+            except Exception:
+                log.exception("housekeeping failed")
+
+    async def _adopt_orphans(self) -> None:
+        """Running games nobody runs (their instance died) are loaded here, clock and all."""
+        running = [t.id for t in await repo.running_tables(self.engine)]
+        missing = [t for t in running if t not in self._rooms]
+        for table_id in await self.leases.unowned(missing):
+            await self.room(table_id)
+
+    async def _hold_leases(self) -> None:
+        for room in list(self._rooms.values()):
+            if room.state is not None and room.state.status == "ended":
+                continue
+            table_id = room.config.table_id
+            if room.leader:
+                if not await self.leases.renew(table_id):
+                    room.set_leader(False)
+            elif await self._try_lease(table_id):
+                # Fold everything the last owner appended before arming its deadline.
+                await self._sync(room)
+                room.set_leader(True)
+
+    async def _poll_log(self) -> None:
+        """The safety net under pub/sub: a lost notice is healed within a tick."""
+        rooms = [r for r in self._rooms.values() if r.connections or r.leader]
+        last = await repo.last_seqs(self.engine, [r.config.table_id for r in rooms])
+        for room in rooms:
+            if last.get(room.config.table_id, 0) > room.seq:
+                self._schedule_sync(room)
+
     async def _save_bot_seats(self, room: Room, rows: list[SeatRow]) -> None:
         for row in rows:
-            await repo.add_seat(self.engine, room.config.table_id, row.id, row.role, row.name, True)
+            # Two instances starting the table at once choose the same bot seats.
+            with contextlib.suppress(SeatTaken):
+                await repo.add_seat(
+                    self.engine, room.config.table_id, row.id, row.role, row.name, True
+                )
 
     async def _save_status(self, room: Room, status: str) -> None:
         if status in TABLE_STATUSES:
@@ -212,6 +372,16 @@ class RoomManager:
             scenario=room.rules.scenario.id,
             title=localize(room.rules.scenario.title, room.config.language),
             language=room.config.language,
+            roles=[
+                LobbyRole(
+                    id=r.id,
+                    name=localize(r.name, room.config.language),
+                    kind=r.kind,
+                    chair=r.chair,
+                    brief=localize(r.brief, room.config.language),
+                )
+                for r in room.rules.scenario.roles
+            ],
             free_roles=room.free_roles() if room.state is None else [],
             status=room.timer.status,
         )
@@ -222,23 +392,38 @@ class RoomManager:
         if table is None:
             raise LookupError("no table with that code")
         room = await self.room(table.id)
-        if room.state is not None:
-            raise ValueError("this table's game has already started")
-        free = room.free_roles()
-        role = req.role or (free[0] if free else None)
-        if role is None or role not in free:
-            raise ValueError("that role is taken" if role else "every seat at this table is taken")
-        seat_id = room.new_seat_id(role)
         name = " ".join(req.name.split())
-        await repo.add_seat(self.engine, table.id, seat_id, role, name, False)
-        await room.add_seat(SeatRow(seat_id, role, name, False))
-        token = sign_seat(SeatClaim(table.id, seat_id), self.key)
-        return Joined(token=token, table_id=table.id, seat=seat_id, role=role)
+        for attempt in range(JOIN_ATTEMPTS):
+            if self.broadcast.shared:
+                await self._sync(room)  # seats and the start taken on other instances
+            if room.state is not None:
+                raise ValueError("this table's game has already started")
+            free = room.free_roles()
+            role = req.role or (free[0] if free else None)
+            if role is None or role not in free:
+                taken = "that role is taken" if role else "every seat at this table is taken"
+                raise ValueError(taken)
+            seat_id = room.new_seat_id(role)
+            row = SeatRow(seat_id, role, name, False)
+            try:
+                await repo.add_seat(self.engine, table.id, seat_id, role, name, False)
+            except SeatTaken:
+                # Another instance seated someone there a moment ago: look again.
+                if attempt + 1 == JOIN_ATTEMPTS:
+                    raise ValueError("the table is busy; please try again") from None
+                continue
+            break
+        await room.add_seat(row)
+        token = sign_seat(SeatClaim(table.id, row.id), self.key)
+        return Joined(token=token, table_id=table.id, seat=row.id, role=row.role)
 
     async def resume(self, token: str) -> tuple[Room, SeatRow]:
         claim = read_seat(token, self.key)
         room = await self.room(claim.table_id)
         seat = room.seat(claim.seat_id)
+        if seat is None and self.broadcast.shared:
+            await self._merge_seats(room)  # seated through another instance
+            seat = room.seat(claim.seat_id)
         if seat is None:
             raise BadToken("the seat of this token no longer exists")
         return room, seat
@@ -261,7 +446,14 @@ class RoomManager:
             tables = [t for t in tables if t.number == number]
             if not tables:
                 raise LookupError(f"no table {number} in this workshop")
-        return [await self.room(t.id) for t in tables]
+        rooms = [await self.room(t.id) for t in tables]
+        if self.broadcast.shared:
+            # What the facilitator sees must include other instances' appends and seats.
+            for room in rooms:
+                await self._sync(room)
+                await self._merge_seats(room)
+                room.set_remote_online(self.presence.online(room.config.table_id))
+        return rooms
 
     async def status(self, workshop_id: str) -> WorkshopStatus:
         workshop = await repo.get_workshop(self.engine, workshop_id)
@@ -269,7 +461,7 @@ class RoomManager:
             raise LookupError(f"no workshop {workshop_id!r}")
         tables = []
         for room in await self._rooms_of(workshop_id):
-            await room.catch_up()
+            await room.sync()
             state = room.state
             last = state.history[-1].scores if state and state.history else {}
             tables.append(

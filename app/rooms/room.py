@@ -91,6 +91,13 @@ class Room:
     clock: Callable[[], float] = time.time
     on_seats: Callable[[Room, list[SeatRow]], Awaitable[None]] | None = None
     on_status: Callable[[Room, str], Awaitable[None]] | None = None
+    # Scale-out (app/rooms/broadcast.py, app/rooms/lease.py): tell other instances about
+    # appends and about who is connected here; only the table's leader runs its clock and
+    # bots; seats other instances have connected count as online here too.
+    on_append: Callable[[Room], None] | None = None
+    on_presence: Callable[[Room], None] | None = None
+    leader: bool = True
+    remote_online: set[str] = field(default_factory=set)
 
     def __post_init__(self) -> None:
         self.state: GameState | None = None
@@ -138,7 +145,7 @@ class Room:
         return next((s for s in self.seats if s.id == seat_id), None)
 
     def seat_infos(self) -> list[SeatInfo]:
-        online = {c.seat for c in self.connections if not c.closed}
+        online = {c.seat for c in self.connections if not c.closed} | self.remote_online
         return [
             SeatInfo(s.id, s.role, s.name, s.is_bot, s.is_bot or s.id in online) for s in self.seats
         ]
@@ -146,15 +153,20 @@ class Room:
     def attach(self, conn: Connection) -> None:
         self.connections.add(conn)
         self._broadcast_view([])
+        if self.on_presence is not None:
+            self.on_presence(self)
 
     def detach(self, conn: Connection) -> None:
         self.connections.discard(conn)
         self._broadcast_view([])
+        if self.on_presence is not None:
+            self.on_presence(self)
 
     async def add_seat(self, row: SeatRow) -> None:
         """A player (or bot) took a seat in the lobby; start when the table is complete."""
         async with self.lock:
-            self.seats.append(row)
+            if self.seat(row.id) is None:  # another instance's seats may be merged in already
+                self.seats.append(row)
             self._broadcast_view([])
             if self.config.autostart and self.state is None and self._complete():
                 await self._start()
@@ -218,7 +230,11 @@ class Room:
             return self._refuse("seats_invalid", str(exc))
         records = [_engine_record(e) for e in started.events]
         records.append(self._timer_record("running", self._deadline(0)))
-        return await self._append(records, None, None)
+        try:
+            return await self._append(records, None, None)
+        except Conflict:  # another instance started this table first
+            await self.catch_up()
+            return self._refuse("already_started", "the game has already started")
 
     def free_roles_below_min(self) -> list[str]:
         taken = [s.role for s in self.seats]
@@ -289,10 +305,10 @@ class Room:
         """A seat's intent; a repeated client message id is answered, never applied twice."""
         async with self.lock:
             if cmid is not None:
+                # Every logged cmid up to self.seq is folded into _cmids, so memory answers
+                # without a query per intent; one logged elsewhere after that makes our
+                # append conflict, and _apply answers it as a duplicate after catching up.
                 seen = self._cmids.get((seat, cmid))
-                if seen is None:
-                    found = await self.log.find(self.config.table_id, seat, cmid)
-                    seen = found[-1].seq if found else None
                 if seen is not None:
                     return Outcome(seen, duplicate=True)
             if isinstance(action, a.SeatAction) and action.seat != seat:
@@ -337,6 +353,10 @@ class Room:
                 outcome = await self._append(records, seat, cmid)
             except Conflict:
                 await self.catch_up()
+                # The same intent may have won on another instance (a client retrying
+                # there): answer it as the duplicate it is, never apply it twice.
+                if seat is not None and cmid is not None and (seat, cmid) in self._cmids:
+                    return Outcome(self._cmids[(seat, cmid)], duplicate=True)
                 continue
             log.info(
                 "accepted",
@@ -362,6 +382,8 @@ class Room:
         for record in stored:
             self._fold(record)
         self._after_change(stored)
+        if self.on_append is not None:
+            self.on_append(self)
         if self.timer.status != status and self.on_status is not None:
             # The table row's status is what a restart reads to know which games to resume.
             await self.on_status(self, self.timer.status)
@@ -374,6 +396,32 @@ class Room:
             self._fold(record)
         if stored:
             self._after_change(stored)
+
+    async def sync(self) -> None:
+        """Catch up behind the lock, so no append of ours is folded twice."""
+        async with self.lock:
+            await self.catch_up()
+
+    def set_remote_online(self, seats: set[str]) -> None:
+        """Seats other instances have connected; players here see them online too."""
+        if seats != self.remote_online:
+            self.remote_online = seats
+            self._broadcast_view([])
+
+    def set_leader(self, leader: bool) -> None:
+        """Take over (or give up) the table's clock and bots; see app/rooms/lease.py."""
+        if leader == self.leader:
+            return
+        self.leader = leader
+        if leader:
+            self._resume_after_load()
+            return
+        if self._timer_handle is not None:
+            self._timer_handle.cancel()
+            self._timer_handle = None
+        if self._bot_task is not None:
+            self._bot_task.cancel()
+            self._bot_task = None
 
     def _after_change(self, stored: Sequence[LogRecord]) -> None:
         self._arm_timer()
@@ -389,6 +437,8 @@ class Room:
             self._timer_handle.cancel()
             self._timer_handle = None
         if self.timer.status != "running" or self.timer.deadline is None or self.state is None:
+            return
+        if not self.leader:
             return
         delay = max(0.0, self.timer.deadline - self.clock())
         round_index = self.state.round_index
@@ -410,7 +460,7 @@ class Room:
 
     def _start_bots(self) -> None:
         bots = [s for s in self.seats if s.is_bot]
-        if not bots or self._bot_task is not None:
+        if not bots or self._bot_task is not None or not self.leader:
             return
         for s in bots:
             rng = random.Random(f"{self.config.seed}:{s.id}")

@@ -4,7 +4,9 @@ from __future__ import annotations
 
 from typing import Literal
 
-from pydantic import BaseModel, ConfigDict, Field
+from pydantic import BaseModel, ConfigDict, Field, field_validator
+
+from app.scenarios.loader import MAX_BYTES, load_scenario_text
 
 MAX_NAME = 40
 MAX_TABLES = 50
@@ -25,6 +27,27 @@ class WorkshopRequest(BaseModel):
         default=False, description="start a table as soon as every role's minimum is seated"
     )
     title: str = Field(default="", max_length=120)
+    scenario_text: str | None = Field(
+        default=None,
+        max_length=MAX_BYTES,
+        description=(
+            "an uploaded scenario file (YAML text); when given, `scenario` is ignored and the "
+            "workshop stores this text, so its games are always replayed with it"
+        ),
+    )
+
+    @field_validator("scenario_text")
+    @classmethod
+    def _valid_scenario(cls, text: str | None) -> str | None:
+        if text is None:
+            return None
+        result = load_scenario_text(text, "upload.yaml")
+        if not result.ok:
+            shown = [str(p) for p in result.errors[:10]]
+            more = len(result.errors) - len(shown)
+            tail = f" (+{more} more)" if more else ""
+            raise ValueError("the scenario has errors: " + "; ".join(shown) + tail)
+        return text
 
 
 class TableLink(BaseModel):
@@ -40,6 +63,9 @@ class WorkshopCreated(BaseModel):
     scenario: str
     language: str
     tables: list[TableLink]
+    scenario_hash: str | None = Field(
+        default=None, description="sha256 of the scenario text the workshop stores"
+    )
 
 
 class JoinRequest(BaseModel):
@@ -57,11 +83,22 @@ class Joined(BaseModel):
     role: str
 
 
+class LobbyRole(BaseModel):
+    """A role as anyone may read it before joining: its public brief, never its agenda."""
+
+    id: str
+    name: str
+    kind: str
+    chair: bool
+    brief: str
+
+
 class TableLobby(BaseModel):
     code: str
     scenario: str
     title: str
     language: str
+    roles: list[LobbyRole]
     free_roles: list[str]
     status: str
 

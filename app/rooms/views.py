@@ -11,6 +11,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from app.engine import events as ev
+from app.engine.debrief import idea_title
 from app.engine.explain import explain
 from app.engine.outcome import leading_package, support
 from app.engine.rules import Rules
@@ -65,22 +66,13 @@ def scenario_view(rules: Rules, lang: str) -> dict[str, Any]:
     }
 
 
-def idea_title(rules: Rules, state: GameState, idea: ev.TableIdea, lang: str) -> str:
-    """A card's title, a player's own words, or 'base + addition' for a combined idea."""
-    card = rules.catalog.ideas.get(idea.card or "")
-    own = _t(card.title, lang) if card is not None else idea.title
-    if idea.base is None or idea.base not in state.table:
-        return own
-    return f"{idea_title(rules, state, state.table[idea.base], lang)} + {own}"
-
-
 def idea_view(rules: Rules, state: GameState, idea: ev.TableIdea, lang: str) -> dict[str, Any]:
     card = rules.catalog.ideas.get(idea.card or "")
     text = idea.text or (_t(card.text, lang) if card is not None else "")
     return {
         "id": idea.id,
         "card": idea.card,
-        "title": idea_title(rules, state, idea, lang),
+        "title": idea_title(idea, state, rules.catalog, lang),
         "text": text,
         "novelty": idea.novelty,
         "cost": idea.cost,
@@ -158,6 +150,7 @@ def public_view(
         "timer_seconds": rnd.timer_seconds,
         "budget": rnd.budget,
         "ideas_per_player": rnd.ideas_per_player,
+        "max_ideas": rnd.max_ideas,
     }
     view["done"] = sorted(state.done)
     view["framings"] = [
@@ -284,7 +277,7 @@ def project_event(payload: dict[str, Any], role: str | None, ended: bool) -> dic
 
 
 def seat_scenario(rules: Rules, role: str) -> dict[str, Any]:
-    """The scenario as one seat may know it: other roles' agendas and goals left out.
+    """The scenario as one seat may know it: other roles' agendas, goals and hands left out.
 
     Enough for a client (such as a bot) to fold the table's events with the engine.
     """
@@ -292,6 +285,7 @@ def seat_scenario(rules: Rules, role: str) -> dict[str, Any]:
     for entry in data["roles"]:
         if entry["id"] != role:
             entry["agenda"] = {}
+            entry["hand"] = []
             entry.pop("goal", None)
     data["debrief"] = {"questions": data["debrief"]["questions"], "insights": []}
     return data

@@ -37,6 +37,19 @@ def parse(text: str, filename: str) -> Scenario:
     return result.scenario
 
 
+def source_from_text(text: str, filename: str = "upload.yaml") -> ScenarioSource:
+    """An uploaded scenario as a source; ScenarioError with every located problem otherwise."""
+    scenario = parse(text, filename)
+    return ScenarioSource(
+        id=scenario.id,
+        title=localize(scenario.title, scenario.languages[0]),
+        languages=tuple(scenario.languages),
+        text=text,
+        hash=content_hash(text),
+        path=Path(filename),
+    )
+
+
 def available(folder: Path) -> dict[str, ScenarioSource]:
     """Every valid scenario file in `folder`, by id; broken files are left out."""
     found: dict[str, ScenarioSource] = {}

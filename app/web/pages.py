@@ -6,6 +6,7 @@ needs to start (a join code, a workshop id) is in `data-` attributes of <body>.
 
 from __future__ import annotations
 
+import io
 from typing import Annotated, Any
 
 import segno
@@ -152,5 +153,9 @@ async def qr_code(code: str, request: Request) -> Response:
         raise HTTPException(404, "no such code")
     settings = request.app.state.settings
     base = (settings.public_url or str(request.base_url)).rstrip("/")
-    svg = segno.make(f"{base}/join/{clean}", error="m").svg_inline(scale=6, border=2)
-    return Response(svg, media_type="image/svg+xml")
+    buffer = io.BytesIO()
+    # A standalone SVG (with its xmlns), so browsers show it in an <img>.
+    segno.make(f"{base}/join/{clean}", error="m").save(
+        buffer, kind="svg", scale=6, border=2, xmldecl=False
+    )
+    return Response(buffer.getvalue(), media_type="image/svg+xml")

@@ -61,14 +61,15 @@ class Session:
 
     async def handle(self, raw: str) -> None:
         if not self.bucket.take():
-            await self.send(_error("rate_limited", "too many messages; slow down"))
+            # Name the intent that was dropped, so that its sender can send it again later.
+            await self.send(_error("rate_limited", "too many messages; slow down", _cmid_of(raw)))
             return
         if len(raw.encode()) > MAX_FRAME_BYTES:
             await self.send(_error("too_large", f"frames are limited to {MAX_FRAME_BYTES} bytes"))
             return
         try:
             msg = json.loads(raw)
-        except json.JSONDecodeError:
+        except (ValueError, RecursionError):  # RecursionError: nested too deep to parse
             await self.send(_error("bad_json", "the frame is not valid JSON"))
             return
         if not isinstance(msg, dict):
@@ -126,6 +127,16 @@ class Session:
         # for the state alone.
         role = seat.role if seat else None
         events = await room.events_after(last, role) if last is not None else []
+        # Reading the log yields to the room, which may fold more meanwhile: read on until
+        # the events reach the seq this welcome states, and leave out any record stored but
+        # not folded yet (the room's next update brings it). No await from here to attach.
+        while last is not None:
+            reached = events[-1]["seq"] if events else last
+            more = await room.events_after(reached, role) if reached < room.seq else []
+            if not more:
+                break
+            events += more
+        events = [e for e in events if e["seq"] <= room.seq]
         self.conn.offer(
             _frame(
                 "welcome",
@@ -188,6 +199,18 @@ class Session:
         if self.room is not None and self.conn is not None:
             self.room.detach(self.conn)
             await self.conn.stop()
+
+
+def _cmid_of(raw: str) -> str | None:
+    """A frame's client message id, when it has a readable one (for an error's reply)."""
+    if len(raw) > MAX_FRAME_BYTES:
+        return None
+    try:
+        msg = json.loads(raw)
+    except (ValueError, RecursionError):
+        return None
+    cmid = msg.get("cmid") if isinstance(msg, dict) else None
+    return cmid if isinstance(cmid, str) and 0 < len(cmid) <= MAX_CMID else None
 
 
 def _foreign_origin(ws: WebSocket) -> bool:

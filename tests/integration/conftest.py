@@ -8,15 +8,17 @@ service must never turn a red build green.
 from __future__ import annotations
 
 import os
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Callable, Iterator
 from pathlib import Path
 
+import httpx
 import pytest
 from sqlalchemy import MetaData
 from sqlalchemy.engine import Connection
 from sqlalchemy.exc import DBAPIError
 
 from app.store.db import make_engine
+from tests.integration.server import Server
 
 
 def _missing(reason: str) -> None:
@@ -67,3 +69,36 @@ def db_url(request: pytest.FixtureRequest) -> str:
     """Each backend in turn, so both must behave alike."""
     name = "sqlite_url" if request.param == "sqlite" else "pg_url"
     return str(request.getfixturevalue(name))
+
+
+# --- a real game server ---------------------------------------------------------------------
+
+
+@pytest.fixture(scope="session")
+def live_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Server]:
+    """One `policymaker serve` process for the session; each test makes its own workshop."""
+    server = Server(tmp_path_factory.mktemp("server")).start()
+    yield server
+    server.stop()
+
+
+@pytest.fixture
+def new_server(tmp_path: Path) -> Iterator[Callable[[], Server]]:
+    """Servers of this test's own (to kill and restart); all stopped at the end."""
+    started: list[Server] = []
+
+    def start() -> Server:
+        server = Server(tmp_path / f"server-{len(started) + 1}")
+        server.workdir.mkdir()
+        started.append(server)
+        return server.start()
+
+    yield start
+    for server in started:
+        server.stop()
+
+
+@pytest.fixture
+async def http(live_server: Server) -> AsyncIterator[httpx.AsyncClient]:
+    async with httpx.AsyncClient(base_url=live_server.base, timeout=30) as client:
+        yield client

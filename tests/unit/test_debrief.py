@@ -86,7 +86,11 @@ def test_final_package_lists_each_idea_with_its_contributors() -> None:
         table = state.table[idea.id]
         assert [c.id for c in idea.contributors] == list(table.contributors)
         assert all(c.name == c.id.title() for c in idea.contributors)
-        assert idea.title == "T"  # the card's title, not its id
+        # Cards' titles, not their ids; a combined idea names its base first.
+        depth, link = 0, table
+        while link.base is not None:
+            depth, link = depth + 1, state.table[link.base]
+        assert idea.title == " + ".join(["T"] * (depth + 1))
         assert idea.recombined == (len(set(table.contributors)) > 1)
     assert any(i.recombined for i in proposal.ideas)
     assert proposal.total_cost == sum(i.cost for i in proposal.ideas) <= (proposal.budget or 0)

@@ -1,0 +1,186 @@
+"""Scenario files over HTTP: check an uploaded file, preview a scenario, fetch a workshop's.
+
+The facilitator console uploads a trainer's file to `POST /api/scenarios/check` and shows
+its located errors, or its preview; then it creates the workshop with the same text in
+`POST /api/workshops` (`scenario_text`). The workshop stores that text, so its games are
+replayed and debriefed with it whatever happens to any file later;
+`GET /api/workshops/{id}/scenario.yaml` gives it back.
+"""
+
+from __future__ import annotations
+
+from pathlib import PurePath
+from typing import Annotated
+
+from fastapi import APIRouter, HTTPException, Query, Request
+from fastapi.responses import PlainTextResponse
+from pydantic import BaseModel, Field, ValidationError
+
+from app.rooms.schemas import Problem as ApiProblem
+from app.scenarios.library import content_hash, parse
+from app.scenarios.loader import MAX_BYTES, LoadResult, _not_utf8, load_scenario_text
+from app.scenarios.preview import ScenarioPreview, preview
+from app.scenarios.problems import Problem
+from app.store import repo
+from app.web.api import ERRORS, Manager, Token, _authorized
+
+router = APIRouter()
+
+# A JSON body escapes the text, so it may be larger than the text itself.
+MAX_BODY = 4 * MAX_BYTES
+YAML_TYPES = ("text/plain", "text/yaml", "text/x-yaml", "application/yaml", "application/x-yaml")
+
+
+class CheckRequest(BaseModel):
+    text: str = Field(description="the scenario file's content (YAML)")
+    filename: str = Field(default="upload.yaml", max_length=200)
+    language: str | None = Field(default=None, max_length=3, description="the preview's language")
+
+
+class Located(BaseModel):
+    line: int
+    column: int
+    message: str
+
+    @classmethod
+    def of(cls, problem: Problem) -> Located:
+        return cls(line=problem.line, column=problem.column, message=problem.message)
+
+
+class ScenarioCheck(BaseModel):
+    ok: bool = Field(description="the file can be used for a workshop")
+    filename: str
+    scenario_id: str | None = None
+    hash: str = Field(description="sha256 of the text: the version a workshop would store")
+    errors: list[Located]
+    warnings: list[Located]
+    formatted: list[str] = Field(description="every problem as FILE:LINE:COLUMN: message")
+    installed_hash: str | None = Field(
+        default=None,
+        description="the hash of the installed scenario with the same id, if there is one",
+    )
+    preview: ScenarioPreview | None = None
+
+
+async def _body(request: Request) -> bytes:
+    size = request.headers.get("content-length")
+    if size is not None and size.isdigit() and int(size) > MAX_BODY:
+        raise HTTPException(413, f"a scenario file may be at most {MAX_BYTES // 1024} KiB")
+    chunks: list[bytes] = []
+    total = 0
+    async for chunk in request.stream():
+        total += len(chunk)
+        if total > MAX_BODY:
+            raise HTTPException(413, f"a scenario file may be at most {MAX_BYTES // 1024} KiB")
+        chunks.append(chunk)
+    return b"".join(chunks)
+
+
+def _filename(name: str | None) -> str:
+    base = PurePath(name or "").name.strip()
+    return base[:100] or "upload.yaml"
+
+
+@router.post(
+    "/api/scenarios/check",
+    tags=["scenarios"],
+    responses={
+        413: {"model": ApiProblem, "description": "the file is too large"},
+        415: {"model": ApiProblem, "description": "neither JSON nor text"},
+        422: {"description": "a JSON body without `text`"},
+    },
+    openapi_extra={
+        "requestBody": {
+            "required": True,
+            "content": {
+                "application/json": {"schema": CheckRequest.model_json_schema()},
+                "text/yaml": {"schema": {"type": "string"}},
+                "text/plain": {"schema": {"type": "string"}},
+            },
+        }
+    },
+)
+async def check_scenario(
+    request: Request,
+    rooms: Manager,
+    filename: Annotated[str | None, Query(max_length=200)] = None,
+    lang: Annotated[str | None, Query(max_length=3)] = None,
+) -> ScenarioCheck:
+    """Validate an uploaded scenario file: its located errors and warnings, else a preview.
+
+    Send the file as JSON `{"text": ..., "filename": ..., "language": ...}`, or as the raw
+    body (`text/yaml`, `text/plain`) with `?filename=&lang=`. The answer is 200 whether or
+    not the file is valid: `ok` says which.
+    """
+    raw = await _body(request)
+    kind = request.headers.get("content-type", "").split(";")[0].strip().lower()
+    if kind == "application/json":
+        try:
+            body = CheckRequest.model_validate_json(raw)
+        except ValidationError as exc:
+            raise HTTPException(422, exc.errors(include_url=False, include_input=False)) from exc
+        text, name, language = body.text, _filename(body.filename), body.language or lang
+        result = load_scenario_text(text, name)
+    elif kind in YAML_TYPES or kind in ("", "application/octet-stream"):
+        name, language = _filename(filename), lang
+        try:
+            text = raw.decode("utf-8-sig")
+        except UnicodeDecodeError as exc:
+            return _answer(name, content_hash(""), LoadResult(None, [_not_utf8(name, raw, exc)]))
+        result = load_scenario_text(text, name)
+    else:
+        raise HTTPException(415, "send the file as JSON {text} or as text/yaml")
+    check = _answer(name, content_hash(text), result, language)
+    if result.scenario is not None:
+        installed = rooms.scenarios().get(result.scenario.id)
+        check.installed_hash = installed.hash if installed else None
+    return check
+
+
+def _answer(
+    name: str, hash_: str, result: LoadResult, language: str | None = None
+) -> ScenarioCheck:
+    ok = result.ok and result.scenario is not None
+    return ScenarioCheck(
+        ok=ok,
+        filename=name,
+        scenario_id=result.scenario.id if result.scenario else None,
+        hash=hash_,
+        errors=[Located.of(p) for p in result.errors],
+        warnings=[Located.of(p) for p in result.warnings],
+        formatted=[str(p) for p in result.problems],
+        preview=preview(result.scenario, language) if ok and result.scenario else None,
+    )
+
+
+@router.get("/api/scenarios/{scenario_id}/preview", tags=["scenarios"], responses=ERRORS)
+async def scenario_preview(
+    scenario_id: str, rooms: Manager, lang: Annotated[str | None, Query(max_length=3)] = None
+) -> ScenarioPreview:
+    """An installed scenario as the trainer previews it."""
+    source = rooms.scenarios().get(scenario_id)
+    if source is None:
+        raise HTTPException(404, f"no scenario {scenario_id!r} on this server")
+    return preview(parse(source.text, str(source.path)), lang)
+
+
+@router.get(
+    "/api/workshops/{workshop_id}/scenario.yaml",
+    tags=["facilitator"],
+    responses=ERRORS,
+    response_class=PlainTextResponse,
+)
+async def workshop_scenario(workshop_id: str, token: Token, rooms: Manager) -> PlainTextResponse:
+    """The scenario text this workshop was created with (the version its games use)."""
+    await _authorized(rooms, workshop_id, token)
+    workshop = await repo.get_workshop(rooms.engine, workshop_id)
+    if workshop is None:
+        raise HTTPException(404, f"no workshop {workshop_id!r}")
+    headers = {
+        "X-Scenario-Id": workshop.scenario_id,
+        "X-Scenario-Hash": workshop.scenario_hash,
+        "Content-Disposition": f'attachment; filename="{workshop.scenario_id}.yaml"',
+    }
+    return PlainTextResponse(
+        workshop.scenario_text, media_type="text/yaml; charset=utf-8", headers=headers
+    )

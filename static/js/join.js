@@ -1,0 +1,200 @@
+// The join page: table code, name, role → POST /api/join → /play.
+import { loadCatalog, t } from "./i18n.js";
+import { $, forgetSeat, h, say, storedSeat } from "./ui-dom.js";
+
+const ALPHABET = "ACDEFGHJKMNPQRTUVWXY34679";
+const CODE_LENGTH = 6;
+
+const form = $("#join-form");
+const codeInput = $("#code");
+const nameInput = $("#name");
+const codeMsg = $("#code-msg");
+const joinMsg = $("#join-msg");
+const rolesBox = $("#roles");
+const roleList = $("#role-list");
+const lobbyBox = $("#lobby");
+const joinButton = $("#join");
+
+let lobby = null; // the last lobby answer, for the code it was fetched for
+let lookup = 0;
+
+/** The role's name (and public brief) as the scenario gives them, in the table's language. */
+function roleInfo(id) {
+  return (lobby && lobby.roles.find((role) => role.id === id)) || { name: id, brief: "" };
+}
+
+function cleanCode(text) {
+  const upper = text.toUpperCase().replace(/[\s-]+/g, "");
+  const kept = [...upper].filter((c) => ALPHABET.includes(c)).join("");
+  return { kept, dropped: kept.length !== upper.length };
+}
+
+function offerResume(code) {
+  const seat = storedSeat();
+  const box = $("#resume");
+  if (!seat || (code && seat.code !== code)) {
+    box.hidden = true;
+    return;
+  }
+  $("#resume-text").textContent = t("You have a seat at table {code} as {name}.", {
+    code: seat.code,
+    name: seat.name || seat.role,
+  });
+  $("#resume-go").textContent = t("Continue as {name}", { name: seat.name || seat.role });
+  box.hidden = false;
+}
+
+async function fetchLobby(code) {
+  const mine = ++lookup;
+  say(codeMsg, t("Looking for the table…"), "info");
+  let answer;
+  try {
+    const response = await fetch(`/api/tables/${encodeURIComponent(code)}`);
+    if (mine !== lookup) return;
+    if (response.status === 404) {
+      lobby = null;
+      showRoles();
+      say(codeMsg, t("No table has this code. Check it on the screen or the slip."), "error");
+      return;
+    }
+    if (!response.ok) throw new Error(String(response.status));
+    answer = await response.json();
+  } catch {
+    if (mine !== lookup) return;
+    say(codeMsg, t("Could not reach the server. Check your connection and try again."), "error");
+    return;
+  }
+  lobby = answer;
+  $("#lobby-title").textContent = answer.title;
+  lobbyBox.hidden = false;
+  if (answer.status !== "lobby" || !answer.free_roles.length) {
+    say(
+      codeMsg,
+      answer.status !== "lobby"
+        ? t("This table's game has already started, so no new seats can be taken.")
+        : t("Every seat at this table is taken."),
+      "warn",
+    );
+  } else {
+    say(codeMsg, t("Table found."), "ok");
+  }
+  showRoles();
+}
+
+function showRoles() {
+  roleList.replaceChildren();
+  const free = lobby ? [...new Set(lobby.free_roles)] : [];
+  rolesBox.hidden = !free.length;
+  joinButton.disabled = Boolean(lobby) && !free.length;
+  if (!free.length) return;
+  const any = h("input", { type: "radio", name: "role", value: "", id: "role-any", checked: true });
+  roleList.append(
+    h("label", { class: "choice", for: "role-any" }, any, h("span", {}, t("Any free role (the one the table needs most)"))),
+  );
+  for (const id of free) {
+    const input = h("input", { type: "radio", name: "role", value: id, id: `role-${id}` });
+    const role = roleInfo(id);
+    roleList.append(
+      h(
+        "label",
+        { class: "choice", for: `role-${id}` },
+        input,
+        h("span", {}, h("strong", { text: role.name }), h("small", { class: "muted", text: role.brief })),
+      ),
+    );
+  }
+}
+
+function onCodeInput() {
+  const { kept, dropped } = cleanCode(codeInput.value);
+  if (codeInput.value !== kept) codeInput.value = kept;
+  if (dropped) say(codeMsg, t("Codes never use 0, O, 1, I, L, 2, Z, 5, S, 8 or B."), "warn");
+  else say(codeMsg, "");
+  offerResume(kept.length === CODE_LENGTH ? kept : null);
+  if (kept.length === CODE_LENGTH && (!lobby || lobby.code !== kept)) fetchLobby(kept);
+  if (kept.length !== CODE_LENGTH) {
+    lobby = null;
+    lobbyBox.hidden = true;
+    showRoles();
+  }
+}
+
+async function onSubmit(event) {
+  event.preventDefault();
+  say(joinMsg, "");
+  const code = cleanCode(codeInput.value).kept;
+  const name = nameInput.value.replace(/\s+/g, " ").trim();
+  if (code.length < 4) {
+    say(joinMsg, t("Enter the table code first."), "error");
+    codeInput.focus();
+    return;
+  }
+  if (!name) {
+    say(joinMsg, t("Enter your name."), "error");
+    nameInput.focus();
+    return;
+  }
+  const picked = form.querySelector('input[name="role"]:checked');
+  const body = { code, name: name.slice(0, 40) };
+  if (picked && picked.value) body.role = picked.value;
+  joinButton.disabled = true;
+  say(joinMsg, t("Taking your seat…"), "info");
+  try {
+    const response = await fetch("/api/join", {
+      method: "POST",
+      headers: { "Content-Type": "application/json" },
+      body: JSON.stringify(body),
+    });
+    const answer = await response.json().catch(() => ({}));
+    if (!response.ok) {
+      const messages = {
+        404: t("No table has this code. Check it on the screen or the slip."),
+        409: t("That seat could not be taken: {reason}", { reason: answer.detail || "" }),
+        422: t("Check the code and your name (at most 40 characters)."),
+      };
+      say(joinMsg, messages[response.status] || t("Joining failed. Try again."), "error");
+      if (response.status === 409) fetchLobby(code);
+      joinButton.disabled = false;
+      return;
+    }
+    localStorage.setItem(
+      "pm.seat",
+      JSON.stringify({
+        token: answer.token,
+        seat: answer.seat,
+        role: answer.role,
+        table_id: answer.table_id,
+        code,
+        name: body.name,
+      }),
+    );
+    location.assign("/play");
+  } catch {
+    say(joinMsg, t("Could not reach the server. Check your connection and try again."), "error");
+    joinButton.disabled = false;
+  }
+}
+
+async function main() {
+  await loadCatalog();
+  codeInput.addEventListener("input", onCodeInput);
+  form.addEventListener("submit", onSubmit);
+  $("#resume-forget").addEventListener("click", () => {
+    forgetSeat();
+    $("#resume").hidden = true;
+    nameInput.focus();
+  });
+  const seat = storedSeat();
+  if (seat && seat.name) nameInput.value = seat.name;
+  const initial = document.body.dataset.code || "";
+  if (initial) {
+    codeInput.value = initial;
+    onCodeInput();
+    offerResume(cleanCode(initial).kept);
+    nameInput.focus();
+  } else {
+    offerResume(null);
+  }
+}
+
+main();

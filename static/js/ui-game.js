@@ -1,0 +1,119 @@
+// Views of the table shared by the player page and the table screen.
+import { t } from "./i18n.js";
+import { costTag, h, noveltyTag, servesChips } from "./ui-dom.js";
+
+/** Look-ups into the scenario and the public view of one connection. */
+export function lookups(conn) {
+  const scenario = conn.scenario || { roles: [], interests: [] };
+  const roles = new Map(scenario.roles.map((r) => [r.id, r]));
+  const interests = new Map(scenario.interests.map((i) => [i.id, i.name]));
+  const pub = () => (conn.state && conn.state.public) || {};
+  return {
+    roleName: (id) => (roles.get(id) ? roles.get(id).name : id || ""),
+    role: (id) => roles.get(id),
+    interestName: (id) => interests.get(id) || id,
+    interests: scenario.interests,
+    seat: (id) => (pub().seats || []).find((s) => s.id === id),
+    seatLabel(id) {
+      const seat = (pub().seats || []).find((s) => s.id === id);
+      if (!seat) return id;
+      const role = roles.get(seat.role);
+      return `${seat.name} (${role ? role.name : seat.role})`;
+    },
+    idea: (id) => (pub().ideas || []).find((i) => i.id === id),
+  };
+}
+
+export function styleName(style) {
+  switch (style) {
+    case "initiator":
+      return t("Initiator");
+    case "facilitator":
+      return t("Facilitator");
+    case "catalyst":
+      return t("Catalyst");
+    case "sovereign":
+      return t("Sovereign");
+    default:
+      return "";
+  }
+}
+
+/** One idea on the table: title, text, cost, novelty, who contributed, what it serves. */
+export function ideaCard(idea, look, { mySeat = null, support = null, extra = null, tag = "li", compact = false } = {}) {
+  const mine = mySeat && idea.played_by.includes(mySeat);
+  const by = idea.contributors.map((r) => look.roleName(r)).join(", ");
+  return h(
+    tag,
+    { class: compact ? "card card-compact" : "card", dataset: { idea: idea.id } },
+    h("p", { class: "card-title", text: idea.title }),
+    idea.text ? h("p", { class: "card-text", text: idea.text }) : null,
+    h(
+      "div",
+      { class: "tags" },
+      costTag(idea.cost),
+      noveltyTag(idea.novelty),
+      mine ? h("span", { class: "tag tag-own", text: t("Yours") }) : null,
+      support ? h("span", { class: "tag", text: t("Support {n}", { n: support }) }) : null,
+    ),
+    by ? h("p", { class: "small muted card-text", text: t("From: {roles}", { roles: by }) }) : null,
+    compact ? null : servesChips(idea.serves, look.interestName),
+    extra,
+  );
+}
+
+/** The seats at the table with presence and who has finished this phase. */
+export function seatList(pub, look, mySeat = null) {
+  const done = new Set(pub.done || []);
+  const seats = pub.seats || [];
+  if (!seats.length) return h("p", { class: "muted", text: t("Nobody has joined yet.") });
+  return h(
+    "ul",
+    { class: "seats" },
+    seats.map((s) =>
+      h(
+        "li",
+        { class: "seat" },
+        h("span", {
+          class: `dot${s.connected || s.bot ? " is-on" : ""}`,
+          role: "img",
+          "aria-label": s.connected || s.bot ? t("online") : t("offline"),
+        }),
+        h("span", {}, h("strong", { text: s.name }), " · ", look.roleName(s.role)),
+        s.bot ? h("span", { class: "tag", text: t("bot") }) : null,
+        s.id === mySeat ? h("span", { class: "tag tag-own", text: t("you") }) : null,
+        done.has(s.id) ? h("span", { class: "done-mark", text: `✓ ${t("done")}` }) : null,
+      ),
+    ),
+  );
+}
+
+/** Who answered the proposal how. */
+export function voteList(pub, look, voteName) {
+  const votes = (pub.proposal && pub.proposal.votes) || {};
+  return h(
+    "ul",
+    { class: "votes" },
+    (pub.seats || []).map((s) =>
+      h(
+        "li",
+        { class: "vote-row" },
+        h("span", { text: look.seatLabel(s.id) }),
+        votes[s.id]
+          ? h("span", { class: `vote-${votes[s.id]}`, text: voteName(votes[s.id]) })
+          : h("span", { class: "muted", text: t("not yet") }),
+      ),
+    ),
+  );
+}
+
+/** Count of answers per choice, e.g. "3 accept · 1 can live with · 0 object". */
+export function voteTally(pub) {
+  const votes = Object.values((pub.proposal && pub.proposal.votes) || {});
+  const n = (c) => votes.filter((v) => v === c).length;
+  return t("{accept} accept · {live} can live with it · {object} object", {
+    accept: n("accept"),
+    live: n("live_with"),
+    object: n("object"),
+  });
+}

@@ -1,0 +1,49 @@
+"""A short run of `policymaker bench`: the load generator and its report work end to end.
+
+The real benchmark (bench/RESULTS.md) runs for minutes; this only proves the command
+spawns a server, plays over the websocket protocol, and reports without errors or losses.
+"""
+
+from __future__ import annotations
+
+import json
+import subprocess
+import sys
+from pathlib import Path
+
+POLICYMAKER = Path(sys.executable).parent / "policymaker"
+ARGS = ["--tables", "2", "--players", "3", "--interval", "0.5", "--duration", "3"]
+
+
+def _bench(*extra: str) -> dict[str, object]:
+    done = subprocess.run(
+        [str(POLICYMAKER), "bench", "--spawn-server", *ARGS, "--json", *extra],
+        capture_output=True,
+        text=True,
+        timeout=180,
+        check=False,
+    )
+    assert done.returncode == 0, done.stderr
+    report: dict[str, object] = json.loads(done.stdout)
+    return report
+
+
+def test_bench_reports_latency_throughput_and_losses_without_errors() -> None:
+    report = _bench()
+    assert {"latency_ms", "delivered_per_s", "errors", "lost", "rss_mb"} <= set(report)
+    latency = report["latency_ms"]
+    assert isinstance(latency, dict)
+    assert set(latency) == {"p50", "p95", "p99", "max"}
+    assert report["errors"] == 0, report["error_kinds"]
+    assert report["lost"] == 0
+    assert report["duplicated"] == 0
+    assert report["samples"], "no intent was measured"
+    assert isinstance(report["rss_mb"], float) and report["rss_mb"] > 0
+
+
+def test_bench_drives_the_bare_relay_with_the_same_load() -> None:
+    report = _bench("--baseline")
+    assert report["target"] == "baseline"
+    assert report["errors"] == 0
+    assert report["lost"] == 0
+    assert report["samples"]

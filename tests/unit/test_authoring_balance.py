@@ -1,0 +1,340 @@
+"""`policymaker scenario check`: the balance report from simulated games, text and HTML."""
+
+from __future__ import annotations
+
+import io
+import json
+import re
+from dataclasses import replace
+from functools import cache
+from pathlib import Path
+
+import pytest
+from ruamel.yaml import YAML
+from typer.testing import CliRunner
+
+from app.cli import app
+from app.engine.rules import Rules
+from app.engine.simulate import simulate, summarise
+from app.scenarios import load_scenario_text
+from app.scenarios.balance import (
+    BalanceReport,
+    CardEffect,
+    ContentUse,
+    Runs,
+    StyleResult,
+    build_report,
+    estimate_time,
+    findings,
+    format_report,
+    play_games,
+    render_html,
+    run_all,
+    translation_gaps,
+)
+from app.scenarios.loader import LoadResult
+from app.scenarios.models import Scenario
+from app.scenarios.starter import starter_text
+from app.settings import REPO_ROOT
+
+runner = CliRunner()
+SCHOOL = REPO_ROOT / "game_content" / "scenarios" / "school-committee.yaml"
+
+
+@cache
+def starter(languages: tuple[str, ...] = ("da", "en")) -> tuple[str, LoadResult, Scenario]:
+    text = starter_text("library-case", list(languages))
+    result = load_scenario_text(text, "library-case.yaml")
+    assert result.scenario is not None
+    return text, result, result.scenario
+
+
+@cache
+def starter_report() -> BalanceReport:
+    text, result, scenario = starter()
+    return build_report(
+        scenario, run_all(scenario, 40, seed=2), result, text, "library-case.yaml", 2
+    )
+
+
+def test_the_games_are_the_games_simulate_plays() -> None:
+    _, _, scenario = starter()
+
+    states = play_games(scenario, 25, seed=4)
+
+    assert summarise(Rules(scenario), states) == simulate(scenario, 25, seed=4)
+
+
+def test_the_report_covers_every_score_style_and_piece_of_content() -> None:
+    report = starter_report()
+    _, _, scenario = starter()
+
+    assert report.games == 40 and report.style_games == 10
+    assert [s.name for s in report.scores] == ["consensus", "ownership", "innovation"]
+    assert all(len(s.values) == 40 and s.min <= s.mean <= s.max for s in report.scores)
+    assert all(sum(s.bins) == 40 for s in report.scores)
+    assert [s.style for s in report.styles] == [
+        "mixed", "initiator", "facilitator", "catalyst", "sovereign"
+    ]  # fmt: skip
+    ids = {(u.kind, u.id) for u in report.content}
+    assert {("idea", i.id) for i in scenario.ideas} <= ids
+    assert {("move", m.id) for m in scenario.moves} <= ids
+    assert {("event option", o.id) for e in scenario.events for o in e.options} <= ids
+    assert {("framing", f.id) for f in scenario.framings} <= ids
+    assert all(0 <= u.chosen <= 1 for u in report.content)
+    assert report.card is not None
+    assert report.card.games_with + report.card.games_without == 80
+    assert report.translations == ()
+
+
+def test_a_sovereign_chair_plays_the_card_and_the_others_never_do() -> None:
+    styles = {s.style: s for s in starter_report().styles}
+
+    assert styles["sovereign"].politician_card_rate > 0.5
+    assert styles["facilitator"].politician_card_rate == 0
+    assert styles["facilitator"].means["ownership"] > styles["sovereign"].means["ownership"]
+
+
+def use(kind: str, id_: str, chosen: float, adopted: float | None = None) -> ContentUse:
+    return ContentUse(kind, id_, id_.title(), chosen, adopted)  # type: ignore[arg-type]
+
+
+def with_content(*uses: ContentUse) -> BalanceReport:
+    return replace(starter_report(), content=tuple(uses), findings=())
+
+
+def topics(report: BalanceReport) -> dict[str, list[str]]:
+    out: dict[str, list[str]] = {}
+    for finding in findings(starter()[2], report):
+        out.setdefault(finding.topic, []).append(finding.message)
+    return out
+
+
+def test_never_and_always_chosen_content_is_found() -> None:
+    report = with_content(
+        use("idea", "dead-idea", 0.0, 0.0),
+        use("idea", "sure-thing", 1.0, 0.97),
+        use("idea", "popular", 1.0, 0.5),
+        use("event option", "nobody", 0.0),
+        use("event option", "everybody", 0.99),
+        use("move", "free-win", 1.0),
+        use("framing", "obvious", 0.96),
+    )
+
+    found = topics(report)
+
+    assert [u.id for u in report.never_chosen] == ["dead-idea", "nobody"]
+    assert [u.id for u in report.always_chosen] == [
+        "sure-thing",
+        "everybody",
+        "free-win",
+        "obvious",
+    ]
+    assert any("dead-idea" in m for m in found["never chosen"])
+    assert any("nobody" in m for m in found["never chosen"])
+    always = " ".join(found["always chosen"])
+    assert "sure-thing" in always and "everybody" in always and "free-win" in always
+    assert "popular" not in always
+
+
+def style(name: str, consensus: float, ownership: float, innovation: float) -> StyleResult:
+    means = {"consensus": consensus, "ownership": ownership, "innovation": innovation}
+    return StyleResult(name, 10, means, 0.9 if name == "sovereign" else 0.0, 0.5)
+
+
+def test_a_style_that_wins_every_score_is_a_dominant_strategy() -> None:
+    report = replace(
+        starter_report(),
+        styles=(
+            style("mixed", 99, 99, 99),  # mixed is not a strategy to compare
+            style("initiator", 70, 70, 70),
+            style("facilitator", 80, 85, 70),
+            style("catalyst", 75, 80, 90),
+            style("sovereign", 90, 90, 95),
+        ),
+    )
+
+    messages = topics(report)["dominant strategy"]
+
+    assert any("a sovereign chair beats every other" in m for m in messages)
+    assert any("as much ownership as a facilitating one" in m for m in messages)
+
+
+def test_no_dominant_strategy_when_each_style_wins_something() -> None:
+    report = replace(
+        starter_report(),
+        styles=(
+            style("initiator", 90, 70, 70),
+            style("facilitator", 80, 95, 70),
+            style("catalyst", 75, 80, 99),
+            style("sovereign", 70, 60, 50),
+        ),
+        card=None,
+    )
+
+    assert "dominant strategy" not in topics(report)
+
+
+def test_a_card_that_buys_the_chairs_goal_is_a_dominant_strategy() -> None:
+    card = CardEffect(20, 80, chair_with=0.9, chair_without=0.4, goals_with=0.5, goals_without=0.45)
+    few = replace(card, games_with=2)
+
+    assert any(
+        "politician card the chair's secret goal is met in 90%" in m
+        for m in topics(replace(starter_report(), card=card))["dominant strategy"]
+    )
+    assert not any(
+        "politician card" in m
+        for m in topics(replace(starter_report(), card=few)).get("dominant strategy", [])
+    )
+
+
+def test_missing_and_untranslated_texts_are_located() -> None:
+    yaml = YAML()
+    data = yaml.load(starter()[0])
+    data["interests"][2]["name"]["da"] = data["interests"][2]["name"]["en"] = "Culture for all ages"
+    data["ideas"][0]["title"]["da"] = ""
+    out = io.StringIO()
+    yaml.dump(data, out)
+    text = out.getvalue()
+    result = load_scenario_text(text, "x.yaml")
+    assert result.ok, [str(p) for p in result.problems]
+
+    gaps = translation_gaps(result, text, "x.yaml")
+
+    messages = [str(g) for g in gaps]
+    assert any(
+        re.match(
+            r"x\.yaml:\d+:\d+: warning: interests\[2\]\.name: the 'en' text is the same as ",
+            m,
+        )
+        for m in messages
+    ), messages
+    assert any("ideas[0].title: the 'da' text is empty" in m for m in messages), messages
+
+
+def test_the_loaders_missing_language_errors_are_translation_gaps() -> None:
+    text, _, _ = starter(("en",))
+    text = text.replace("languages: [en]", "languages: [en, da]")
+    result = load_scenario_text(text, "x.yaml")
+
+    gaps = translation_gaps(result, text, "x.yaml")
+
+    assert gaps and all("needs one entry per language" in g.message for g in gaps)
+
+
+def test_the_time_estimate_adds_timers_reading_and_breaks() -> None:
+    _, _, scenario = starter()
+
+    time = estimate_time(scenario, "en")
+
+    timers = sum(r.timer_seconds for r in scenario.rounds)
+    assert time.timer_minutes == pytest.approx(timers / 60)
+    breaks = 0.5 * len(scenario.rounds)
+    assert time.slow_minutes == pytest.approx(time.reading_minutes + timers / 60 + breaks)
+    assert time.reading_minutes < time.fast_minutes < time.slow_minutes
+    assert all(60 <= r.fast_seconds <= r.seconds for r in time.rounds if r.seconds >= 60)
+    assert time.debrief_minutes == (9, 18)
+
+
+def test_a_game_longer_than_its_duration_is_reported() -> None:
+    _, _, scenario = starter()
+    short = scenario.model_copy(update={"duration_minutes": 10})
+    report = replace(starter_report(), time=estimate_time(short, "en"))
+
+    assert any("more than its duration_minutes (10)" in m for m in topics(report)["playing time"])
+
+
+def test_the_text_report_has_every_section() -> None:
+    text = format_report(starter_report())
+
+    for heading in (
+        "Findings",
+        "Final scores",
+        "Chair styles",
+        "The politician card",
+        "Secret goals met",
+        "Never chosen",
+        "Always chosen",
+        "Translations",
+        "Playing time",
+    ):
+        assert f"\n{heading}" in text, heading
+    assert "0-10" in text  # histograms
+
+
+def test_the_html_report_is_self_contained_with_svg_histograms() -> None:
+    page = render_html(starter_report())
+
+    assert page.startswith("<!DOCTYPE html>")
+    assert "<script" not in page.lower()
+    assert not re.search(r"""(src|href)\s*=\s*["'](?!#)""", page)
+    assert "@import" not in page and "url(" not in page
+    assert page.count("<svg") == 3
+    assert "Chair styles" in page and "Playing time" in page and "Translations" in page
+
+
+def test_the_html_report_escapes_the_scenarios_texts() -> None:
+    report = replace(starter_report(), title="<b>Café & co</b>")
+
+    page = render_html(report)
+
+    assert "<b>Café" not in page
+    assert "&lt;b&gt;Café &amp; co&lt;/b&gt;" in page
+
+
+def test_check_prints_the_report_and_writes_html(tmp_path: Path) -> None:
+    path = tmp_path / "library-case.yaml"
+    path.write_text(starter_text("library-case", ["da", "en"]), encoding="utf-8")
+    page = tmp_path / "report.html"
+
+    done = runner.invoke(
+        app, ["scenario", "check", str(path), "--games", "20", "--html", str(page)]
+    )
+
+    assert done.exit_code == 0, done.output
+    assert "Balance report" in done.output and f"wrote {page}" in done.output
+    assert page.read_text(encoding="utf-8").count("<svg") == 3
+
+
+def test_check_as_json(tmp_path: Path) -> None:
+    path = tmp_path / "x.yaml"
+    path.write_text(starter_text("x", ["en"]), encoding="utf-8")
+
+    done = runner.invoke(app, ["scenario", "check", str(path), "--games", "12", "--json"])
+
+    assert done.exit_code == 0, done.output
+    data = json.loads(done.output)
+    assert data["ok"] is True and data["games"] == 12
+    assert set(data["styles"]) == {"mixed", "initiator", "facilitator", "catalyst", "sovereign"}
+
+
+def test_check_of_a_broken_file_prints_located_errors_and_exits_one(tmp_path: Path) -> None:
+    path = tmp_path / "x.yaml"
+    path.write_text(
+        starter_text("x", ["en"]).replace("budget: 4\n", "budget: -4\n"), encoding="utf-8"
+    )
+    page = tmp_path / "r.html"
+
+    done = runner.invoke(app, ["scenario", "check", str(path), "--html", str(page)])
+
+    assert done.exit_code == 1
+    assert re.search(
+        rf"{re.escape(str(path))}:\d+:\d+: rounds\[4\]\.budget: must be at least 0", done.output
+    )
+    assert "invalid" in done.output
+    assert not page.exists()
+
+
+def test_check_on_the_school_case_is_reproducible() -> None:
+    result = load_scenario_text(SCHOOL.read_text(encoding="utf-8"), str(SCHOOL))
+    assert result.scenario is not None
+    runs = [run_all(result.scenario, 6, seed=5) for _ in range(2)]
+
+    reports = [
+        build_report(result.scenario, r, result, SCHOOL.read_text("utf-8"), "s.yaml", 5)
+        for r in runs
+    ]
+
+    assert format_report(reports[0]) == format_report(reports[1])
+    assert isinstance(runs[0], Runs)
