@@ -177,7 +177,10 @@ class WireBot:
                 if self.seq < known:
                     continue
                 if pending is None and not stale and not self.ended and self.state is not None:
-                    if self.public.get("status") != "running":
+                    # The folded state exists only once the game has started, so a public
+                    # view still saying "lobby" is merely stale (its update frame was lost
+                    # and a sync answer carries events, not views): play on.
+                    if self.public.get("status") == "paused":
                         continue
                     action = self.bot.act(self.state)
                     if action is not None:

@@ -293,9 +293,11 @@ class RoomManager:
         await room.sync()
 
     async def _merge_seats(self, room: Room) -> None:
-        known = {s.id for s in room.seats}
-        for s in await repo.list_seats(self.engine, room.config.table_id):
-            if s.seat_key not in known:
+        rows = await repo.list_seats(self.engine, room.config.table_id)
+        # Look at the room's seats only after the read: a status request and a resume can
+        # merge at the same time, and each must not add a seat the other just added.
+        for s in rows:
+            if room.seat(s.seat_key) is None:
                 room.seats.append(SeatRow(s.seat_key, s.role, s.display_name, s.is_bot))
 
     async def _try_lease(self, table_id: str) -> bool:
