@@ -169,6 +169,13 @@ class WireBot:
                         # Updates may run ahead of what we folded (a lost frame): catch up.
                         asking = await self._ask(ws, asking)
                         continue
+                elif kind == "error" and frame.get("cmid") is None:
+                    # Not an intent's answer: if a sync of ours was refused (rate limited),
+                    # no events will come for it, so ask again once the server lets us.
+                    if frame.get("code") == "rate_limited":
+                        await asyncio.sleep(1.0)
+                    if asking:
+                        asking = await self._ask(ws, False)
                 elif kind in ("ack", "error") and frame.get("cmid") == pending:
                     pending = None
                     stale = kind == "error" and frame.get("code") != "rate_limited"
