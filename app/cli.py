@@ -3,8 +3,9 @@
 from __future__ import annotations
 
 import json
+from datetime import datetime
 from pathlib import Path
-from typing import Annotated
+from typing import TYPE_CHECKING, Annotated
 
 import typer
 
@@ -12,6 +13,9 @@ from app.engine.bots import BOT_STYLES
 from app.engine.simulate import format_summary, simulate, summary_to_dict
 from app.scenarios import load_scenario
 from app.scenarios.schema import schema_text
+
+if TYPE_CHECKING:
+    from app.store.records import StoredWorkshop
 
 app = typer.Typer(no_args_is_help=True, help="Policy Maker: a co-creation learning game.")
 scenario_app = typer.Typer(no_args_is_help=True, help="Work with scenario files.")
@@ -342,6 +346,88 @@ def bench_command(
     if compare:
         typer.echo(bench.format_report(report["baseline"]))
         typer.echo("  ratio game/relay: " + json.dumps(report["ratio"]))
+
+
+@app.command("purge")
+def purge_command(
+    older_than: Annotated[
+        float,
+        typer.Option(
+            "--older-than",
+            min=0,
+            metavar="DAYS",
+            help="Remove every workshop created more than DAYS days ago.",
+        ),
+    ],
+    dry_run: Annotated[
+        bool, typer.Option("--dry-run", help="List what would be removed; remove nothing.")
+    ] = False,
+    as_json: Annotated[bool, typer.Option("--json", help="One JSON object.")] = False,
+) -> None:
+    """Remove old workshops with their tables, seats and event logs (DATABASE_URL).
+
+    For workshops long over. A purged game still running on a server ends at its next
+    intent, which the log refuses; DELETE /api/workshops/ID closes a live one at once.
+    """
+    import asyncio
+
+    from app.settings import get_settings
+
+    cutoff, listed, removed = asyncio.run(_purge(get_settings().database_url, older_than, dry_run))
+    if as_json:
+        typer.echo(
+            json.dumps(
+                {
+                    "cutoff": cutoff.isoformat(),
+                    "dry_run": dry_run,
+                    "removed": removed,
+                    "workshops": [
+                        {
+                            "workshop_id": w.id,
+                            "created_at": w.created_at.isoformat(),
+                            "scenario": w.scenario_id,
+                            "title": w.title,
+                            "tables": tables,
+                        }
+                        for w, tables in listed
+                    ],
+                }
+            )
+        )
+        return
+    verb = "would remove" if dry_run else "removed"
+    for workshop, tables in listed:
+        title = f" {workshop.title!r}" if workshop.title else ""
+        typer.echo(
+            f"{verb} workshop {workshop.id}{title} ({workshop.scenario_id}, "
+            f"created {workshop.created_at:%Y-%m-%d %H:%M} UTC, {_count(tables, 'table')})"
+        )
+    typer.echo(f"{verb} {_count(removed, 'workshop')} created before {cutoff:%Y-%m-%d %H:%M} UTC")
+
+
+async def _purge(
+    url: str, days: float, dry_run: bool
+) -> tuple[datetime, list[tuple[StoredWorkshop, int]], int]:
+    """(cutoff, the workshops created before it with their table counts, how many removed)."""
+    from datetime import timedelta
+
+    from app.store import repo
+    from app.store.db import make_engine
+    from app.store.migrate import upgrade
+    from app.store.tables import utcnow
+
+    await upgrade(url)  # a database that was never served has no tables yet
+    engine = make_engine(url)
+    try:
+        now = utcnow()
+        cutoff = now - timedelta(days=days)
+        old = await repo.workshops_created_before(engine, cutoff)
+        listed = [(w, len(await repo.list_tables(engine, w.id))) for w in old]
+        # The same `now`: exactly the workshops listed (unless one went meanwhile).
+        removed = len(old) if dry_run else await repo.purge_older_than(engine, days, now=now)
+    finally:
+        await engine.dispose()
+    return cutoff, listed, removed
 
 
 def _count(number: int, noun: str) -> str:

@@ -35,6 +35,13 @@ class Settings(BaseSettings):
         default=1.5, description="How long a server-side bot waits before each intent"
     )
     outgoing_queue: int = Field(default=256, description="Frames buffered per connection")
+    # Far above what a person or a bot sends; a client past it is stuck in a loop.
+    ws_messages_per_second: float = Field(
+        default=20.0, gt=0, description="Frames one websocket may send a second, on average"
+    )
+    ws_message_burst: int = Field(
+        default=60, ge=1, description="Frames one websocket may send at once before the rate"
+    )
     demo: bool = Field(default=False, description="create a demo workshop at start")
     # Scale-out (REDIS_URL set): see app/rooms/lease.py and docs/operations.md.
     lease_seconds: float = Field(

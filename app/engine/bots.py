@@ -9,16 +9,68 @@ leadership style; `mixed` draws one style per decision.
 from __future__ import annotations
 
 import random
+from collections import defaultdict
 from collections.abc import Sequence
 from dataclasses import dataclass, field
+from operator import mul
+from weakref import WeakKeyDictionary
 
 from app.engine import actions as a
+from app.engine.events import TableIdea
 from app.engine.outcome import support
 from app.engine.rules import Rules
 from app.engine.state import GameState
-from app.scenarios.models import LEADERSHIP_STYLES, Effects, Move
+from app.scenarios.models import LEADERSHIP_STYLES, EventOption, Move
 
 BOT_STYLES: tuple[str, ...] = (*LEADERSHIP_STYLES, "mixed")
+
+
+@dataclass(frozen=True, slots=True)
+class _RoleView:
+    """What a bot needs of its role: fixed by the scenario, so worked out once per role and
+    shared by every bot of that role in every game (a simulation seats thousands)."""
+
+    agenda: dict[str, int]
+    # The agenda with 0 for any other interest, so `_value` can look weights up in bulk.
+    weights: defaultdict[str, int]
+    is_politician: bool
+    kind: str
+    # The role's moves (but the politician card), in the scenario's order, by phase.
+    moves_in: dict[str, tuple[tuple[str, Move], ...]]
+    card: str | None
+    # Memos of values that depend on the role and the scenario only.
+    card_values: dict[str, float]
+    option_trust: dict[str, int]
+
+    @classmethod
+    def of(cls, rules: Rules, role_id: str) -> _RoleView:
+        role = rules.catalog.roles[role_id]
+        moves = rules.catalog.moves
+        own = [(m, moves[m]) for m in role.moves if not moves[m].politician_card]
+        phases = {p for _, move in own for p in move.phases}
+        return cls(
+            agenda=role.agenda,
+            weights=defaultdict(int, role.agenda),
+            is_politician=role.kind == "politician",
+            kind=role.kind,
+            moves_in={p: tuple((m, mv) for m, mv in own if p in mv.phases) for p in phases},
+            card=next((m for m in role.moves if moves[m].politician_card), None),
+            card_values={},
+            option_trust={},
+        )
+
+
+_role_views: WeakKeyDictionary[Rules, dict[str, _RoleView]] = WeakKeyDictionary()
+
+
+def _role_view(rules: Rules, role: str) -> _RoleView:
+    views = _role_views.get(rules)
+    if views is None:
+        views = _role_views[rules] = {}
+    view = views.get(role)
+    if view is None:
+        view = views[role] = _RoleView.of(rules, role)
+    return view
 
 
 @dataclass
@@ -32,18 +84,34 @@ class Bot:
     _voice: float = -1.0
     # Fixed for a bot's life (its role and the catalog do not change): looked up once.
     _agenda_map: dict[str, int] = field(init=False, repr=False)
+    _weights: defaultdict[str, int] = field(init=False, repr=False)
     _is_politician: bool = field(init=False, repr=False)
     _kind: str = field(init=False, repr=False)
-    _own_moves: tuple[tuple[str, Move], ...] = field(init=False, repr=False)
-    _card_values: dict[str, float] = field(init=False, repr=False, default_factory=dict)
+    _moves_in: dict[str, tuple[tuple[str, Move], ...]] = field(init=False, repr=False)
+    _card: str | None = field(init=False, repr=False)
+    _pass: a.Pass = field(init=False, repr=False)
+    _card_values: dict[str, float] = field(init=False, repr=False)
+    _option_trust: dict[str, int] = field(init=False, repr=False)
+    # A table idea's interests never change once played: its value is kept with the
+    # `serves` it was computed from, so a replica's fresh copy of the idea is valued anew.
+    _idea_values: dict[str, tuple[dict[str, int], float]] = field(
+        init=False, repr=False, default_factory=dict
+    )
+    # The (round, phase) in which every own move has been considered: nothing is left to
+    # decide there, so later passes skip the loop.
+    _moves_spent: tuple[int, str] | None = field(init=False, repr=False, default=None)
 
     def __post_init__(self) -> None:
-        role = self.rules.catalog.roles[self.role]
-        self._agenda_map = role.agenda
-        self._is_politician = role.kind == "politician"
-        self._kind = role.kind
-        moves = self.rules.catalog.moves
-        self._own_moves = tuple((m, moves[m]) for m in role.moves if not moves[m].politician_card)
+        view = _role_view(self.rules, self.role)
+        self._agenda_map = view.agenda
+        self._weights = view.weights
+        self._is_politician = view.is_politician
+        self._kind = view.kind
+        self._moves_in = view.moves_in
+        self._card = view.card
+        self._card_values = view.card_values
+        self._option_trust = view.option_trust
+        self._pass = a.Pass(self.seat)  # offered on every pass of every ideate phase
 
     @property
     def voice(self) -> float:
@@ -58,10 +126,51 @@ class Bot:
         return self._is_politician
 
     def act(self, state: GameState) -> a.Action | None:
-        """The bot's next intent, or None while it waits."""
+        """The bot's next intent, one the rules accept on this state; None while it waits.
+
+        Perhaps a move of its role, else the phase's own intents, best first. Only what
+        is needed is worked out: the phase's intent is not when a move comes first.
+        """
         if state.status == "ended":
             return None
-        for candidate in self._candidates(state):
+        phase = state.phase
+        if phase == "decide":
+            return self._act_in_decide(state)
+        # `_move` has nothing left to weigh once every move of this round is considered.
+        if self._moves_spent != (state.round_index, phase):
+            move = self._move(state)
+            if move is not None:
+                return move  # `_move` offers only a move the rules accept
+        candidates: Sequence[a.Action | None]
+        if phase == "ideate":
+            if self.seat in state.done:
+                return None  # it has passed: the phase is over for this seat
+            candidates = (self._idea(state), self._pass)
+        elif phase == "dilemma":
+            candidates = (self._dilemma(state),)
+        elif phase == "rank":
+            candidates = (self._rank_ideas(state),)
+        elif phase == "frame":
+            candidates = (self._rank_framings(state),)
+        else:
+            return None
+        return self._first_accepted(state, candidates)
+
+    def _act_in_decide(self, state: GameState) -> a.Action | None:
+        # A move is drawn here and thrown away before `_decide_move` draws again, so in
+        # this phase a bot plays at most every second move it picks. That has always been
+        # so, and the simulated means in docs/scoring.md rest on it.
+        if self._moves_spent != (state.round_index, state.phase):
+            self._move(state)
+        move = self._decide_move(state)
+        if move is not None:
+            return move
+        return self._first_accepted(state, self._decide(state))
+
+    def _first_accepted(
+        self, state: GameState, candidates: Sequence[a.Action | None]
+    ) -> a.Action | None:
+        for candidate in candidates:
             if candidate is not None and self.rules.check(state, candidate) is None:
                 return candidate
         return None
@@ -72,8 +181,33 @@ class Bot:
         return self._agenda_map
 
     def _value(self, serves: dict[str, int]) -> float:
-        agenda = self._agenda_map
-        return float(sum(agenda.get(i, 0) * w for i, w in serves.items()))
+        """The sum of agenda weight times the idea's weight, over the interests it serves."""
+        # Written with `map` so the products and their sum run without a Python step per
+        # interest: this runs for every idea each bot looks at.
+        return float(sum(map(mul, map(self._weights.__getitem__, serves), serves.values())))
+
+    def _idea_value(self, idea: TableIdea) -> float:
+        """`_value` of a table idea, kept per idea."""
+        kept = self._idea_values.get(idea.id)
+        if kept is not None and kept[0] is idea.serves:
+            return kept[1]
+        value = self._value(idea.serves)
+        self._idea_values[idea.id] = (idea.serves, value)
+        return value
+
+    def _values_of(self, table: dict[str, TableIdea], ids: Sequence[str]) -> list[float]:
+        """`_idea_value` of each of these ideas: the kept ones looked up here, not by a call
+        per idea (bots rank every idea on the table)."""
+        kept = self._idea_values
+        values = []
+        for i in ids:
+            idea = table[i]
+            hit = kept.get(i)
+            if hit is not None and hit[0] is idea.serves:
+                values.append(hit[1])
+            else:
+                values.append(self._idea_value(idea))
+        return values
 
     def _card_value(self, card: str) -> float:
         """`_value` of an idea card's interests; a card's never changes, so it is kept."""
@@ -83,7 +217,7 @@ class Bot:
         return value
 
     def _leaning(self) -> str:
-        if not self.politician:
+        if not self._is_politician:
             return "none"
         if self.style == "mixed":
             return self.rng.choice(LEADERSHIP_STYLES)
@@ -94,38 +228,27 @@ class Bot:
 
     # --- per phase --------------------------------------------------------------------
 
-    def _candidates(self, state: GameState) -> list[a.Action | None]:
-        phase = state.phase
-        moves = [self._move(state)]
-        if phase == "frame":
-            return [*moves, self._rank_framings(state)]
-        if phase == "ideate":
-            return [*moves, self._idea(state), a.Pass(self.seat)]
-        if phase == "dilemma":
-            return [*moves, self._dilemma(state)]
-        if phase == "rank":
-            return [*moves, self._rank_ideas(state)]
-        if phase == "decide":
-            return [self._decide_move(state), *self._decide(state)]
-        return []
-
     def _move(self, state: GameState) -> a.Action | None:
         """Perhaps one move this phase; each move is considered once a round."""
         if self.seat in state.done:
             return None
-        for move_id, move in self._own_moves:
+        here = (state.round_index, state.phase)
+        if self._moves_spent == here:
+            return None
+        for move_id, move in self._moves_in.get(state.phase, ()):
             key = (state.round_index, move_id)
-            if key in self._declined or state.phase not in move.phases:
+            if key in self._declined:
                 continue
             self._declined.add(key)
             if self.rng.random() < self._move_appetite(move):
                 action = a.PlayMove(self.seat, move_id, self._target(state, move))
                 if self.rules.check(state, action) is None:
                     return action
+        self._moves_spent = here
         return None
 
     def _move_appetite(self, move: Move) -> float:
-        if not self.politician:
+        if not self._is_politician:
             return 0.3
         if self.style == "mixed":
             return 0.35
@@ -164,54 +287,67 @@ class Bot:
         ideas = self.rules.catalog.ideas
         if not hand:
             return None
-        card = max(
-            hand,
-            key=lambda c: self._card_value(c) + novelty_weight * ideas[c].novelty + self._noise(),
-        )
-        others = [i for i in state.live_ideas() if self.role not in state.table[i].contributors]
+        # The best card by value, novelty and noise (`_noise`, drawn card by card). Written
+        # as a list and its first maximum, the same choice as `max(hand, key=...)` without
+        # a call per card.
+        noise = self.rng.gauss
+        values = self._card_values
+        keys = [
+            (values[c] if c in values else self._card_value(c))
+            + novelty_weight * ideas[c].novelty
+            + noise(0.0, 1.0)
+            for c in hand
+        ]
+        card = hand[keys.index(max(keys))]
+        table = state.table
+        others = [i for i in state.live_ideas() if self.role not in table[i].contributors]
         build_appetite = 0.5 if self._leaning() in ("catalyst", "facilitator") else 0.25
         if others and self.rng.random() < build_appetite:
-            base = max(others, key=lambda i: self._value(state.table[i].serves) + self._noise())
-            return a.BuildOn(self.seat, base, idea=card)
+            keys = [v + noise(0.0, 1.0) for v in self._values_of(table, others)]
+            return a.BuildOn(self.seat, others[keys.index(max(keys))], idea=card)
         return a.PlayIdea(self.seat, card)
 
-    def _option_value(self, effects: Effects, style: str) -> float:
-        kind = self._kind
-        mine = sum(d for who, d in effects.trust.items() if who in (self.role, kind, "all"))
-        lean = 2.0 if style == self._leaning() else 0.0
-        return 2.0 * mine + lean + self._noise()
+    def _option_value(self, option: EventOption) -> float:
+        mine = self._option_trust.get(option.id)
+        if mine is None:
+            # What the option does to this bot's own trust: fixed by the scenario.
+            who_counts = (self.role, self._kind, "all")
+            mine = sum(d for who, d in option.effects.trust.items() if who in who_counts)
+            self._option_trust[option.id] = mine
+        lean = 2.0 if option.style == self._leaning() else 0.0
+        return 2.0 * mine + lean + self.rng.gauss(0.0, 1.0)  # `_noise`
 
     def _dilemma(self, state: GameState) -> a.Action | None:
         event = self.rules.catalog.events[state.event or ""]
-        if self.rules.check(state, a.ChooseOption(self.seat, event.options[0].id)) is None:
+        # Whose choice it is, asked directly: the rules accept a choice from that role only.
+        if self.role == self.rules.event_target(state):
             others = [s for s in state.seat_ids() if s != self.seat]
             if not all(s in state.advice or s in state.done for s in others):
                 return None
             advised = list(state.advice.values())
             best = max(
                 event.options,
-                key=lambda o: self._option_value(o.effects, o.style) + advised.count(o.id),
+                key=lambda o: self._option_value(o) + advised.count(o.id),
             )
             return a.ChooseOption(self.seat, best.id)
         if self.seat in state.advice:
             return None
-        best = max(event.options, key=lambda o: self._option_value(o.effects, o.style))
+        best = max(event.options, key=self._option_value)
         return a.Advise(self.seat, best.id)
 
     def _rank_ideas(self, state: GameState) -> a.Action | None:
         if self.seat in state.idea_rankings:
             return None
         novelty_weight = 2.0 if self._leaning() == "catalyst" else 0.3
+        table = state.table
+        noise = self.rng.gauss  # `_noise`, without a call of its own per idea
+        live = state.live_ideas()
+        values = self._values_of(table, live)
         scored = sorted(
-            (
-                (
-                    self._value(state.table[i].serves)
-                    + novelty_weight * state.table[i].novelty
-                    + self._noise(),
-                    i,
-                )
-                for i in state.live_ideas()
-            ),
+            [
+                (value + novelty_weight * table[i].novelty + noise(0.0, 1.0), i)
+                for value, i in zip(values, live, strict=True)
+            ],
             reverse=True,
         )
         order: list[str] = []
@@ -237,7 +373,7 @@ class Bot:
         chair = self.role == self.rules.catalog.chair
         if state.proposal is None:
             return [a.Propose(self.seat, self._package(state))] if chair else []
-        card = self._politician_card()
+        card = self._card
         if chair and card and self._leaning() == "sovereign" and self.rng.random() < 0.7:
             # The elected king does not wait for the committee's answers.
             return [a.PlayMove(self.seat, card)]
@@ -259,7 +395,7 @@ class Bot:
         def score(i: str) -> float:
             idea = state.table[i]
             if leaning == "sovereign":
-                return self._value(idea.serves) * 2 + points[i] * 0.2
+                return self._idea_value(idea) * 2 + points[i] * 0.2
             if leaning == "catalyst":
                 return idea.novelty * 3 + 4 * (len(idea.contributors) > 1) + points[i] * 0.5
             return points[i] + 0.1 * self._noise()
@@ -284,7 +420,13 @@ class Bot:
             return "accept"
         package = state.proposal or ()
         size = max(1, len(package))
-        worth = {i: self._worth(state, i) for i in state.live_ideas()}
+        live = state.live_ideas()
+        table = state.table
+        # What each idea is worth to this role: its value, and 2 more for one of its own.
+        worth = {
+            i: max(0.0, value + (2.0 if self.role in table[i].contributors else 0.0))
+            for i, value in zip(live, self._values_of(table, live), strict=True)
+        }
         ideal = sum(sorted(worth.values(), reverse=True)[:size])
         value = sum(worth[i] for i in package if i in worth)
         ratio = value / ideal if ideal > 0 else 0.5
@@ -293,30 +435,14 @@ class Bot:
             return "accept"
         return "live_with" if ratio >= 0.2 else "object"
 
-    def _worth(self, state: GameState, idea: str) -> float:
-        own = 2.0 if self.role in state.table[idea].contributors else 0.0
-        return max(0.0, self._value(state.table[idea].serves) + own)
-
     def _after_votes(self, state: GameState) -> list[a.Action | None]:
         leaning = self._leaning()
-        card = next(
-            (
-                m
-                for m in self.rules.catalog.roles[self.role].moves
-                if self.rules.catalog.moves[m].politician_card
-            ),
-            None,
-        )
+        card = self._card
         if leaning == "sovereign" and card is not None:
             return [a.PlayMove(self.seat, card), a.Adopt(self.seat)]
         if state.revisions == 0 and (leaning == "facilitator" or self.rng.random() < 0.5):
             return [a.Propose(self.seat, self._revised(state)), a.Adopt(self.seat)]
         return [a.Adopt(self.seat)]
-
-    def _politician_card(self) -> str | None:
-        moves = self.rules.catalog.moves
-        role = self.rules.catalog.roles[self.role]
-        return next((m for m in role.moves if moves[m].politician_card), None)
 
     def _revised(self, state: GameState) -> tuple[str, ...]:
         """Make room for an idea of each objector, keeping the best-supported rest."""

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from dataclasses import dataclass
+from functools import lru_cache
 
 from app.engine import scoring
 from app.engine.catalog import Catalog
@@ -44,8 +45,9 @@ def fallback_package(
 ) -> tuple[str, ...]:
     """The best-supported ideas that fit the budget, as a committee out of time would take."""
     points = support(state)
-    live = state.live_ideas()
-    ranked = sorted(live, key=lambda i: (-points[i], live.index(i)))
+    live = list(points)  # `support` keys every live idea, in play order
+    # The sort is stable and `live` is in play order, so ties keep the idea played first.
+    ranked = sorted(live, key=lambda i: -points[i])
     chosen: list[str] = []
     spent = 0
     for idea in ranked:
@@ -80,14 +82,26 @@ class Breakdown:
     parts: dict[str, dict[str, float]]
 
 
+@lru_cache(maxsize=256)
+def _ranking_consensus(
+    rankings: tuple[tuple[str, ...], ...], items: tuple[str, ...]
+) -> float | None:
+    """`scoring.ranking_consensus`, remembered: the rankings behind a game's consensus stay
+    the same for several rounds (every round after the frame phase reads the framings'), and
+    Kendall's W was close to a tenth of a simulated game when worked out again each round."""
+    return scoring.ranking_consensus(rankings, items)
+
+
 def _consensus(state: GameState) -> tuple[float | None, float]:
     if state.latest_consensus == "framings":
-        items = [f.id for f in state.framings]
-        return scoring.ranking_consensus(list(state.framing_rankings.values()), items), 0.0
+        items = tuple(f.id for f in state.framings)
+        rankings = tuple(tuple(r) for r in state.framing_rankings.values())
+        return _ranking_consensus(rankings, items), 0.0
     if state.latest_consensus == "ideas":
         live = state.live_ideas()
-        rankings = [tuple(i for i in r if i in live) for r in state.idea_rankings.values()]
-        return scoring.ranking_consensus(rankings, live), 0.0
+        alive = set(live)
+        ideas = tuple(tuple(i for i in r if i in alive) for r in state.idea_rankings.values())
+        return _ranking_consensus(ideas, tuple(live)), 0.0
     if state.latest_consensus == "votes":
         votes = list(state.votes.values())
         return scoring.vote_consensus(

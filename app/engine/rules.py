@@ -65,12 +65,34 @@ def _fail(code: str, message: str) -> RuleError:
     return RuleError(code, message)
 
 
+@dataclass(frozen=True, slots=True)
+class _Seated:
+    """A table's seat ids and each seat's role, looked up by id rather than by a scan."""
+
+    seats: tuple[e.SeatSpec, ...]
+    ids: frozenset[str]
+    roles: dict[str, str]
+
+    @classmethod
+    def of(cls, seats: tuple[e.SeatSpec, ...]) -> _Seated:
+        # Built back to front so that, as in `GameState.role_of`, the first seat of an id wins.
+        roles = {s.id: s.role for s in reversed(seats)}
+        return cls(seats, frozenset(roles), roles)
+
+
 class Rules:
     """The rules of one scenario."""
 
     def __init__(self, scenario: Scenario) -> None:
         self.catalog = Catalog.of(scenario)
         self.scenario = scenario
+        # The seats of the table last looked at: a game's seats never change, and every
+        # check and phase test needs them (see `_seated`).
+        self._last_seated = _Seated.of(())
+        # Sets for the membership tests of every move's check (the scenario keeps lists).
+        self._role_moves = {r.id: frozenset(r.moves) for r in scenario.roles}
+        self._move_phases = {m.id: frozenset(m.phases) for m in scenario.moves}
+        self._event_options = {ev.id: frozenset(o.id for o in ev.options) for ev in scenario.events}
 
     # --- entry points ---------------------------------------------------------------
 
@@ -97,6 +119,16 @@ class Rules:
             self._check(state, action)
         except RuleError as err:
             return err.rejection
+        events: list[e.Event] = []
+        self._perform(state, events, action)
+        return events
+
+    def perform(self, state: GameState, action: a.Action) -> list[e.Event]:
+        """`step` for an action that `check` has just accepted on this very state.
+
+        The simulator's bots check every intent they offer; checking it a second time was
+        about a twentieth of a simulated game. Any action from outside must go through `step`.
+        """
         events: list[e.Event] = []
         self._perform(state, events, action)
         return events
@@ -132,6 +164,19 @@ class Rules:
                     f"role {role.id!r} needs {role.seats.min}..{role.seats.max} seats, got {n}"
                 )
 
+    def _seated(self, state: GameState) -> _Seated:
+        """Seat ids and roles of this state's table.
+
+        Kept for the last table seen, recognised by the identity of its seats tuple (which
+        is never changed in place), so a simulated game works them out once, not at every
+        intent. A copied state has its own tuple and is simply worked out again.
+        """
+        seated = self._last_seated
+        if seated.seats is not state.seats:
+            seated = _Seated.of(state.seats)
+            self._last_seated = seated
+        return seated
+
     def _check(self, state: GameState, action: a.Action) -> None:
         if state.status == "ended":
             raise _fail("game_over", "the game has ended")
@@ -143,7 +188,7 @@ class Rules:
             return
         if not isinstance(action, a.SeatAction):
             raise _fail("invalid", "unknown action")
-        role = state.role_of(action.seat)
+        role = self._seated(state).roles.get(action.seat)
         if role is None:
             raise _fail("unknown_seat", f"no seat {action.seat!r} at this table")
         checker = _CHECKS.get(type(action))
@@ -211,8 +256,7 @@ class Rules:
 
     def _check_option(self, state: GameState, option: str) -> None:
         self._need_phase(state, "dilemma")
-        event = self.catalog.events[state.event or ""]
-        if option not in {o.id for o in event.options}:
+        if option not in self._event_options[state.event or ""]:
             raise _fail("unknown_id", f"the dilemma has no option {option!r}")
 
     def _check_advise(self, state: GameState, act: a.Advise, role: str) -> None:
@@ -220,7 +264,7 @@ class Rules:
 
     def _check_choose(self, state: GameState, act: a.ChooseOption, role: str) -> None:
         self._check_option(state, act.option)
-        target = self._event_target(state)
+        target = self.event_target(state)
         if role != target:
             name = self.catalog.roles[target].id
             raise _fail("not_your_turn", f"only the {name} chooses how to meet this dilemma")
@@ -275,9 +319,9 @@ class Rules:
 
     def _check_move(self, state: GameState, act: a.PlayMove, role: str) -> None:
         move = self.catalog.moves.get(act.move)
-        if move is None or act.move not in self.catalog.roles[role].moves:
+        if move is None or act.move not in self._role_moves[role]:
             raise _fail("not_allowed", f"your role cannot play the move {act.move!r}")
-        if state.phase not in move.phases:
+        if state.phase not in self._move_phases[act.move]:
             raise _fail("wrong_phase", f"{act.move!r} cannot be played in the {state.phase} phase")
         used = state.moves_this_round.get((act.seat, act.move), 0)
         if used >= move.per_round:
@@ -297,59 +341,94 @@ class Rules:
             self._close_phase(state, events, action.reason)
             return
         assert isinstance(action, a.SeatAction)
-        role = state.role_of(action.seat) or ""
-        match action:
-            case a.RankFramings(seat=seat, order=order):
-                self._emit(state, events, e.FramingsRanked(seat, order))
-            case a.AddFraming(seat=seat, text=text, interests=interests):
-                framing_id = f"own-{state.own_framings + 1}"
-                added = e.FramingAdded(seat, role, framing_id, text.strip(), interests)
-                self._emit(state, events, added)
-            case a.PlayIdea(seat=seat, idea=card):
-                self._emit(state, events, e.IdeaPlayed(seat, self._card_idea(state, seat, card)))
-            case a.WriteIdea():
-                self._emit(state, events, e.IdeaPlayed(action.seat, self._own_idea(state, action)))
-            case a.BuildOn():
-                self._emit(state, events, e.IdeaPlayed(action.seat, self._built(state, action)))
-            case a.Pass(seat=seat):
-                self._emit(state, events, e.SeatPassed(seat))
-            case a.Advise(seat=seat, option=option):
-                self._emit(state, events, e.OptionAdvised(seat, option))
-            case a.ChooseOption(seat=seat, option=option):
-                self._choose(state, events, seat, option)
-            case a.RankIdeas(seat=seat, order=order):
-                self._emit(state, events, e.IdeasRanked(seat, order))
-            case a.Propose(seat=seat, ideas=ideas):
-                revision = 0 if state.proposal is None else state.revisions + 1
-                self._emit(state, events, e.PackageProposed(seat, ideas, revision))
-            case a.Vote(seat=seat, choice=choice):
-                self._emit(state, events, e.VoteCast(seat, choice))
-                if self._all_voted(state):
-                    objections = "object" in state.votes.values()
-                    if not objections:
-                        self._adopt(state, events, "consensus")
-                    elif state.revisions >= 1:
-                        self._adopt(state, events, "dissent")
-            case a.Adopt():
-                objections = "object" in state.votes.values()
-                self._adopt(state, events, "dissent" if objections else "consensus")
-            case a.PlayMove(seat=seat, move=move_id, target=target):
-                move = self.catalog.moves[move_id]
-                effects = self._resolve(state, move.effects, role, target, f"move:{move_id}")
-                played = e.MovePlayed(seat, role, move_id, move.style, target, effects)
-                self._emit(state, events, played)
-                if move.politician_card:
-                    self._adopt(state, events, "politician_card")
-        if state.status != "ended" and state.phase != "closed" and self._complete(state):
+        seated = self._seated(state)
+        role = seated.roles.get(action.seat) or ""
+        # One lookup by type (as `_check` does) rather than a `match` trying each class.
+        performer = _PERFORM.get(type(action))
+        if performer is not None:
+            performer(self, state, events, action, role)
+        if state.status != "ended" and state.phase != "closed" and self._complete(state, seated):
             self._close_phase(state, events, "complete")
 
+    def _do_move(self, state: GameState, events: list[e.Event], act: a.PlayMove, role: str) -> None:
+        move = self.catalog.moves[act.move]
+        effects = self._resolve(state, move.effects, role, act.target, f"move:{act.move}")
+        played = e.MovePlayed(act.seat, role, act.move, move.style, act.target, effects)
+        self._emit(state, events, played)
+        if move.politician_card:
+            self._adopt(state, events, "politician_card")
+
+    def _do_pass(self, state: GameState, events: list[e.Event], act: a.Pass, role: str) -> None:
+        self._emit(state, events, e.SeatPassed(act.seat))
+
+    def _do_play_idea(
+        self, state: GameState, events: list[e.Event], act: a.PlayIdea, role: str
+    ) -> None:
+        idea = self._card_idea(state, act.seat, act.idea, role)
+        self._emit(state, events, e.IdeaPlayed(act.seat, idea))
+
+    def _do_write_idea(
+        self, state: GameState, events: list[e.Event], act: a.WriteIdea, role: str
+    ) -> None:
+        self._emit(state, events, e.IdeaPlayed(act.seat, self._own_idea(state, act)))
+
+    def _do_build_on(
+        self, state: GameState, events: list[e.Event], act: a.BuildOn, role: str
+    ) -> None:
+        self._emit(state, events, e.IdeaPlayed(act.seat, self._built(state, act)))
+
+    def _do_advise(self, state: GameState, events: list[e.Event], act: a.Advise, role: str) -> None:
+        self._emit(state, events, e.OptionAdvised(act.seat, act.option))
+
+    def _do_choose(
+        self, state: GameState, events: list[e.Event], act: a.ChooseOption, role: str
+    ) -> None:
+        self._choose(state, events, act.seat, act.option)
+
+    def _do_vote(self, state: GameState, events: list[e.Event], act: a.Vote, role: str) -> None:
+        self._emit(state, events, e.VoteCast(act.seat, act.choice))
+        if self._all_voted(state):
+            objections = "object" in state.votes.values()
+            if not objections:
+                self._adopt(state, events, "consensus")
+            elif state.revisions >= 1:
+                self._adopt(state, events, "dissent")
+
+    def _do_rank_framings(
+        self, state: GameState, events: list[e.Event], act: a.RankFramings, role: str
+    ) -> None:
+        self._emit(state, events, e.FramingsRanked(act.seat, act.order))
+
+    def _do_add_framing(
+        self, state: GameState, events: list[e.Event], act: a.AddFraming, role: str
+    ) -> None:
+        framing_id = f"own-{state.own_framings + 1}"
+        added = e.FramingAdded(act.seat, role, framing_id, act.text.strip(), act.interests)
+        self._emit(state, events, added)
+
+    def _do_rank_ideas(
+        self, state: GameState, events: list[e.Event], act: a.RankIdeas, role: str
+    ) -> None:
+        self._emit(state, events, e.IdeasRanked(act.seat, act.order))
+
+    def _do_propose(
+        self, state: GameState, events: list[e.Event], act: a.Propose, role: str
+    ) -> None:
+        revision = 0 if state.proposal is None else state.revisions + 1
+        self._emit(state, events, e.PackageProposed(act.seat, act.ideas, revision))
+
+    def _do_adopt(self, state: GameState, events: list[e.Event], act: a.Adopt, role: str) -> None:
+        objections = "object" in state.votes.values()
+        self._adopt(state, events, "dissent" if objections else "consensus")
+
     def _emit(self, state: GameState, events: list[e.Event], event: e.Event) -> None:
-        self.evolve(state, event)
+        # `evolve`, written out: every event of a game passes here.
+        state.seq += 1
+        _EVOLVE[type(event)](self, state, event)
         events.append(event)
 
-    def _card_idea(self, state: GameState, seat: str, card: str) -> e.TableIdea:
+    def _card_idea(self, state: GameState, seat: str, card: str, role: str) -> e.TableIdea:
         idea = self.catalog.ideas[card]
-        role = state.role_of(seat) or ""
         return e.TableIdea(
             id=f"i{state.next_idea}",
             card=card,
@@ -365,7 +444,7 @@ class Rules:
 
     def _own_idea(self, state: GameState, act: a.WriteIdea) -> e.TableIdea:
         own = self.scenario.scoring.own_idea
-        role = state.role_of(act.seat) or ""
+        role = self._seated(state).roles.get(act.seat) or ""
         return e.TableIdea(
             id=f"i{state.next_idea}",
             card=None,
@@ -382,7 +461,8 @@ class Rules:
     def _built(self, state: GameState, act: a.BuildOn) -> e.TableIdea:
         base = state.table[act.base]
         if act.idea is not None:
-            addition = self._card_idea(state, act.seat, act.idea)
+            role = self._seated(state).roles.get(act.seat) or ""
+            addition = self._card_idea(state, act.seat, act.idea, role)
         else:
             addition = self._own_idea(state, a.WriteIdea(act.seat, act.title or "", act.text, ()))
         serves = dict(base.serves)
@@ -404,7 +484,8 @@ class Rules:
             builder=act.seat,
         )
 
-    def _event_target(self, state: GameState) -> str:
+    def event_target(self, state: GameState) -> str:
+        """The role that chooses how to meet this round's dilemma."""
         event = self.catalog.events[state.event or ""]
         target = event.target or self.catalog.chair
         return target if target in state.seated_roles else self.catalog.chair
@@ -414,7 +495,7 @@ class Rules:
     ) -> None:
         event = self.catalog.events[state.event or ""]
         chosen = next(o for o in event.options if o.id == option)
-        role = self._event_target(state)
+        role = self.event_target(state)
         effects = self._resolve(state, chosen.effects, role, None, f"option:{option}")
         made = e.OptionChosen(seat, role, event.id, option, chosen.style, effects)
         self._emit(state, events, made)
@@ -426,13 +507,36 @@ class Rules:
         self, state: GameState, effects: Effects, actor: str, target: str | None, source: str
     ) -> e.EffectResult:
         """Concrete deltas of an effect list: who gains trust, which cards are drawn."""
+        # Many effects touch only some of trust, score and cards: the empty parts are skipped.
         trust: dict[str, int] = {}
-        for who, delta in effects.trust.items():
-            for role in self._who(state, who, actor, target):
-                trust[role] = trust.get(role, 0) + delta
-        trust = {
-            r: max(0, min(TRUST_MAX, state.trust[r] + d)) - state.trust[r] for r, d in trust.items()
-        }
+        if effects.trust:
+            wanted: dict[str, int] = {}
+            for who, delta in effects.trust.items():
+                for role in self._who(state, who, actor, target):
+                    wanted[role] = wanted.get(role, 0) + delta
+            now = state.trust
+            for r, d in wanted.items():
+                change = max(0, min(TRUST_MAX, now[r] + d)) - now[r]
+                if change:
+                    trust[r] = change
+        dealt: dict[str, tuple[str, ...]] = {}
+        if effects.deal:
+            dealt = self._deal(state, effects, actor, target, source)
+        return e.EffectResult(
+            trust=trust,
+            score={str(k): v for k, v in effects.score.items()} if effects.score else {},
+            dealt=dealt,
+            novelty=effects.novelty,
+        )
+
+    def _deal(
+        self, state: GameState, effects: Effects, actor: str, target: str | None, source: str
+    ) -> dict[str, tuple[str, ...]]:
+        """The cards a `deal` effect draws from the reserve.
+
+        Kept apart so that the string-seeded generator (a SHA-512 of the seed each time) is
+        built only for the few effects that deal, not for every move.
+        """
         dealt: dict[str, tuple[str, ...]] = {}
         reserve = list(state.reserve)
         rng = random.Random(f"{state.seed}:{state.seq}:{source}")
@@ -442,12 +546,7 @@ class Rules:
                 reserve = [c for c in reserve if c not in drawn]
                 if drawn:
                     dealt[role] = dealt.get(role, ()) + drawn
-        return e.EffectResult(
-            trust={r: d for r, d in trust.items() if d},
-            score={str(k): v for k, v in effects.score.items()},
-            dealt=dealt,
-            novelty=effects.novelty,
-        )
+        return dealt
 
     def _who(self, state: GameState, who: str, actor: str, target: str | None) -> list[str]:
         if who == "all":
@@ -462,15 +561,17 @@ class Rules:
 
     # --- phases -----------------------------------------------------------------------
 
-    def _complete(self, state: GameState) -> bool:
-        seats = state.seat_ids()
+    def _complete(self, state: GameState, seated: _Seated | None = None) -> bool:
+        # Asked after every intent, so it works on sets rather than seat by seat.
+        seats = (seated or self._seated(state)).ids
         if state.phase == "frame":
-            return all(s in state.framing_rankings or s in state.done for s in seats)
+            return seats.issubset(state.done.union(state.framing_rankings))
         if state.phase == "ideate":
             limit = self.catalog.rounds[state.round_index].ideas_per_player
-            return all(s in state.done or state.ideas_this_round.get(s, 0) >= limit for s in seats)
+            counts = state.ideas_this_round
+            return all(counts.get(s, 0) >= limit for s in seats.difference(state.done))
         if state.phase == "rank":
-            return all(s in state.idea_rankings or s in state.done for s in seats)
+            return seats.issubset(state.done.union(state.idea_rankings))
         if state.phase == "dilemma":
             return any(c.round == state.round_index for c in state.choices)
         if state.phase == "decide":
@@ -598,7 +699,7 @@ class Rules:
         state.table[idea.id] = idea
         state.next_idea += 1
         state.ideas_this_round[ev.seat] = state.ideas_this_round.get(ev.seat, 0) + 1
-        role = state.role_of(ev.seat) or ""
+        role = self._seated(state).roles.get(ev.seat) or ""
         if idea.card is not None and idea.card in state.hands.get(role, []):
             state.hands[role].remove(idea.card)
         state.contributions[role] = state.contributions.get(role, 0) + 1
@@ -720,6 +821,22 @@ _CHECKS: dict[type[a.Action], Callable[[Rules, GameState, Any, str], None]] = {
     a.Vote: Rules._check_vote,
     a.Adopt: Rules._check_adopt,
     a.PlayMove: Rules._check_move,
+}
+
+_PERFORM: dict[type[a.Action], Callable[[Rules, GameState, list[e.Event], Any, str], None]] = {
+    a.RankFramings: Rules._do_rank_framings,
+    a.AddFraming: Rules._do_add_framing,
+    a.PlayIdea: Rules._do_play_idea,
+    a.WriteIdea: Rules._do_write_idea,
+    a.BuildOn: Rules._do_build_on,
+    a.Pass: Rules._do_pass,
+    a.Advise: Rules._do_advise,
+    a.ChooseOption: Rules._do_choose,
+    a.RankIdeas: Rules._do_rank_ideas,
+    a.Propose: Rules._do_propose,
+    a.Vote: Rules._do_vote,
+    a.Adopt: Rules._do_adopt,
+    a.PlayMove: Rules._do_move,
 }
 
 _EVOLVE: dict[type[e.Event], Callable[[Rules, GameState, Any], None]] = {

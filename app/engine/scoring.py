@@ -7,6 +7,7 @@ from the game state, so every formula can be tested for its properties on its ow
 from __future__ import annotations
 
 import math
+from collections import Counter
 from collections.abc import Iterable, Mapping, Sequence
 
 Ranking = Sequence[str]
@@ -21,7 +22,12 @@ def rank_vector(ranking: Ranking, items: Sequence[str]) -> list[float]:
 
     Names in the ranking that are not among `items` are ignored (they take no rank).
     """
-    known = [item for item in ranking if item in items]
+    return _rank_vector(ranking, items, set(items))
+
+
+def _rank_vector(ranking: Ranking, items: Sequence[str], known_items: set[str]) -> list[float]:
+    """`rank_vector` with the items also as a set: a caller ranking many rows builds it once."""
+    known = [item for item in ranking if item in known_items]
     position = {item: i + 1 for i, item in enumerate(known)}
     ranked = len(position)
     tied_rank = (ranked + 1 + len(items)) / 2
@@ -29,9 +35,7 @@ def rank_vector(ranking: Ranking, items: Sequence[str]) -> list[float]:
 
 
 def _tie_term(ranks: Sequence[float]) -> float:
-    counts: dict[float, int] = {}
-    for r in ranks:
-        counts[r] = counts.get(r, 0) + 1
+    counts = Counter(ranks)  # counted in C: a ranking of the ideas has a long tied tail
     return float(sum(t**3 - t for t in counts.values() if t > 1))
 
 
@@ -40,8 +44,10 @@ def kendall_w(rankings: Sequence[Ranking], items: Sequence[str]) -> float | None
     m, n = len(rankings), len(items)
     if m < 2 or n < 2:
         return None
-    matrix = [rank_vector(r, items) for r in rankings]
-    sums = [sum(row[j] for row in matrix) for j in range(n)]
+    known_items = set(items)
+    matrix = [_rank_vector(r, items, known_items) for r in rankings]
+    # Column sums, each added in row order as before (the same float result).
+    sums: list[float] = [sum(column) for column in zip(*matrix, strict=True)]
     mean = sum(sums) / n
     s = sum((x - mean) ** 2 for x in sums)
     denominator = m * m * (n**3 - n) - m * sum(_tie_term(row) for row in matrix)

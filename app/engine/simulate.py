@@ -77,10 +77,15 @@ def play_game(
     while state.status != "ended":
         acted = False
         for bot in bots:
+            if state.status == "ended":
+                break  # the rest of this pass would only be told so
             action = bot.act(state)
             if action is None:
                 continue
-            _step(rules, state, action, record, keep_events)
+            # Not `_step`: `Bot.act` has just had the rules check this intent on this state.
+            events = rules.perform(state, action)
+            if keep_events:
+                record.events.extend(events)
             acted = True
             steps += 1
         if not acted or steps > MAX_STEPS_PER_PHASE:
@@ -114,36 +119,58 @@ class Summary:
     goals_met: dict[str, float]
 
 
-def summarise(rules: Rules, states: Sequence[GameState]) -> Summary:
-    """Score spread and the content that no game used."""
-    finals: dict[str, list[float]] = {name: [] for name in SCORE_NAMES}
-    ideas: set[str] = set()
-    moves: set[str] = set()
-    options: set[str] = set()
-    goals: dict[str, list[bool]] = {}
-    for state in states:
+@dataclass
+class _Tally:
+    """What a summary needs of each game, gathered game by game.
+
+    `simulate` adds each game as it ends instead of keeping every final state: holding a
+    thousand states alive made the garbage collector walk them again and again (close to a
+    tenth of the run).
+    """
+
+    games: int = 0
+    finals: dict[str, list[float]] = field(default_factory=lambda: {n: [] for n in SCORE_NAMES})
+    ideas: set[str] = field(default_factory=set)
+    moves: set[str] = field(default_factory=set)
+    options: set[str] = field(default_factory=set)
+    goals: dict[str, list[bool]] = field(default_factory=dict)
+    politician_cards: int = 0
+
+    def add(self, state: GameState) -> None:
+        self.games += 1
         last = state.history[-1].scores if state.history else {}
         for name in SCORE_NAMES:
             value = last.get(name)
             if value is not None:
-                finals[name].append(value)
-        ideas |= {i.card for i in state.table.values() if i.card}
-        moves |= {m.move for m in state.moves}
-        options |= {c.option for c in state.choices}
+                self.finals[name].append(value)
+        self.ideas |= {i.card for i in state.table.values() if i.card}
+        self.moves |= {m.move for m in state.moves}
+        self.options |= {c.option for c in state.choices}
         for role, met in state.goals.items():
-            goals.setdefault(role, []).append(met)
-    catalog = rules.catalog
-    return Summary(
-        games=len(states),
-        scores={name: _stats(values) for name, values in finals.items()},
-        unused={
-            "ideas": [i for i in catalog.ideas if i not in ideas],
-            "moves": [m for m in catalog.moves if m not in moves],
-            "event_options": [o for o in catalog.option_event if o not in options],
-        },
-        politician_card_rate=sum(s.politician_card_played for s in states) / max(1, len(states)),
-        goals_met={role: sum(v) / len(v) for role, v in goals.items()},
-    )
+            self.goals.setdefault(role, []).append(met)
+        self.politician_cards += state.politician_card_played
+
+    def summary(self, rules: Rules) -> Summary:
+        catalog = rules.catalog
+        return Summary(
+            games=self.games,
+            scores={name: _stats(values) for name, values in self.finals.items()},
+            unused={
+                "ideas": [i for i in catalog.ideas if i not in self.ideas],
+                "moves": [m for m in catalog.moves if m not in self.moves],
+                "event_options": [o for o in catalog.option_event if o not in self.options],
+            },
+            politician_card_rate=self.politician_cards / max(1, self.games),
+            goals_met={role: sum(v) / len(v) for role, v in self.goals.items()},
+        )
+
+
+def summarise(rules: Rules, states: Sequence[GameState]) -> Summary:
+    """Score spread and the content that no game used."""
+    tally = _Tally()
+    for state in states:
+        tally.add(state)
+    return tally.summary(rules)
 
 
 def _stats(values: Sequence[float]) -> Stats:
@@ -156,13 +183,13 @@ def simulate(scenario: Scenario, games: int, seed: int, chair_style: str = "mixe
     """Play `games` bot games from `seed` and summarise them."""
     rules = Rules(scenario)
     seeds = random.Random(seed)
-    states = []
+    tally = _Tally()
     for _ in range(games):
         # Tables differ in size, so optional seats (and their cards) come into play too.
         players = seeds.randint(scenario.players.min, scenario.players.max)
         seats = default_seats(scenario, players, seeds)
-        states.append(play_game(rules, seeds.randrange(2**31), seats, chair_style).state)
-    return summarise(rules, states)
+        tally.add(play_game(rules, seeds.randrange(2**31), seats, chair_style).state)
+    return tally.summary(rules)
 
 
 def summary_to_dict(summary: Summary) -> dict[str, object]:

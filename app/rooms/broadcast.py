@@ -43,12 +43,14 @@ PUBLISH_QUEUE = 10_000
 
 @dataclass(frozen=True, slots=True)
 class Notice:
-    """One message between instances: a table's new last seq, or the seats connected."""
+    """One message between instances: a table's new last seq, the seats connected, or
+    that the table was removed (its workshop deleted)."""
 
     table: str
     instance: str
     seq: int | None = None
     seats: tuple[str, ...] | None = None
+    removed: bool = False
 
     def encode(self) -> str:
         body: dict[str, Any] = {"t": self.table, "i": self.instance}
@@ -56,6 +58,8 @@ class Notice:
             body["s"] = self.seq
         if self.seats is not None:
             body["p"] = list(self.seats)
+        if self.removed:
+            body["r"] = 1
         return json.dumps(body, separators=(",", ":"))
 
     @classmethod
@@ -67,6 +71,7 @@ class Notice:
             instance=str(body["i"]),
             seq=int(body["s"]) if "s" in body else None,
             seats=tuple(str(s) for s in seats) if seats is not None else None,
+            removed=bool(body.get("r")),
         )
 
 

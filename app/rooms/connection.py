@@ -16,6 +16,17 @@ SendText = Callable[[str], Coroutine[Any, Any, None]]
 Close = Callable[[int, str], Coroutine[Any, Any, None]]
 
 TOO_SLOW = 4008  # websocket close code: the client fell too far behind
+GONE = 4410  # websocket close code: the table no longer exists (its workshop was deleted)
+# How long a closing connection may take to send its last frame before it is dropped.
+FINISH_SECONDS = 5.0
+
+
+class _Closing:
+    """The queue's last item: close the socket with this code once the frames before it are sent."""
+
+    def __init__(self, code: int, reason: str) -> None:
+        self.code = code
+        self.reason = reason
 
 
 class Connection:
@@ -26,7 +37,7 @@ class Connection:
         self.lang = lang
         self._send = send
         self._close = close
-        self._queue: asyncio.Queue[str | None] = asyncio.Queue(maxsize=limit)
+        self._queue: asyncio.Queue[str | _Closing | None] = asyncio.Queue(maxsize=limit)
         self._task: asyncio.Task[None] | None = None
         self._closing: asyncio.Task[None] | None = None
         self.closed = False
@@ -52,10 +63,42 @@ class Connection:
             if frame is None:
                 return
             try:
+                if isinstance(frame, _Closing):
+                    self.closed = True
+                    await self._close(frame.code, frame.reason)
+                    return
                 await self._send(frame)
             except Exception:  # the socket is gone; the receive loop will notice and clean up
                 self.closed = True
                 return
+
+    async def finish(self, frame: str, code: int, reason: str) -> None:
+        """Send a last frame, then close the socket with `code`: the table is going away.
+
+        The frame goes behind those already queued, so the client reads it last; a client
+        too slow to take it within FINISH_SECONDS is dropped all the same.
+        """
+        if self.closed or self._task is None:
+            return
+        self.closed = True  # nothing the room offers from now on is queued
+        try:
+            self._queue.put_nowait(frame)
+            self._queue.put_nowait(_Closing(code, reason))
+        except asyncio.QueueFull:
+            # Too far behind to read a last frame: close at once.
+            await self.stop()
+            with contextlib.suppress(Exception):
+                await self._close(code, reason)
+            return
+        try:
+            await asyncio.wait_for(asyncio.shield(self._task), FINISH_SECONDS)
+        except asyncio.CancelledError:
+            if not self._task.cancelled():  # we are cancelled, not the drain (stopped meanwhile)
+                raise
+        except TimeoutError:
+            await self.stop()
+            with contextlib.suppress(Exception):
+                await self._close(code, reason)
 
     async def stop(self) -> None:
         self.closed = True

@@ -15,6 +15,10 @@ class Conflict(Exception):
     """Another writer appended at that sequence number first."""
 
 
+class Gone(Exception):
+    """The game's table no longer exists (its workshop was deleted)."""
+
+
 @dataclass(frozen=True, slots=True)
 class NewRecord:
     type: str

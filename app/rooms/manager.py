@@ -10,6 +10,7 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import logging
+import re
 import secrets
 from typing import Any
 
@@ -25,7 +26,7 @@ from app.engine.debrief import (
 from app.engine.rules import Rules
 from app.rooms.broadcast import Notice, Presence, make_broadcast
 from app.rooms.lease import Leases, LocalLeases, RedisLeases
-from app.rooms.room import Room, SeatRow, TableConfig
+from app.rooms.room import GONE_MESSAGE, Room, SeatRow, TableConfig
 from app.rooms.schemas import (
     ControlRequest,
     ControlResult,
@@ -54,6 +55,7 @@ from app.store.records import TABLE_STATUSES
 log = logging.getLogger("policymaker.manager")
 # Two joins racing for the same seat on two instances: the loser looks again.
 JOIN_ATTEMPTS = 5
+WORKSHOP_ID = re.compile(r"[0-9a-f]{32}")
 
 
 class Forbidden(Exception):
@@ -84,6 +86,8 @@ class RoomManager:
         self._syncing: dict[str, asyncio.Task[None]] = {}
         self._resync: set[str] = set()
         self._housekeeping: asyncio.Task[None] | None = None
+        self._removing: set[str] = set()  # tables of a workshop being deleted
+        self._background: set[asyncio.Task[None]] = set()  # held: the loop keeps weak refs
 
     async def start(self) -> None:
         self._library = library.available(self.settings.scenarios_dir)
@@ -167,6 +171,9 @@ class RoomManager:
         )
 
     async def authorize(self, workshop_id: str, token: str) -> None:
+        # Ids are 32 hex digits: anything else is not looked up (PostgreSQL refuses NUL).
+        if not WORKSHOP_ID.fullmatch(workshop_id):
+            raise LookupError(f"no workshop {workshop_id[:40]!r}")
         workshop = await repo.get_workshop(self.engine, workshop_id)
         if workshop is None:
             raise LookupError(f"no workshop {workshop_id!r}")
@@ -174,11 +181,37 @@ class RoomManager:
             raise Forbidden("the facilitator token does not match this workshop")
 
     async def delete_workshop(self, workshop_id: str) -> None:
-        for table in await repo.list_tables(self.engine, workshop_id):
-            room = self._rooms.pop(table.id, None)
-            if room is not None:
-                await room.close()
-        await repo.delete_workshop(self.engine, workshop_id)
+        """Remove the workshop, its tables, seats and events; close its rooms' connections.
+
+        Its rooms stop first (and cannot be loaded again meanwhile), so nothing is appended
+        to a table while its rows go; the clients hear of it once the rows are gone.
+        """
+        tables = [t.id for t in await repo.list_tables(self.engine, workshop_id)]
+        try:
+            async with self._loading:  # no load of these tables is half done
+                self._removing.update(tables)
+                rooms = [room for t in tables if (room := self._rooms.pop(t, None)) is not None]
+            for room in rooms:
+                await room.retire()
+            await repo.delete_workshop(self.engine, workshop_id)
+        finally:
+            self._removing.difference_update(tables)
+        for table_id in tables:  # other instances close their rooms of it too
+            self.broadcast.publish(Notice(table_id, self.broadcast.instance, removed=True))
+        for room in rooms:
+            await self._dismiss(room)
+
+    async def _dismiss(self, room: Room) -> None:
+        await room.dismiss(GONE_MESSAGE)
+        await room.close()
+
+    async def _removed_elsewhere(self, table_id: str) -> None:
+        """Another instance deleted this table's workshop: close our room of it."""
+        async with self._loading:
+            room = self._rooms.pop(table_id, None)
+        if room is not None:
+            await room.retire()
+            await self._dismiss(room)
 
     # --- rooms ------------------------------------------------------------------------
 
@@ -191,12 +224,17 @@ class RoomManager:
 
     async def room(self, table_id: str) -> Room:
         room = self._rooms.get(table_id)
-        if room is not None:
+        if room is not None and not room.removed:
             return room
         async with self._loading:
             room = self._rooms.get(table_id)
+            if room is not None and room.removed:  # found gone when it tried to append
+                del self._rooms[table_id]
+                raise LookupError("no such table")
             if room is not None:
                 return room
+            if table_id in self._removing:
+                raise LookupError("no such table")
             table = await repo.get_table(self.engine, table_id)
             if table is None:
                 raise LookupError("no such table")
@@ -248,6 +286,13 @@ class RoomManager:
         self.broadcast.publish(Notice(room.config.table_id, self.broadcast.instance, seats=seats))
 
     async def _on_notice(self, notice: Notice) -> None:
+        if notice.removed:
+            # In a task of its own: closing the connections may take seconds, and the
+            # subscription must go on reading meanwhile.
+            task = asyncio.create_task(self._removed_elsewhere(notice.table))
+            self._background.add(task)
+            task.add_done_callback(self._background.discard)
+            return
         room = self._rooms.get(notice.table)
         if notice.seats is not None:
             self.presence.update(notice)
@@ -482,11 +527,19 @@ class RoomManager:
                     ],
                     scores={k: None if v is None else round(v, 1) for k, v in last.items()},
                     seq=room.seq,
+                    digest=room.digest(),
                 )
             )
+        # The stored text, not a file of the same id: an uploaded case has no file here,
+        # and an installed one may have changed since the workshop was created.
+        rules = self._rules_for(
+            workshop.scenario_hash, workshop.scenario_text, workshop.scenario_id
+        )
         return WorkshopStatus(
             workshop_id=workshop.id,
             scenario=workshop.scenario_id,
+            scenario_title=localize(rules.scenario.title, workshop.language),
+            scenario_hash=workshop.scenario_hash,
             language=workshop.language,
             show_numbers=workshop.show_numbers,
             tables=tables,

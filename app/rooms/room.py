@@ -23,8 +23,8 @@ from app.engine.events import EVENT_TYPES, GameEnded, RoundStarted, SeatSpec, ev
 from app.engine.events import event_to_dict as engine_event_to_dict
 from app.engine.rules import Rejected, Rules
 from app.engine.state import GameState, state_digest
-from app.rooms.connection import Connection
-from app.rooms.log import Conflict, EventLog, LogRecord, NewRecord
+from app.rooms.connection import GONE, Connection
+from app.rooms.log import Conflict, EventLog, Gone, LogRecord, NewRecord
 from app.rooms.views import (
     SeatInfo,
     TimerView,
@@ -39,6 +39,9 @@ log = logging.getLogger("policymaker.room")
 PROTOCOL_VERSION = 1
 # How often an intent is retried after another instance appended first.
 MAX_CONFLICT_RETRIES = 5
+# The error code a removed table answers with (and sends its clients as it closes them).
+REMOVED = "workshop_deleted"
+GONE_MESSAGE = "this workshop has been deleted by its facilitator"
 
 
 @dataclass(frozen=True, slots=True)
@@ -110,6 +113,8 @@ class Room:
         self._changed = asyncio.Event()
         self._bots: dict[str, Bot] = {}
         self._cmids: dict[tuple[str, str], int] = {}
+        self.removed = False  # its workshop was deleted: it takes no intent any more
+        self._dismissal: asyncio.Task[None] | None = None
 
     # --- loading ------------------------------------------------------------------
 
@@ -190,6 +195,8 @@ class Room:
 
     async def control(self, command: str, seconds: float = 0.0) -> Outcome:
         async with self.lock:
+            if self.removed:
+                return self._refuse(REMOVED, GONE_MESSAGE)
             if command == "start":
                 if self.state is not None:
                     return self._refuse("already_started", "the game has already started")
@@ -304,6 +311,8 @@ class Room:
     async def submit(self, seat: str, action: a.Action, cmid: str | None) -> Outcome:
         """A seat's intent; a repeated client message id is answered, never applied twice."""
         async with self.lock:
+            if self.removed:
+                return self._refuse(REMOVED, GONE_MESSAGE)
             if cmid is not None:
                 # Every logged cmid up to self.seq is folded into _cmids, so memory answers
                 # without a query per intent; one logged elsewhere after that makes our
@@ -351,6 +360,8 @@ class Room:
                     records.append(self._timer_record("ended"))
             try:
                 outcome = await self._append(records, seat, cmid)
+                if outcome.rejection is not None:
+                    return outcome
             except Conflict:
                 await self.catch_up()
                 # The same intent may have won on another instance (a client retrying
@@ -375,7 +386,13 @@ class Room:
     ) -> Outcome:
         first = self.seq + 1
         status = self.timer.status
-        await self.log.append(self.config.table_id, first, records)
+        try:
+            await self.log.append(self.config.table_id, first, records)
+        except Gone:
+            # The workshop was deleted on another instance and its notice never came.
+            self._stop()
+            self._dismissal = asyncio.create_task(self.dismiss(GONE_MESSAGE))
+            return self._refuse(REMOVED, GONE_MESSAGE)
         stored = [
             LogRecord(first + i, r.type, r.payload, r.seat, r.cmid) for i, r in enumerate(records)
         ]
@@ -558,6 +575,37 @@ class Room:
             self._bot_task.cancel()
         for conn in list(self.connections):
             await conn.stop()
+
+    async def retire(self) -> None:
+        """Stop the table for good: no intent, timer or bot acts on it any more.
+
+        Under the lock, so an intent already running finishes first and none starts after.
+        """
+        async with self.lock:
+            self._stop()
+
+    def _stop(self) -> None:
+        self.removed = True
+        if self._timer_handle is not None:
+            self._timer_handle.cancel()
+            self._timer_handle = None
+        if self._bot_task is not None:
+            self._bot_task.cancel()
+
+    async def dismiss(self, message: str) -> None:
+        """Tell every client the table is gone (an error frame), then close its socket."""
+        frame = _json(
+            {
+                "v": PROTOCOL_VERSION,
+                "type": "error",
+                "code": REMOVED,
+                "message": message,
+                "cmid": None,
+            }
+        )
+        # A close reason may hold at most 123 bytes.
+        reason = message.encode()[:120].decode(errors="ignore")
+        await asyncio.gather(*(c.finish(frame, GONE, reason) for c in list(self.connections)))
 
 
 def _json(value: Any) -> str:

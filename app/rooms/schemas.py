@@ -5,12 +5,23 @@ from __future__ import annotations
 from typing import Literal
 
 from pydantic import BaseModel, ConfigDict, Field, field_validator
+from pydantic_core import PydanticCustomError
 
 from app.scenarios.loader import MAX_BYTES, load_scenario_text
 
 MAX_NAME = 40
+MAX_TITLE = 120
 MAX_TABLES = 50
 MAX_ANNOUNCEMENT = 500
+# Located errors a 422 for an uploaded scenario lists (the check endpoint lists them all).
+MAX_LISTED_ERRORS = 20
+
+
+def _plain_line(text: str, what: str) -> str:
+    """A name or title as stored and shown: no control characters (PostgreSQL refuses NUL)."""
+    if any(ord(c) < 32 or 127 <= ord(c) < 160 for c in text):
+        raise ValueError(f"the {what} may not hold control characters or line breaks")
+    return text
 
 
 class WorkshopRequest(BaseModel):
@@ -26,7 +37,7 @@ class WorkshopRequest(BaseModel):
     autostart: bool = Field(
         default=False, description="start a table as soon as every role's minimum is seated"
     )
-    title: str = Field(default="", max_length=120)
+    title: str = Field(default="", max_length=MAX_TITLE)
     scenario_text: str | None = Field(
         default=None,
         max_length=MAX_BYTES,
@@ -36,6 +47,11 @@ class WorkshopRequest(BaseModel):
         ),
     )
 
+    @field_validator("title")
+    @classmethod
+    def _plain_title(cls, title: str) -> str:
+        return _plain_line(title, "title")
+
     @field_validator("scenario_text")
     @classmethod
     def _valid_scenario(cls, text: str | None) -> str | None:
@@ -43,10 +59,17 @@ class WorkshopRequest(BaseModel):
             return None
         result = load_scenario_text(text, "upload.yaml")
         if not result.ok:
-            shown = [str(p) for p in result.errors[:10]]
-            more = len(result.errors) - len(shown)
-            tail = f" (+{more} more)" if more else ""
-            raise ValueError("the scenario has errors: " + "; ".join(shown) + tail)
+            # The located errors, and never the text itself: the answer to a broken upload
+            # must not send a megabyte back (see app.main's validation handler).
+            listed = result.errors[:MAX_LISTED_ERRORS]
+            more = len(result.errors) - len(listed)
+            shown = "; ".join(str(p) for p in listed) + (f" (+{more} more)" if more else "")
+            errors = [{"line": p.line, "column": p.column, "message": p.message} for p in listed]
+            raise PydanticCustomError(
+                "scenario_invalid",
+                "the scenario has errors: {shown}",
+                {"shown": shown, "errors": errors, "more": more},
+            )
         return text
 
 
@@ -74,6 +97,13 @@ class JoinRequest(BaseModel):
     code: str = Field(min_length=4, max_length=12)
     name: str = Field(min_length=1, max_length=MAX_NAME)
     role: str | None = Field(default=None, max_length=64)
+
+    @field_validator("name")
+    @classmethod
+    def _plain_name(cls, name: str) -> str:
+        if not name.strip():
+            raise ValueError("the name needs at least one letter")
+        return _plain_line(name, "name")
 
 
 class Joined(BaseModel):
@@ -142,11 +172,19 @@ class TableStatus(BaseModel):
     seats: list[SeatStatus]
     scores: dict[str, float | None]
     seq: int
+    digest: str | None = Field(
+        default=None,
+        description="sha256 of the game state (equal digests, equal games); null in the lobby",
+    )
 
 
 class WorkshopStatus(BaseModel):
     workshop_id: str
     scenario: str
+    scenario_title: str = Field(
+        default="", description="the title of the scenario the workshop stores, in its language"
+    )
+    scenario_hash: str = Field(default="", description="sha256 of the scenario text it stores")
     language: str
     show_numbers: bool
     tables: list[TableStatus]

@@ -6,9 +6,9 @@ from collections.abc import Sequence
 
 from sqlalchemy.ext.asyncio import AsyncEngine
 
-from app.rooms.log import Conflict, LogRecord, NewRecord
+from app.rooms.log import Conflict, Gone, LogRecord, NewRecord
 from app.store import repo
-from app.store.errors import SeqConflict
+from app.store.errors import NotFound, SeqConflict
 from app.store.records import NewEvent, StoredEvent
 
 
@@ -26,6 +26,8 @@ class StoreLog:
             await repo.append_events(self.engine, game_id, first_seq, events)
         except SeqConflict as exc:
             raise Conflict(str(exc)) from exc
+        except NotFound as exc:
+            raise Gone(str(exc)) from exc
 
     async def load(self, game_id: str, after_seq: int = 0) -> list[LogRecord]:
         return [_record(e) for e in await repo.load_events(self.engine, game_id, after_seq)]

@@ -36,11 +36,12 @@ def sign_seat(claim: SeatClaim, key: str) -> str:
 def read_seat(token: str, key: str) -> SeatClaim:
     """The claim in a token; BadToken when it was not signed with this key."""
     body, _, mac = token.partition(".")
-    expected = hmac.new(key.encode(), body.encode(), hashlib.sha256).digest()
     try:
+        # Inside the try: text that is not valid Unicode (a lone surrogate) cannot encode.
+        expected = hmac.new(key.encode(), body.encode(), hashlib.sha256).digest()
         given = _unb64(mac)
         data = json.loads(_unb64(body))
-    except (ValueError, json.JSONDecodeError) as exc:
+    except ValueError as exc:  # also UnicodeError and json.JSONDecodeError
         raise BadToken("malformed seat token") from exc
     if not hmac.compare_digest(expected, given):
         raise BadToken("the seat token's signature does not match")

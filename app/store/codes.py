@@ -22,6 +22,11 @@ def clean_join_code(text: str) -> str:
     return "".join(c for c in text.upper() if c not in " -\t")
 
 
+def possible_join_code(code: str) -> bool:
+    """Whether a cleaned code could be some table's: the alphabet's letters, the length."""
+    return len(code) == JOIN_CODE_LENGTH and all(c in JOIN_CODE_ALPHABET for c in code)
+
+
 def new_token() -> str:
     return secrets.token_urlsafe(24)
 

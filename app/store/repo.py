@@ -23,7 +23,7 @@ from sqlalchemy.ext.asyncio import AsyncEngine
 from sqlmodel import col, select
 from sqlmodel.ext.asyncio.session import AsyncSession
 
-from app.store.codes import clean_join_code, new_join_code
+from app.store.codes import clean_join_code, new_join_code, possible_join_code
 from app.store.errors import NotFound, SeatTaken, SeqConflict
 from app.store.records import (
     TABLE_STATUSES,
@@ -66,6 +66,7 @@ __all__ = [
     "seat_by_key",
     "set_table_status",
     "table_by_code",
+    "workshops_created_before",
 ]
 
 # A collision among 25**6 (244 million) codes is rare; five in a row means a bug.
@@ -173,7 +174,11 @@ async def running_tables(engine: AsyncEngine) -> list[StoredTable]:
 
 async def table_by_code(engine: AsyncEngine, code: str) -> StoredTable | None:
     """The table a join code opens; case, spaces and dashes do not matter."""
-    query = select(GameTable).where(col(GameTable.join_code) == clean_join_code(code))
+    code = clean_join_code(code)
+    if not possible_join_code(code):
+        # Not looked up: a code no table can have (NUL, say, which PostgreSQL refuses).
+        return None
+    query = select(GameTable).where(col(GameTable.join_code) == code)
     async with _read(engine) as session:
         row = (await session.exec(query)).first()
         return _table(row) if row else None
@@ -437,6 +442,17 @@ async def delete_workshop(engine: AsyncEngine, workshop_id: str) -> bool:
     """Remove the workshop with its tables, seats and events; False if there was none."""
     async with _write(engine) as session:
         return await _delete_workshops(session, [workshop_id]) > 0
+
+
+async def workshops_created_before(engine: AsyncEngine, cutoff: datetime) -> list[StoredWorkshop]:
+    """The workshops created before `cutoff`, oldest first: what a purge would remove."""
+    query = (
+        select(Workshop)
+        .where(col(Workshop.created_at) < cutoff)
+        .order_by(col(Workshop.created_at), col(Workshop.id))
+    )
+    async with _read(engine) as session:
+        return [_workshop(r) for r in await session.exec(query)]
 
 
 async def purge_older_than(engine: AsyncEngine, days: float, *, now: datetime | None = None) -> int:

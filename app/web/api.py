@@ -112,7 +112,14 @@ async def create_workshop(
         raise HTTPException(404, str(exc)) from exc
 
 
-@router.get("/api/tables/{code}", tags=["players"], responses={404: ERRORS[404]})
+@router.get(
+    "/api/tables/{code}",
+    tags=["players"],
+    responses={
+        404: ERRORS[404],
+        429: {"model": Problem, "description": "too many wrong codes from this address"},
+    },
+)
 async def table_lobby(code: str, request: Request, rooms: Manager) -> TableLobby:
     """What a player needs before joining: the scenario and the roles still free."""
     address = _address(request)

@@ -25,9 +25,6 @@ log = logging.getLogger("policymaker.ws")
 
 MAX_FRAME_BYTES = 16 * 1024
 MAX_CMID = 64
-# Far above what a person or a bot sends; a client past it is stuck in a loop.
-MESSAGES_PER_SECOND = 20.0
-MESSAGE_BURST = 60
 FOREIGN_ORIGIN = 4403
 # What a seat may ask for; ending a phase is the timer's and the facilitator's.
 SEAT_ACTIONS = frozenset(k for k, cls in ACTION_TYPES.items() if issubclass(cls, SeatAction))
@@ -50,7 +47,8 @@ class Session:
         self.room: Room | None = None
         self.seat: SeatRow | None = None
         self.conn: Connection | None = None
-        self.bucket = TokenBucket(MESSAGES_PER_SECOND, MESSAGE_BURST)
+        settings = manager.settings
+        self.bucket = TokenBucket(settings.ws_messages_per_second, settings.ws_message_burst)
 
     async def send(self, text: str) -> None:
         """Replies to this client go through its queue, in order with the room's updates."""
@@ -75,8 +73,12 @@ class Session:
         if not isinstance(msg, dict):
             await self.send(_error("bad_frame", "a frame must be a JSON object"))
             return
-        kind = msg.get("type")
-        if msg.get("v") != PROTOCOL_VERSION:
+        if not _unicode(msg):
+            # A lone surrogate escape (\ud800) parses, but no database can store it.
+            await self.send(_error("bad_json", "the frame holds text that is not valid Unicode"))
+            return
+        kind, version = msg.get("type"), msg.get("v")
+        if version != PROTOCOL_VERSION or isinstance(version, bool):  # true == 1 in Python
             await self.send(
                 _error("bad_frame", f"say which protocol you speak: v={PROTOCOL_VERSION}")
             )
@@ -158,8 +160,10 @@ class Session:
 
     async def intent(self, msg: dict[str, Any]) -> None:
         cmid = msg.get("cmid")
-        if cmid is not None and (not isinstance(cmid, str) or not 0 < len(cmid) <= MAX_CMID):
-            await self.send(_error("bad_frame", f"cmid must be a string of 1..{MAX_CMID}", None))
+        if cmid is not None and not _valid_cmid(cmid):
+            await self.send(
+                _error("bad_frame", f"cmid must be 1..{MAX_CMID} characters, none a control", None)
+            )
             return
         if self.seat is None or self.room is None:
             await self.send(_error("not_seated", "watchers cannot act", cmid))
@@ -210,7 +214,38 @@ def _cmid_of(raw: str) -> str | None:
     except (ValueError, RecursionError):
         return None
     cmid = msg.get("cmid") if isinstance(msg, dict) else None
-    return cmid if isinstance(cmid, str) and 0 < len(cmid) <= MAX_CMID else None
+    return cmid if _valid_cmid(cmid) and _unicode(cmid) else None
+
+
+def _valid_cmid(cmid: Any) -> bool:
+    # Stored with the events it produced: no NUL or other control character (PostgreSQL
+    # refuses NUL in text).
+    return (
+        isinstance(cmid, str)
+        and 0 < len(cmid) <= MAX_CMID
+        and not any(ord(c) < 32 or ord(c) == 127 for c in cmid)
+    )
+
+
+def _unicode(value: Any) -> bool:
+    """Whether every string in a parsed frame is valid Unicode (encodable as UTF-8).
+
+    Iterative: a frame may nest as deeply as the JSON parser allows.
+    """
+    stack = [value]
+    while stack:
+        item = stack.pop()
+        if isinstance(item, str):
+            try:
+                item.encode()
+            except UnicodeEncodeError:
+                return False
+        elif isinstance(item, dict):
+            stack.extend(item)
+            stack.extend(item.values())
+        elif isinstance(item, list):
+            stack.extend(item)
+    return True
 
 
 def _foreign_origin(ws: WebSocket) -> bool:

@@ -92,17 +92,20 @@ export class ApiError extends Error {
   }
 }
 
-/** Call the API; JSON in and out. Throws ApiError with the server's `detail`. */
-export async function api(path, { method = "GET", body, token } = {}) {
+/**
+ * Call the API; JSON in and out. Throws ApiError with the server's `detail`.
+ * With `contentType`, `body` (a string or Blob) is sent as it is instead of as JSON.
+ */
+export async function api(path, { method = "GET", body, token, contentType } = {}) {
   const headers = { Accept: "application/json" };
   if (token) headers.Authorization = `Bearer ${token}`;
-  if (body !== undefined) headers["Content-Type"] = "application/json";
+  if (body !== undefined) headers["Content-Type"] = contentType || "application/json";
   let response;
   try {
     response = await fetch(path, {
       method,
       headers,
-      body: body === undefined ? undefined : JSON.stringify(body),
+      body: body === undefined || contentType ? body : JSON.stringify(body),
       cache: "no-store",
     });
   } catch {

@@ -1,8 +1,10 @@
 // The facilitator console: create a workshop, then watch and steer all its tables.
 import { loadCatalog, t } from "./i18n.js";
 import {
+  ApiError,
   SCORE_ORDER,
   api,
+  append,
   clear,
   el,
   exportButtons,
@@ -17,6 +19,7 @@ import {
   tokenForm,
   workshopToken,
 } from "./fac-common.js";
+import { previewNodes } from "./fac-preview.js";
 
 const POLL_MS = 3000;
 const workshopId = document.body.dataset.workshop || "";
@@ -24,20 +27,298 @@ const lang = document.body.dataset.lang || "da";
 
 // --- create ---------------------------------------------------------------------------------
 
+// What the server accepts (MAX_BYTES in app/scenarios/loader.py): a larger file is refused
+// here, before it is read or sent.
+const MAX_FILE_BYTES = 1024 * 1024;
+
+function languageName(code) {
+  return { da: t("Danish"), en: t("English") }[code] || code.toUpperCase();
+}
+
+/** A located problem of a scenario file as LINE:COLUMN: message, the way `validate` says it. */
+function located(problem) {
+  return el("li", {}, el("code", { class: "fac-loc" }, `${problem.line}:${problem.column}:`), " ", problem.message);
+}
+
 async function setupCreate() {
   const form = document.getElementById("create-form");
   const select = document.getElementById("f-scenario");
   const error = document.getElementById("create-error");
+  const fileInput = document.getElementById("f-file");
+  const checkBox = document.getElementById("check-result");
+  const panel = document.getElementById("preview-panel");
+  const previewBox = document.getElementById("preview");
+  const previewHead = document.getElementById("preview-head");
+  const previewButton = document.getElementById("preview-installed");
+  const langNote = document.getElementById("f-lang-note");
+  let installed = []; // [{id, title, languages, hash}]
+  // The chosen file: null, or {filename, status: "checking" | "failed" | "errors" | "ok", text,
+  // check, why}. Kept apart from the input, which is emptied on every click (see below).
+  let upload = null;
+  let checks = 0; // numbers each check, so the answer for an older file is dropped
+  let previews = 0; // the same for previews of installed cases
+  let refreshes = 0; // and for an uploaded file's preview in another language
+  let previewing = null; // what the preview panel shows: "installed", "upload" or null
+
+  const source = () => form.querySelector("input[name=source]:checked").value;
+  const setSource = (value) => {
+    document.getElementById(`f-source-${value}`).checked = true;
+  };
+  const tableLanguage = () => {
+    const checked = form.querySelector("input[name=language]:checked");
+    return checked ? checked.value : lang;
+  };
+
+  function languagesOf() {
+    if (source() === "upload") return upload && upload.status === "ok" ? upload.check.preview.languages : null;
+    const found = installed.find((s) => s.id === select.value);
+    return found ? found.languages : null;
+  }
+
+  /** Only a language the chosen case is written in can be picked; true if the choice moved. */
+  function fitLanguages() {
+    const languages = languagesOf();
+    const radios = [...form.querySelectorAll("input[name=language]")];
+    const before = tableLanguage();
+    for (const radio of radios) radio.disabled = Boolean(languages) && !languages.includes(radio.value);
+    const checked = radios.find((r) => r.checked);
+    if (!checked || checked.disabled) {
+      const first = radios.find((r) => !r.disabled);
+      if (first) first.checked = true;
+    }
+    const narrowed = Boolean(languages) && radios.some((r) => r.disabled);
+    langNote.hidden = !narrowed;
+    langNote.textContent = narrowed
+      ? t("This case is written in {languages} only.", { languages: languages.map(languageName).join(", ") })
+      : "";
+    return tableLanguage() !== before;
+  }
+
+  function showPreview(preview, origin) {
+    previewing = origin.kind;
+    clear(previewBox);
+    append(previewBox, previewNodes(preview, origin));
+    panel.hidden = false;
+  }
+
+  function hidePreview() {
+    previewing = null;
+    panel.hidden = true;
+    clear(previewBox);
+  }
+
+  function showUploadPreview() {
+    const { check } = upload;
+    showPreview(check.preview, {
+      kind: "upload",
+      filename: upload.filename,
+      hash: check.hash,
+      installedHash: check.installed_hash,
+    });
+  }
+
+  async function previewInstalled(focus) {
+    error.textContent = "";
+    if (!select.value) {
+      error.textContent = t("Choose a case.");
+      select.focus();
+      return;
+    }
+    const n = ++previews;
+    const path = `/api/scenarios/${encodeURIComponent(select.value)}/preview?lang=${tableLanguage()}`;
+    try {
+      const preview = await api(path);
+      if (n !== previews || source() !== "installed") return;
+      showPreview(preview, { kind: "installed" });
+      say(t("The preview of “{title}” is shown.", { title: preview.title }));
+      // Keyboard and screen-reader users land on what they asked for.
+      if (focus) previewHead.focus();
+    } catch (err) {
+      error.textContent = err.status === 404 ? t("This case is not on the server (any more).") : problemText(err);
+    }
+  }
+
+  function renderCheck() {
+    clear(checkBox);
+    if (!upload) return;
+    const file = upload.filename;
+    if (upload.status === "checking") {
+      checkBox.append(el("p", { class: "fac-help" }, t("Checking {file}…", { file })));
+      return;
+    }
+    if (upload.status === "failed") {
+      checkBox.append(el("p", { class: "fac-error" }, t("{file} could not be checked: {why}", { file, why: upload.why })));
+      return;
+    }
+    const { check } = upload;
+    if (upload.status === "errors") {
+      const errors = check.errors.length ? check.errors : [{ line: 1, column: 1, message: t("the file cannot be used") }];
+      checkBox.append(
+        el(
+          "p",
+          { id: "check-summary", class: "fac-error" },
+          t("{file} has errors, so no workshop can use it yet. Fix them in the file, save it and choose it again:", {
+            file,
+          }),
+        ),
+        el(
+          "ul",
+          { id: "check-errors", class: "fac-check-list", "aria-labelledby": "check-summary", tabindex: "-1" },
+          errors.map(located),
+        ),
+      );
+    } else {
+      checkBox.append(
+        el(
+          "p",
+          { id: "check-summary", class: "fac-ok" },
+          el("span", { class: "fac-mark", "aria-hidden": "true" }, "✓"),
+          t("{file} is valid: “{title}”. The workshop will be created with this file.", {
+            file,
+            title: check.preview.title,
+          }),
+        ),
+      );
+    }
+    if (check.warnings.length) {
+      checkBox.append(
+        el("p", { id: "check-warnings-head", class: "fac-warn" }, t("Warnings (the file can still be used):")),
+        el("ul", { class: "fac-check-list", "aria-labelledby": "check-warnings-head" }, check.warnings.map(located)),
+      );
+    }
+  }
+
+  /** POST the file to the check; the text itself, or its bytes when they are not UTF-8. */
+  async function postCheck(file, text) {
+    // File.text() quietly turns bytes that are not UTF-8 into U+FFFD; the server then says
+    // where, if it gets the bytes themselves.
+    if (text.includes("\uFFFD")) {
+      const query = new URLSearchParams({ filename: file.name, lang: tableLanguage() });
+      return api(`/api/scenarios/check?${query}`, { method: "POST", body: file, contentType: "text/yaml" });
+    }
+    return api("/api/scenarios/check", {
+      method: "POST",
+      body: { text, filename: file.name, language: tableLanguage() },
+    });
+  }
+
+  async function checkFile(file) {
+    const n = ++checks;
+    if (previewing) hidePreview();
+    upload = { filename: file.name, status: "checking" };
+    fitLanguages();
+    renderCheck();
+    let done;
+    if (file.size > MAX_FILE_BYTES) {
+      done = { status: "failed", why: t("it is larger than 1 MiB; is it a scenario file?") };
+    } else {
+      try {
+        const text = await file.text();
+        const check = await postCheck(file, text);
+        done = { status: check.ok ? "ok" : "errors", text, check };
+      } catch (err) {
+        done = { status: "failed", why: err instanceof ApiError ? problemText(err) : t("the browser could not read it.") };
+      }
+    }
+    if (n !== checks) return; // another file was chosen meanwhile
+    upload = { filename: file.name, ...done };
+    const moved = fitLanguages();
+    renderCheck();
+    if (upload.status === "ok" && source() === "upload") {
+      if (moved) await refreshUploadPreview();
+      else showUploadPreview();
+    }
+  }
+
+  /** The uploaded file's preview again, in the tables' language (it has been checked). */
+  async function refreshUploadPreview() {
+    const n = ++refreshes;
+    const current = upload;
+    try {
+      const check = await api("/api/scenarios/check", {
+        method: "POST",
+        body: { text: current.text, filename: current.filename, language: tableLanguage() },
+      });
+      if (n !== refreshes || upload !== current || !check.ok) return;
+      current.check = check;
+      if (source() === "upload") showUploadPreview();
+    } catch (err) {
+      error.textContent = problemText(err);
+    }
+  }
+
+  function sourceChanged() {
+    error.textContent = "";
+    const moved = fitLanguages();
+    if (source() === "upload") {
+      if (upload && upload.status === "ok") {
+        if (moved) refreshUploadPreview();
+        else showUploadPreview();
+      } else if (previewing) hidePreview();
+    } else if (previewing === "upload") hidePreview();
+    else if (previewing === "installed" && moved) previewInstalled(false);
+  }
+
   try {
-    const scenarios = await api("/api/scenarios");
+    installed = await api("/api/scenarios");
     clear(select);
-    for (const s of scenarios) {
+    for (const s of installed) {
       select.append(el("option", { value: s.id }, `${s.title} (${s.languages.join(", ")})`));
     }
-    if (!scenarios.length) select.append(el("option", { value: "" }, t("No cases are installed")));
+    if (!installed.length) select.append(el("option", { value: "" }, t("No cases are installed")));
+    // Start from a case written in the page's language, so its tables can play in it.
+    const preferred = installed.find((s) => s.languages.includes(lang));
+    if (preferred) select.value = preferred.id;
+    fitLanguages();
   } catch (err) {
     error.textContent = problemText(err);
   }
+
+  for (const radio of form.querySelectorAll("input[name=source]")) {
+    radio.addEventListener("change", sourceChanged);
+  }
+  select.addEventListener("change", () => {
+    setSource("installed");
+    sourceChanged();
+    if (previewing === "installed") previewInstalled(false);
+  });
+  previewButton.addEventListener("click", () => {
+    setSource("installed");
+    sourceChanged();
+    previewInstalled(true);
+  });
+  document.getElementById("preview-close").addEventListener("click", () => {
+    const back = previewing === "upload" ? fileInput : previewButton;
+    hidePreview();
+    back.focus();
+  });
+  for (const radio of form.querySelectorAll("input[name=language]")) {
+    radio.addEventListener("change", () => {
+      if (previewing === "installed") previewInstalled(false);
+      else if (previewing === "upload") refreshUploadPreview();
+    });
+  }
+  // Choosing the same file again (after fixing it) fires no change unless the input is empty
+  // first; the chosen file lives in `upload`, not in the input.
+  fileInput.addEventListener("click", () => {
+    fileInput.value = "";
+  });
+  fileInput.addEventListener("cancel", () => {
+    // The dialog was closed without a file, and the input is empty: so is the choice.
+    checks += 1;
+    upload = null;
+    renderCheck();
+    if (previewing === "upload") hidePreview();
+    fitLanguages();
+  });
+  fileInput.addEventListener("change", () => {
+    const file = fileInput.files && fileInput.files[0];
+    if (!file) return;
+    setSource("upload");
+    error.textContent = "";
+    checkFile(file);
+  });
+
   form.addEventListener("submit", async (event) => {
     event.preventDefault();
     error.textContent = "";
@@ -48,27 +329,48 @@ async function setupCreate() {
       document.getElementById("f-tables").focus();
       return;
     }
-    if (!data.get("scenario")) {
-      error.textContent = t("Choose a case.");
-      select.focus();
+    if (!form.querySelector("input[name=language]:checked:enabled")) {
+      error.textContent = t("The tables can play in Danish or English, and this case is written in neither.");
       return;
+    }
+    const body = {
+      language: tableLanguage(),
+      tables,
+      bots: data.get("bots") === "on",
+      show_numbers: data.get("show_numbers") === "1",
+      autostart: data.get("autostart") === "on",
+      title: String(data.get("title") || "").trim(),
+    };
+    if (source() === "upload") {
+      // Only a file the check has passed can make a workshop (the server checks it again).
+      if (!upload) {
+        error.textContent = t("Choose a scenario file, or a case on this server.");
+        fileInput.focus();
+        return;
+      }
+      if (upload.status === "checking") {
+        error.textContent = t("The file is still being checked. Try again in a moment.");
+        return;
+      }
+      if (upload.status !== "ok") {
+        error.textContent = t("The scenario file cannot be used until its errors are fixed.");
+        (document.getElementById("check-errors") || fileInput).focus();
+        return;
+      }
+      body.scenario_text = upload.text;
+    } else {
+      if (!data.get("scenario")) {
+        error.textContent = t("Choose a case.");
+        select.focus();
+        return;
+      }
+      body.scenario = data.get("scenario");
     }
     const button = form.querySelector("button[type=submit]");
     button.disabled = true;
     say(t("Creating the workshop…"));
     try {
-      const created = await api("/api/workshops", {
-        method: "POST",
-        body: {
-          scenario: data.get("scenario"),
-          language: data.get("language") || lang,
-          tables,
-          bots: data.get("bots") === "on",
-          show_numbers: data.get("show_numbers") === "1",
-          autostart: data.get("autostart") === "on",
-          title: String(data.get("title") || "").trim(),
-        },
-      });
+      const created = await api("/api/workshops", { method: "POST", body });
       if (created.title || data.get("title")) {
         try {
           localStorage.setItem(`pm.fac.${created.workshop_id}.title`, String(data.get("title")).trim());
@@ -80,7 +382,9 @@ async function setupCreate() {
       const target = new URL(created.facilitator_url, location.href);
       location.assign(target.pathname + target.search + target.hash);
     } catch (err) {
-      error.textContent = problemText(err);
+      // A 404 here is about the case (not a workshop, as problemText would say).
+      error.textContent =
+        err.status === 404 ? t("The server said no: {detail}", { detail: err.detail || err.status }) : problemText(err);
       button.disabled = false;
     }
   });
@@ -289,7 +593,7 @@ function renderStatus(data) {
   meta.textContent = t(
     "Case: {scenario} · language {language} · {tables} tables ({running} running, {paused} paused, {ended} ended) · players see {shown}",
     {
-      scenario: data.scenario,
+      scenario: data.scenario_title || data.scenario,
       language: data.language.toUpperCase(),
       tables: data.tables.length,
       running: counts.running,
@@ -314,11 +618,14 @@ function renderStatus(data) {
 
 async function refresh() {
   clearTimeout(timer);
+  if (deleted) return; // nothing left to poll
   try {
     const data = await api(`/api/workshops/${workshopId}`, { token });
+    if (deleted) return; // deleted while this poll was on its way
     failures = 0;
     renderStatus(data);
   } catch (err) {
+    if (deleted) return; // its 404 is the deletion, already shown
     failures += 1;
     if (err.status === 401 || err.status === 404) {
       stop(problemText(err), err.status === 401);
@@ -344,6 +651,91 @@ function start(newToken) {
   refresh();
 }
 
+// --- deleting the workshop -------------------------------------------------------------------
+
+let deleted = false;
+
+/** Everything this browser keeps about the workshop: its key, its name, debrief tallies. */
+function forgetWorkshop() {
+  forgetToken(workshopId);
+  try {
+    localStorage.removeItem(`pm.fac.${workshopId}.title`);
+    const tallies = `pm.feel.${workshopId}.`;
+    for (const key of Object.keys(sessionStorage)) {
+      if (key.startsWith(tallies)) sessionStorage.removeItem(key);
+    }
+  } catch {
+    // no storage: nothing was kept
+  }
+}
+
+function showDeleted() {
+  deleted = true;
+  clearTimeout(timer);
+  forgetWorkshop();
+  const wrap = clear(document.querySelector(".fac-wrap"));
+  const heading = el("h1", { tabindex: "-1" }, t("The workshop is deleted"));
+  wrap.append(
+    heading,
+    el(
+      "p",
+      { class: "fac-lead" },
+      t("Its tables, seats and moves are gone from the server, and this browser has forgotten its facilitator key."),
+    ),
+    el("p", {}, el("a", { href: "/facilitator", class: "fac-btn fac-btn-primary" }, t("Create a new workshop"))),
+  );
+  // The button that had focus is gone: put focus where the news is.
+  heading.focus();
+  say(t("The workshop is deleted."));
+}
+
+/** "Delete workshop…" opens an in-page question with two buttons; No is the one focused. */
+function setupDelete() {
+  const open = document.getElementById("delete-btn");
+  const box = document.getElementById("delete-confirm");
+  const yes = document.getElementById("delete-yes");
+  const no = document.getElementById("delete-no");
+  const problem = document.getElementById("delete-error");
+
+  const close = () => {
+    box.hidden = true;
+    open.setAttribute("aria-expanded", "false");
+    problem.textContent = "";
+    open.focus();
+  };
+  open.addEventListener("click", () => {
+    box.hidden = false;
+    open.setAttribute("aria-expanded", "true");
+    no.focus();
+  });
+  no.addEventListener("click", close);
+  box.addEventListener("keydown", (event) => {
+    if (event.key === "Escape" && !yes.disabled) {
+      event.preventDefault();
+      close();
+    }
+  });
+  yes.addEventListener("click", async () => {
+    problem.textContent = "";
+    yes.disabled = true;
+    no.disabled = true;
+    say(t("Deleting the workshop…"));
+    try {
+      await api(`/api/workshops/${workshopId}`, { method: "DELETE", token });
+      showDeleted();
+    } catch (err) {
+      // Already gone (deleted from another tab, say): what the trainer wanted.
+      if (err.status === 404) {
+        showDeleted();
+        return;
+      }
+      problem.textContent = problemText(err);
+      yes.disabled = false;
+      no.disabled = false;
+    }
+  });
+}
+
 function setupConsole() {
   document.getElementById("all-controls").append(...controlButtons(undefined));
   document.getElementById("fac-exports").append(...exportButtons(workshopId, () => token));
@@ -365,26 +757,7 @@ function setupConsole() {
     }
   });
 
-  document.getElementById("delete-btn").addEventListener("click", async () => {
-    const sure = window.confirm(
-      t("Delete this workshop with all its tables and results? This cannot be undone."),
-    );
-    if (!sure) return;
-    try {
-      await api(`/api/workshops/${workshopId}`, { method: "DELETE", token });
-      clearTimeout(timer);
-      forgetToken(workshopId);
-      const wrap = document.querySelector(".fac-wrap");
-      clear(wrap);
-      wrap.append(
-        el("h1", {}, t("The workshop is deleted")),
-        el("p", {}, el("a", { href: "/facilitator", class: "fac-btn fac-btn-primary" }, t("Create a new workshop"))),
-      );
-      say(t("The workshop is deleted."));
-    } catch (err) {
-      say(problemText(err));
-    }
-  });
+  setupDelete();
 
   document.addEventListener("visibilitychange", () => {
     if (document.visibilityState === "visible") refresh();

@@ -40,13 +40,11 @@ function card(table, scenarioTitle) {
 async function load(token) {
   clear(auth);
   try {
-    const [status, scenarios] = await Promise.all([
-      api(`/api/workshops/${workshopId}`, { token }),
-      api("/api/scenarios").catch(() => []),
-    ]);
-    const scenario = scenarios.find((s) => s.id === status.scenario);
+    // The title of the scenario the workshop stores: an uploaded case is in no list, and
+    // an installed file of the same id may differ from the version being played.
+    const status = await api(`/api/workshops/${workshopId}`, { token });
     clear(sheet);
-    for (const table of status.tables) sheet.append(card(table, scenario ? scenario.title : ""));
+    for (const table of status.tables) sheet.append(card(table, status.scenario_title || status.scenario));
   } catch (err) {
     auth.append(el("p", { class: "fac-error", role: "alert" }, problemText(err)));
     if (err.status === 401) auth.append(tokenForm(workshopId, load));

@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import asyncio
 import json
+import signal
 import sqlite3
 import time
 from collections.abc import Iterator
@@ -58,9 +59,14 @@ def make_server(servers: list[Server], workdir: Path, **env: str) -> Server:
 def end(server: Server, how: str) -> None:
     """Take the server down the way `how` says: "kill" (SIGKILL) or "stop" (SIGTERM)."""
     if how == "kill":
-        server.kill()
+        assert server.kill() == -signal.SIGKILL
     else:
-        server.stop()
+        # Graceful: uvicorn closes the connections and runs the app's shutdown (rooms
+        # closed, database disposed), then ends by the TERM it caught. A server that hung
+        # would be ended by Server.stop with SIGKILL, and the status would say so.
+        status = server.stop()
+        assert status == -signal.SIGTERM, (status, server.log())
+        assert "Application shutdown complete." in server.log(tail=100_000)
 
 
 def stored_log(server: Server, code: str) -> list[dict[str, Any]]:

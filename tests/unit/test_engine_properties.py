@@ -189,6 +189,21 @@ def test_replaying_the_events_gives_the_same_state(seed: int, style: str) -> Non
     assert state_digest(RULES.replay(stored)) == digest
 
 
+@GAMES
+@given(seed=SEEDS, style=STYLES)
+def test_the_simulator_plays_the_game_apply_plays(seed: int, style: str) -> None:
+    # `play_game` works in place, does not check a bot's intent twice and leans on what
+    # the rules and bots remember between intents; `apply` copies the state every time.
+    seen = bot_states(seed, style)
+    last, action = seen[-1]
+    result = RULES.apply(last, action)
+    assert isinstance(result, Accepted)
+    assert result.state.status == "ended"
+    assert state_digest(play_game(RULES, seed, chair_style=style).state) == state_digest(
+        result.state
+    )
+
+
 # --- apply is pure ----------------------------------------------------------------------
 
 

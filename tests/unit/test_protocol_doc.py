@@ -72,6 +72,8 @@ ERROR_CODES = {
     "paused",
     "busy",
     "not_allowed",
+    "rate_limited",
+    "workshop_deleted",
 }
 
 

@@ -186,6 +186,31 @@ def test_building_on_an_idea_that_is_not_on_the_table_is_rejected() -> None:
     assert refusal(state, a.BuildOn("parent", "i1", idea="parent-a")) == "unknown_id"
 
 
+def test_live_ideas_follow_each_table_as_it_grows() -> None:
+    # The live ideas of the last table asked about are remembered: a copy that goes its
+    # own way, and the same table after an idea is built on, must each get their own.
+    state = with_ideas(("chair", "chair-a"))
+    assert state.live_ideas() == ["i1"]
+    copy = state.clone()
+    assert not isinstance(RULES.step(copy, a.BuildOn("member", "i1", idea="member-a")), Rejected)
+    assert copy.live_ideas() == ["i2"]
+    assert state.live_ideas() == ["i1"]
+    assert not isinstance(RULES.step(state, a.PlayIdea("member", "member-a")), Rejected)
+    assert state.live_ideas() == ["i1", "i2"]
+    assert copy.live_ideas() == ["i2"]
+
+
+def test_seats_are_told_apart_per_table() -> None:
+    # One `Rules` serves many tables, and remembers the seats of the last one it read:
+    # each check must still read the seats of its own state.
+    here = start()
+    other = RULES.start([e.SeatSpec(f"{s.id}-2", s.role) for s in SEATS], 7).state
+    assert RULES.check(here, a.Pass("member")) is None
+    assert refusal(other, a.Pass("member")) == "unknown_seat"
+    assert RULES.check(other, a.Pass("member-2")) is None
+    assert refusal(here, a.Pass("member-2")) == "unknown_seat"
+
+
 # --- frame ----------------------------------------------------------------------------
 
 
