@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import gc
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 from typing import Any
@@ -35,6 +36,9 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         app.state.settings = settings
         if settings.demo:
             await _demo(manager, settings)
+        # What start-up made (modules, scenarios, resumed games' catalogs) lives as long
+        # as the process: keep it out of every later garbage collection's walk.
+        gc.freeze()
         try:
             yield
         finally:

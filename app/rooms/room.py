@@ -124,11 +124,11 @@ class Room:
             self._fold(record)
         self._resume_after_load()
 
-    def _fold(self, record: LogRecord) -> None:
+    def _fold(self, record: LogRecord, evolve: bool = True) -> None:
         self.seq = record.seq
         if record.seat and record.cmid:
             self._cmids[(record.seat, record.cmid)] = record.seq
-        if record.type in EVENT_TYPES:
+        if record.type in EVENT_TYPES and evolve:
             event = event_from_dict(record.payload)
             if self.state is None:
                 self.state = self.rules.replay([])
@@ -359,7 +359,7 @@ class Room:
                 if isinstance(event, GameEnded):
                     records.append(self._timer_record("ended"))
             try:
-                outcome = await self._append(records, seat, cmid)
+                outcome = await self._append(records, seat, cmid, result.state)
                 if outcome.rejection is not None:
                     return outcome
             except Conflict:
@@ -382,8 +382,14 @@ class Room:
         return self._refuse("busy", "the table is busy; please try again")
 
     async def _append(
-        self, records: list[NewRecord], seat: str | None, cmid: str | None
+        self,
+        records: list[NewRecord],
+        seat: str | None,
+        cmid: str | None,
+        applied: GameState | None = None,
     ) -> Outcome:
+        """Append records to the log, then fold them in; `applied` is the engine's state
+        after them, when the caller has it (folding its events again would redo it)."""
         first = self.seq + 1
         status = self.timer.status
         try:
@@ -397,7 +403,9 @@ class Room:
             LogRecord(first + i, r.type, r.payload, r.seat, r.cmid) for i, r in enumerate(records)
         ]
         for record in stored:
-            self._fold(record)
+            self._fold(record, evolve=applied is None)
+        if applied is not None:
+            self.state = applied
         self._after_change(stored)
         if self.on_append is not None:
             self.on_append(self)
