@@ -113,7 +113,7 @@ class GameState:
         state was a fifth of the game server's time per intent.
         """
         new = object.__new__(GameState)
-        for name in _FIELD_NAMES:
+        for name in _SHALLOW_FIELDS:
             value = getattr(self, name)
             kind = type(value)
             if kind is list or kind is dict or kind is set:
@@ -178,4 +178,5 @@ def state_digest(state: GameState) -> str:
     return hashlib.sha256(text.encode()).hexdigest()
 
 
-_FIELD_NAMES = tuple(f.name for f in fields(GameState))
+# `hands` is copied apart, one level deeper (see `GameState.clone`).
+_SHALLOW_FIELDS = tuple(f.name for f in fields(GameState) if f.name != "hands")

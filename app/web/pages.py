@@ -10,7 +10,7 @@ import io
 from typing import Annotated, Any
 
 import segno
-from fastapi import APIRouter, Cookie, Header, HTTPException, Query, Request
+from fastapi import APIRouter, Cookie, Depends, Header, HTTPException, Query, Request
 from fastapi.responses import HTMLResponse, JSONResponse, Response
 from jinja2 import Environment, FileSystemLoader, select_autoescape
 
@@ -37,83 +37,68 @@ def environment(lang: str) -> Environment:
     return env
 
 
-Lang = Annotated[str | None, Query(max_length=5)]
-LangCookie = Annotated[str | None, Cookie(alias="lang")]
-AcceptLanguage = Annotated[str | None, Header(alias="accept-language")]
-
-
 def render(name: str, lang: str, **context: Any) -> HTMLResponse:
     html = environment(lang).get_template(name).render(lang=lang, languages=LANGUAGES, **context)
     return HTMLResponse(html)
 
 
-def _lang(query: str | None, cookie: str | None, header: str | None) -> str:
-    return pick_language(query, cookie, header)
+def _page_lang(
+    lang: Annotated[str | None, Query(max_length=5)] = None,
+    cookie: Annotated[str | None, Cookie(alias="lang")] = None,
+    accept: Annotated[str | None, Header(alias="accept-language")] = None,
+) -> str:
+    """The page's language: `?lang=`, else the cookie, else the browser's preference."""
+    return pick_language(lang, cookie, accept)
+
+
+PageLang = Annotated[str, Depends(_page_lang)]
 
 
 @router.get("/", response_class=HTMLResponse)
-async def index(
-    lang: Lang = None, cookie: LangCookie = None, accept: AcceptLanguage = None
-) -> HTMLResponse:
-    return render("join.html", _lang(lang, cookie, accept), page="join", code="")
+async def index(lang: PageLang) -> HTMLResponse:
+    return render("join.html", lang, page="join", code="")
 
 
 @router.get("/join/{code}", response_class=HTMLResponse)
-async def join_page(
-    code: str, lang: Lang = None, cookie: LangCookie = None, accept: AcceptLanguage = None
-) -> HTMLResponse:
-    return render("join.html", _lang(lang, cookie, accept), page="join", code=code[:12].upper())
+async def join_page(code: str, lang: PageLang) -> HTMLResponse:
+    return render("join.html", lang, page="join", code=code[:12].upper())
 
 
 @router.get("/play", response_class=HTMLResponse)
-async def play_page(
-    lang: Lang = None, cookie: LangCookie = None, accept: AcceptLanguage = None
-) -> HTMLResponse:
-    return render("player.html", _lang(lang, cookie, accept), page="player")
+async def play_page(lang: PageLang) -> HTMLResponse:
+    return render("player.html", lang, page="player")
 
 
 @router.get("/table/{code}", response_class=HTMLResponse)
-async def table_page(
-    code: str, lang: Lang = None, cookie: LangCookie = None, accept: AcceptLanguage = None
-) -> HTMLResponse:
-    return render("table.html", _lang(lang, cookie, accept), page="table", code=code[:12].upper())
+async def table_page(code: str, lang: PageLang) -> HTMLResponse:
+    return render("table.html", lang, page="table", code=code[:12].upper())
 
 
 @router.get("/facilitator", response_class=HTMLResponse)
-async def console_new(
-    lang: Lang = None, cookie: LangCookie = None, accept: AcceptLanguage = None
-) -> HTMLResponse:
-    return render("facilitator.html", _lang(lang, cookie, accept), page="facilitator", workshop="")
+async def console_new(lang: PageLang) -> HTMLResponse:
+    return render("facilitator.html", lang, page="facilitator", workshop="")
 
 
 @router.get("/facilitator/{workshop_id}", response_class=HTMLResponse)
-async def console(
-    workshop_id: str, lang: Lang = None, cookie: LangCookie = None, accept: AcceptLanguage = None
-) -> HTMLResponse:
+async def console(workshop_id: str, lang: PageLang) -> HTMLResponse:
     return render(
         "facilitator.html",
-        _lang(lang, cookie, accept),
+        lang,
         page="facilitator",
         workshop=workshop_id[:64],
     )
 
 
 @router.get("/facilitator/{workshop_id}/sheet", response_class=HTMLResponse)
-async def join_sheet(
-    workshop_id: str, lang: Lang = None, cookie: LangCookie = None, accept: AcceptLanguage = None
-) -> HTMLResponse:
-    return render(
-        "sheet.html", _lang(lang, cookie, accept), page="sheet", workshop=workshop_id[:64]
-    )
+async def join_sheet(workshop_id: str, lang: PageLang) -> HTMLResponse:
+    return render("sheet.html", lang, page="sheet", workshop=workshop_id[:64])
 
 
 @router.get("/debrief/{workshop_id}", response_class=HTMLResponse)
-async def workshop_debrief_page(
-    workshop_id: str, lang: Lang = None, cookie: LangCookie = None, accept: AcceptLanguage = None
-) -> HTMLResponse:
+async def workshop_debrief_page(workshop_id: str, lang: PageLang) -> HTMLResponse:
     return render(
         "debrief.html",
-        _lang(lang, cookie, accept),
+        lang,
         page="debrief",
         workshop=workshop_id[:64],
         table="",
@@ -121,16 +106,10 @@ async def workshop_debrief_page(
 
 
 @router.get("/debrief/{workshop_id}/{number}", response_class=HTMLResponse)
-async def table_debrief_page(
-    workshop_id: str,
-    number: int,
-    lang: Lang = None,
-    cookie: LangCookie = None,
-    accept: AcceptLanguage = None,
-) -> HTMLResponse:
+async def table_debrief_page(workshop_id: str, number: int, lang: PageLang) -> HTMLResponse:
     return render(
         "debrief.html",
-        _lang(lang, cookie, accept),
+        lang,
         page="debrief",
         workshop=workshop_id[:64],
         table=str(number),
