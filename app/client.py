@@ -20,6 +20,7 @@ from app.engine.bots import Bot
 from app.engine.events import EVENT_TYPES, event_from_dict
 from app.engine.rules import Rules
 from app.engine.state import GameState
+from app.rooms.room import PROTOCOL_VERSION
 from app.scenarios.models import Scenario
 
 # A bot gives up on a connection after this many failed reconnects in a row.
@@ -129,13 +130,22 @@ class WireBot:
     async def _ask(self, ws: Any, asking: bool) -> bool:
         """Ask for the events after our seq, unless a sync is already under way."""
         if not asking:
-            await ws.send(json.dumps({"v": 1, "type": "sync", "after_seq": self.seq}))
+            await ws.send(
+                json.dumps({"v": PROTOCOL_VERSION, "type": "sync", "after_seq": self.seq})
+            )
         return True
 
     async def _session(self) -> None:
         async with websockets.connect(ws_url(self.base), max_size=None) as ws:
             await ws.send(
-                json.dumps({"v": 1, "type": "hello", "token": self.token, "last_seq": self.seq})
+                json.dumps(
+                    {
+                        "v": PROTOCOL_VERSION,
+                        "type": "hello",
+                        "token": self.token,
+                        "last_seq": self.seq,
+                    }
+                )
             )
             pending: str | None = None
             # After a refusal, wait for news before deciding again, or a bot whose view
@@ -156,14 +166,19 @@ class WireBot:
                     asking = False
                 if kind in ("welcome", "update", "events"):
                     folded = self.seq
+                    # The view first, even when the events show a gap: a patch is
+                    # relative to the views this connection holds, never sent again.
+                    if "state" in frame:  # a welcome: the whole view
+                        self.public = frame["state"]["public"]
+                    patch = frame.get("patch", {}).get("public")
+                    if patch:  # an update: the keys that changed
+                        self.public = {**self.public, **patch}
                     try:
                         self._fold(frame.get("events", []))
                     except GapError:
                         asking = await self._ask(ws, asking)
                         continue
-                    if "state" in frame:
-                        self.public = frame["state"]["public"]
-                    if "state" in frame or self.seq > folded:
+                    if "state" in frame or patch or self.seq > folded:
                         stale = False  # news: what was refused may be right now
                     if frame.get("seq", 0) > self.seq:
                         # Updates may run ahead of what we folded (a lost frame): catch up.
@@ -196,7 +211,14 @@ class WireBot:
                         pending = f"{self.seat}-{next(self._cmids)}"
                         body = {k: v for k, v in _action_body(action).items() if k != "seat"}
                         await ws.send(
-                            json.dumps({"v": 1, "type": "intent", "cmid": pending, "action": body})
+                            json.dumps(
+                                {
+                                    "v": PROTOCOL_VERSION,
+                                    "type": "intent",
+                                    "cmid": pending,
+                                    "action": body,
+                                }
+                            )
                         )
 
 

@@ -41,6 +41,11 @@ class Connection:
         self._task: asyncio.Task[None] | None = None
         self._closing: asyncio.Task[None] | None = None
         self.closed = False
+        # The views this client holds (its welcome, patched by every update since): the
+        # room sends it only what differs from them. Frames are never dropped, only the
+        # whole connection, so what we sent is what it has.
+        self.held_public: dict[str, Any] | None = None
+        self.held_private: dict[str, Any] | None = None
 
     def start(self) -> None:
         self._task = asyncio.create_task(self._drain())

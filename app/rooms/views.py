@@ -1,8 +1,8 @@
 """What each seat may see: the public table view, a seat's private view, projected events.
 
 Private agendas, goals and hands reach only their own seat until the game has ended,
-when the debrief reveals everything. The public part is the same for every seat, so the
-room serialises it once per update and each seat's frame adds only its private part.
+when the debrief reveals everything. A client gets both views whole in its welcome; each
+update then carries only the top-level keys that changed (`changes`).
 """
 
 from __future__ import annotations
@@ -113,6 +113,15 @@ def _scores(rules: Rules, state: GameState, numbers: bool, lang: str) -> dict[st
     return {"visible": "numbers" if numbers else "arrows", "current": current, "history": history}
 
 
+def seats_view(seats: list[SeatInfo]) -> list[dict[str, Any]]:
+    """Who sits at the table and who is connected: the one part of the public view that
+    changes without an event (a player's socket comes or goes)."""
+    return [
+        {"id": s.id, "role": s.role, "name": s.name, "bot": s.is_bot, "connected": s.connected}
+        for s in seats
+    ]
+
+
 def public_view(
     rules: Rules,
     state: GameState | None,
@@ -125,16 +134,7 @@ def public_view(
     view: dict[str, Any] = {
         "status": timer.status,
         "timer": {"deadline": timer.deadline, "remaining": timer.remaining},
-        "seats": [
-            {
-                "id": s.id,
-                "role": s.role,
-                "name": s.name,
-                "bot": s.is_bot,
-                "connected": s.connected,
-            }
-            for s in seats
-        ],
+        "seats": seats_view(seats),
     }
     if state is None or state.round_index < 0:
         return view
@@ -253,6 +253,23 @@ def private_view(
     return view
 
 
+def private_inputs(rules: Rules, state: GameState | None, seat: SeatInfo) -> tuple[Any, ...]:
+    """Everything in the game state that `private_view` reads for this seat.
+
+    The private view changes far less often than the state (a card drawn or played, a
+    move used): while these are equal the room reuses the view it built last, and the
+    update's patch leaves it out without comparing it.
+    """
+    if state is None or state.round_index < 0:
+        return ()
+    role = rules.catalog.roles[seat.role]
+    return (
+        tuple(state.hands.get(role.id, ())),
+        tuple(state.moves_this_round.get((seat.id, m), 0) for m in role.moves),
+        state.ideas_this_round.get(seat.id, 0),
+    )
+
+
 def _card(rules: Rules, card: str, lang: str) -> dict[str, Any]:
     idea = rules.catalog.ideas.get(card)
     if idea is None:
@@ -267,11 +284,33 @@ def _card(rules: Rules, card: str, lang: str) -> dict[str, Any]:
     }
 
 
+def changes(held: dict[str, Any] | None, view: dict[str, Any] | None) -> dict[str, Any]:
+    """The top-level keys of `view` a client holding `held` must replace (an update's patch).
+
+    A key that is no longer part of the view comes as null; clients treat a null and a
+    missing key alike. Comparing is far cheaper than encoding: most updates change a few
+    keys of a view of several kilobytes.
+    """
+    if view is None or view is held:
+        return {}
+    if held is None:
+        return view
+    patch = {k: v for k, v in view.items() if k not in held or held[k] != v}
+    patch.update((k, None) for k in held if k not in view)
+    return patch
+
+
+def deals_cards(payload: dict[str, Any]) -> bool:
+    """Whether an event deals cards: the only events each seat sees differently."""
+    effects = payload.get("effects")
+    return isinstance(effects, dict) and bool(effects.get("dealt"))
+
+
 def project_event(payload: dict[str, Any], role: str | None, ended: bool) -> dict[str, Any]:
     """An event as one seat may see it: other roles' drawn cards are hidden until the end."""
-    effects = payload.get("effects")
-    if ended or not isinstance(effects, dict) or not effects.get("dealt"):
+    if ended or not deals_cards(payload):
         return payload
+    effects = payload["effects"]
     dealt = {r: cards if r == role else ["?"] * len(cards) for r, cards in effects["dealt"].items()}
     return {**payload, "effects": {**effects, "dealt": dealt}}
 

@@ -24,6 +24,7 @@ from sqlmodel import col, select
 from sqlmodel.ext.asyncio.session import AsyncSession
 
 from app.store.codes import clean_join_code, new_join_code, possible_join_code
+from app.store.db import sqlite_writer
 from app.store.errors import NotFound, SeatTaken, SeqConflict
 from app.store.records import (
     TABLE_STATUSES,
@@ -358,6 +359,10 @@ def _settle(future: asyncio.Future[None], error: BaseException | None) -> None:
 
 
 async def _insert_events(engine: AsyncEngine, rows: list[dict[str, Any]]) -> None:
+    writer = sqlite_writer(engine)
+    if writer is not None:
+        await writer.run(lambda connection: connection.execute(insert(EventRecord), rows))
+        return
     async with _write(engine) as session:
         await session.exec(insert(EventRecord), params=rows)
 

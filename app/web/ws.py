@@ -148,7 +148,7 @@ class Session:
                 table=room.config.table_id,
                 language=lang,
                 scenario=room.scenario_view(lang),
-                state=room.welcome(seat, lang),
+                state=room.welcome(self.conn, seat),
                 events=events,
             )
         )

@@ -10,7 +10,7 @@
 //   await conn.send({ type: "vote", choice: "accept" })   // resolves on ack, rejects with {code, message}
 //   conn.start()
 
-const PROTOCOL = 1;
+const PROTOCOL = 2;
 const PING_EVERY = 20000;
 const SILENCE_LIMIT = 50000;
 const BACKOFF_FIRST = 500;
@@ -246,7 +246,15 @@ export class Connection {
     this._addEvents(events);
     if (gap) this._sync();
     else if (this.seq === null || frame.seq > this.seq) this.seq = frame.seq;
-    this.state = frame.state;
+    const patch = frame.patch || {};
+    if (!patch.public && !patch.private) return;
+    // Only the top-level keys that changed come; the rest stay as the welcome and the
+    // updates since left them. A new object each time, so listeners may compare.
+    const state = this.state || { public: {}, private: null };
+    this.state = {
+      public: patch.public ? { ...state.public, ...patch.public } : state.public,
+      private: patch.private ? { ...(state.private || {}), ...patch.private } : state.private,
+    };
     this._emit("state", this.state, this);
   }
 

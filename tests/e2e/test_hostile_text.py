@@ -25,6 +25,7 @@ from playwright.sync_api import Page, expect
 from websockets.sync.client import ClientConnection, connect
 
 from app.client import ws_url
+from app.rooms.room import PROTOCOL_VERSION
 from tests.e2e.conftest import Browsing
 from tests.e2e.ui import role_name, tr, tr_re
 from tests.integration.server import WAIT, Server
@@ -68,7 +69,7 @@ class Seat:
     def __init__(self, ws: ClientConnection, token: str) -> None:
         self.ws = ws
         self.cmids = 0
-        self.ws.send(json.dumps({"v": 1, "type": "hello", "token": token}))
+        self.ws.send(json.dumps({"v": PROTOCOL_VERSION, "type": "hello", "token": token}))
         assert self.until({"welcome", "error"})["type"] == "welcome"
 
     def until(self, kinds: set[str]) -> dict[str, Any]:
@@ -80,7 +81,9 @@ class Seat:
     def act(self, action: dict[str, Any]) -> None:
         self.cmids += 1
         cmid = f"hostile-{self.cmids}"
-        self.ws.send(json.dumps({"v": 1, "type": "intent", "cmid": cmid, "action": action}))
+        self.ws.send(
+            json.dumps({"v": PROTOCOL_VERSION, "type": "intent", "cmid": cmid, "action": action})
+        )
         answer = self.until({"ack", "error"})
         assert answer["type"] == "ack" and answer["cmid"] == cmid, answer
 

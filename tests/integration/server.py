@@ -31,9 +31,11 @@ from app.client import WireBot, seat_scenario, ws_url
 from app.engine.events import event_from_dict
 from app.engine.rules import Rules
 from app.engine.state import GameState
+from app.rooms.room import PROTOCOL_VERSION
 from app.scenarios import load_scenario_or_raise
 from app.settings import REPO_ROOT
 from app.web.protocol import validate_client_frame, validate_server_frame
+from tests.views import fold
 
 POLICYMAKER = Path(sys.executable).parent / "policymaker"
 SCENARIOS = REPO_ROOT / "game_content" / "scenarios"
@@ -177,7 +179,7 @@ class Player:
         await self.ws.close()
 
     async def send(self, kind: str, **fields: Any) -> None:
-        frame = {"v": 1, "type": kind, **fields}
+        frame = {"v": PROTOCOL_VERSION, "type": kind, **fields}
         validate_client_frame(frame)
         await self.ws.send(json.dumps(frame))
 
@@ -191,8 +193,10 @@ class Player:
         self.frames.append(frame)
         if frame["type"] in ("welcome", "update"):
             self.seq = frame["seq"]
-            self.public = frame["state"]["public"]
-            self.private = frame["state"]["private"]
+            # A welcome holds the views whole; each update patches them (protocol v2).
+            views = fold({"public": self.public, "private": self.private}, frame)
+            assert views is not None
+            self.public, self.private = views["public"], views["private"]
         return frame
 
     async def until(

@@ -37,6 +37,7 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from app.engine.state import state_digest
+from app.rooms.room import PROTOCOL_VERSION
 from app.settings import REPO_ROOT
 from app.web.ws import MAX_CMID, MAX_FRAME_BYTES
 from tests.integration.server import Facilitator, Player, Server, full_rules, replay, seated
@@ -185,7 +186,7 @@ def is_json(text: str) -> bool:
 
 
 def frame(**fields: Any) -> str:
-    return json.dumps({"v": 1, **fields})
+    return json.dumps({"v": PROTOCOL_VERSION, **fields})
 
 
 def intent(action: dict[str, Any], cmid: str) -> str:
@@ -216,7 +217,7 @@ WRONG_TYPES: st.SearchStrategy[str] = st.one_of(
     JSON_VALUES.filter(lambda v: not isinstance(v, dict)).map(json.dumps),
     st.builds(
         lambda v, kind: json.dumps({"v": v, "type": kind}),
-        JSON_VALUES.filter(lambda v: v != 1 or isinstance(v, bool)),
+        JSON_VALUES.filter(lambda v: v != PROTOCOL_VERSION or isinstance(v, bool)),
         st.sampled_from(sorted(KNOWN_FRAMES)),
     ),
     NOT_NATURALS.map(lambda after: frame(type="sync", after_seq=after)),
@@ -252,11 +253,11 @@ WRONG_TYPES: st.SearchStrategy[str] = st.one_of(
         st.integers(0xD800, 0xDFFF),
         st.sampled_from(
             [
-                '{"v": 1, "type": "intent", "cmid": "c", "action": {"type": "add_framing", '
+                '{"v": 2, "type": "intent", "cmid": "c", "action": {"type": "add_framing", '
                 '"text": "a @ b"}}',
-                '{"v": 1, "type": "intent", "cmid": "@", "action": {"type": "pass"}}',
-                '{"v": 1, "type": "hello", "token": "@"}',
-                '{"v": 1, "type": "@"}',
+                '{"v": 2, "type": "intent", "cmid": "@", "action": {"type": "pass"}}',
+                '{"v": 2, "type": "hello", "token": "@"}',
+                '{"v": 2, "type": "@"}',
             ]
         ),
     ),
@@ -264,7 +265,7 @@ WRONG_TYPES: st.SearchStrategy[str] = st.one_of(
 WRONG_TYPE_CODES = {"bad_frame", "bad_action", "already_joined", "bad_json", "unknown_type"}
 
 UNKNOWN_TYPES: st.SearchStrategy[str] = st.builds(
-    lambda kind, extra: json.dumps({**extra, "v": 1, "type": kind}),
+    lambda kind, extra: json.dumps({**extra, "v": PROTOCOL_VERSION, "type": kind}),
     JSON_VALUES.filter(lambda k: not (isinstance(k, str) and k in KNOWN_FRAMES)),
     st.dictionaries(TEXT, JSON_VALUES, max_size=3),
 )

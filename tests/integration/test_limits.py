@@ -18,6 +18,7 @@ import pytest
 from websockets.exceptions import ConnectionClosed
 
 from app.engine.rules import MAX_TEXT, MAX_TITLE
+from app.rooms.room import PROTOCOL_VERSION
 from app.rooms.schemas import MAX_ANNOUNCEMENT, MAX_NAME, MAX_TABLES
 from app.rooms.schemas import MAX_TITLE as MAX_WORKSHOP_TITLE
 from app.settings import Settings
@@ -41,8 +42,8 @@ async def player(live_server: Server) -> AsyncIterator[Player]:
 
 def padded_ping(size: int) -> str:
     """A valid ping frame of exactly `size` bytes."""
-    empty = json.dumps({"v": 1, "type": "ping", "pad": ""})
-    return json.dumps({"v": 1, "type": "ping", "pad": "x" * (size - len(empty))})
+    empty = json.dumps({"v": PROTOCOL_VERSION, "type": "ping", "pad": ""})
+    return json.dumps({"v": PROTOCOL_VERSION, "type": "ping", "pad": "x" * (size - len(empty))})
 
 
 async def answer(player: Player) -> dict[str, object]:
@@ -51,7 +52,9 @@ async def answer(player: Player) -> dict[str, object]:
 
 async def raw_intent(player: Player, action: dict[str, object], cmid: str) -> dict[str, object]:
     """An intent sent as is (Player.intent refuses frames the protocol document forbids)."""
-    await player.send_raw(json.dumps({"v": 1, "type": "intent", "cmid": cmid, "action": action}))
+    await player.send_raw(
+        json.dumps({"v": PROTOCOL_VERSION, "type": "intent", "cmid": cmid, "action": action})
+    )
     return await player.until(lambda f: f["type"] in ("ack", "error") and f["cmid"] == cmid)
 
 
@@ -367,11 +370,11 @@ async def test_text_postgresql_cannot_store_is_refused_before_it_reaches_the_dat
             async with seated(server.base, fac) as players:
                 author = players[3]
                 await author.send_raw(
-                    '{"v": 1, "type": "intent", "cmid": "nul\\u0000", "action": {"type": "pass"}}'
+                    '{"v": 2, "type": "intent", "cmid": "nul\\u0000", "action": {"type": "pass"}}'
                 )
                 assert (await answer(author))["code"] == "bad_frame"
                 await author.send_raw(
-                    '{"v": 1, "type": "intent", "cmid": "s", '
+                    '{"v": 2, "type": "intent", "cmid": "s", '
                     '"action": {"type": "add_framing", "text": "a \\ud800 b"}}'
                 )
                 assert (await answer(author))["code"] == "bad_json"

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 from collections.abc import AsyncIterator
 
 import httpx
@@ -31,10 +32,28 @@ async def still_open(player: Player) -> bool:
 
 
 async def test_malformed_json_is_an_error_and_the_connection_stays_open(player: Player) -> None:
-    await player.send_raw('{"v": 1, "type": "ping"')
+    await player.send_raw('{"v": 2, "type": "ping"')
 
     assert await error_code(player) == "bad_json"
     assert await still_open(player)
+
+
+@pytest.mark.parametrize("version", [1, 3, None, True, "2"])  # None: no `v` at all
+async def test_a_hello_in_another_protocol_version_is_refused(
+    player: Player, http: httpx.AsyncClient, version: object
+) -> None:
+    """A client of version 1 (it expects whole views in updates) is told which one to speak."""
+    fac = await Facilitator.create(http)
+    joined = await fac.join("Someone")
+    hello = {"type": "hello", "token": joined["token"]}
+    await player.send_raw(json.dumps(hello if version is None else {"v": version, **hello}))
+
+    refused = await player.until(lambda f: f["type"] in ("welcome", "error"))
+
+    assert refused["type"] == "error" and refused["code"] == "bad_frame"
+    assert "v=2" in refused["message"]
+    assert await still_open(player)
+    assert (await player.hello(joined["token"]))["type"] == "welcome"
 
 
 async def test_an_intent_before_hello_is_refused(player: Player) -> None:
@@ -50,7 +69,7 @@ async def test_an_unknown_frame_type_is_refused(player: Player, http: httpx.Asyn
     joined = await fac.join("Someone")
     assert (await player.hello(joined["token"]))["type"] == "welcome"
 
-    await player.send_raw('{"v": 1, "type": "shout"}')
+    await player.send_raw('{"v": 2, "type": "shout"}')
 
     assert await error_code(player) == "unknown_type"
     assert await still_open(player)

@@ -10,6 +10,7 @@ from dataclasses import dataclass
 import httpx
 import pytest
 
+from app.rooms.room import PROTOCOL_VERSION
 from tests.integration.server import Facilitator, Player, Server, online, seated
 
 PASS = {"type": "pass"}
@@ -69,7 +70,7 @@ async def test_a_wrong_or_missing_token_is_refused_and_changes_nothing(
     player = lobby.players[0]
     await player.send("ping")
     pong = await player.until(lambda f: f["type"] == "pong")
-    assert pong == {"v": 1, "type": "pong", "seq": 0}
+    assert pong == {"v": PROTOCOL_VERSION, "type": "pong", "seq": 0}
     assert not [f for f in player.frames if f["type"] == "announcement"]
 
 
@@ -164,7 +165,7 @@ async def test_an_announcement_reaches_every_connected_client(
     assert response.status_code == 204
     for player in lobby.players:
         frame = await player.until(lambda f: f["type"] == "announcement")
-        assert frame == {"v": 1, "type": "announcement", "text": "Ten minutes left"}
+        assert frame == {"v": PROTOCOL_VERSION, "type": "announcement", "text": "Ten minutes left"}
 
 
 async def test_status_shows_round_phase_connected_seats_and_scores(table: Table) -> None:

@@ -17,9 +17,11 @@ import pytest
 
 from app.client import WireBot
 from app.engine.events import event_from_dict
+from app.engine.state import state_digest
 from app.scenarios.models import localize
 from app.web.protocol import validate_server_frame
-from tests.integration.server import Facilitator, Server, full_rules, play_bots
+from tests.integration.server import Facilitator, Server, full_rules, play_bots, replay
+from tests.views import Views, fold, present
 
 SEATS = 5
 DEFAULT_ROLES = ["chair", "councillor", "official", "parent", "teacher"]
@@ -144,6 +146,7 @@ def test_no_seat_gets_another_seats_agenda_goal_or_hand_before_the_end(
         role = catalog.roles[bot.role]
         others = [r for r in catalog.roles.values() if r.id != bot.role]
         secrets = [localize(r.goal.text, lang) for r in others if r.goal for lang in ("da", "en")]
+        views: Views | None = None
         for frame in bot.frames:
             if frame["type"] not in ("welcome", "update", "events"):
                 continue
@@ -151,9 +154,12 @@ def test_no_seat_gets_another_seats_agenda_goal_or_hand_before_the_end(
                 assert all(
                     not {"agenda", "goal", "hand"} & set(r) for r in frame["scenario"]["roles"]
                 )
-            ended = frame.get("state", {}).get("public", {}).get("status") == "ended"
-            if "state" in frame:
-                private = frame["state"]["private"]
+            # The views the bot holds after this frame: its welcome's, patched by updates.
+            views = fold(views, frame)
+            ended = views is not None and views["public"].get("status") == "ended"
+            if frame["type"] in ("welcome", "update"):
+                assert views is not None
+                private = views["private"]
                 assert private["role"] == bot.role and private["seat"] == bot.seat
                 assert private["agenda"] == dict(role.agenda)
                 held = [c["id"] for c in private["hand"]]
@@ -197,3 +203,23 @@ async def test_two_tables_of_one_workshop_play_at_once_without_crosstalk(
             assert [without_deals(r) for r in stream(bot)] == [
                 without_deals(r) for r in logs[number]
             ]
+
+
+def test_every_client_ends_holding_the_finished_tables_view(game: PlayedGame) -> None:
+    """Welcome, then only patches: each client's views end as the finished table's, alike."""
+    rules = full_rules()
+    final_state = replay(rules, game.log)
+    publics = []
+    for bot in game.bots:
+        views: Views | None = None
+        for frame in bot.frames:
+            views = fold(views, frame)
+        assert views is not None
+        public = present(views["public"])
+        assert public is not None and public["status"] == "ended", bot.seat
+        assert public["final"]["digest"] == state_digest(final_state), bot.seat
+        hand = [c["id"] for c in views["private"]["hand"]]
+        assert hand == final_state.hands.get(bot.role, []), bot.seat
+        # Who is still online when each bot leaves may differ; nothing else may.
+        publics.append({k: v for k, v in public.items() if k != "seats"})
+    assert all(p == publics[0] for p in publics[1:])

@@ -8,6 +8,7 @@ from collections.abc import AsyncIterator, Iterator
 from dataclasses import replace
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
+from threading import current_thread
 from typing import Any
 
 import pytest
@@ -15,6 +16,7 @@ from alembic.autogenerate import compare_metadata
 from alembic.migration import MigrationContext
 from sqlalchemy import func, select, update
 from sqlalchemy.engine import Connection
+from sqlalchemy.event import listen
 from sqlalchemy.ext.asyncio import AsyncEngine
 from sqlmodel import SQLModel, col
 
@@ -27,7 +29,7 @@ from app.store.codes import (
     new_token,
     token_matches,
 )
-from app.store.db import make_engine, normalize_url
+from app.store.db import make_engine, normalize_url, sqlite_writer
 from app.store.errors import NotFound, SeatTaken, SeqConflict
 from app.store.migrate import upgrade
 from app.store.records import CreatedWorkshop, NewEvent, WorkshopSpec
@@ -142,6 +144,28 @@ async def test_sqlite_files_use_wal_and_enforce_foreign_keys(sqlite_url: str) ->
         ]
     await engine.dispose()
     assert pragmas == ["wal", 1, 1]  # synchronous 1 is NORMAL
+
+
+async def test_sqlite_file_appends_go_through_one_writer_thread(sqlite_url: str) -> None:
+    """Event appends on a SQLite file run whole in the writer's thread (one hand-off),
+    on a connection with the same pragmas; other databases keep the async driver."""
+    await upgrade(sqlite_url)
+    engine = make_engine(sqlite_url)
+    writer = sqlite_writer(engine)
+    assert writer is not None and sqlite_writer(engine) is writer
+    assert sqlite_writer(make_engine("sqlite:///:memory:")) is None
+    assert sqlite_writer(make_engine("postgresql://u@127.0.0.1:1/x")) is None
+    threads: list[str] = []
+    listen(writer.engine, "before_cursor_execute", lambda *_: threads.append(current_thread().name))
+    game = await _game(engine)
+    await repo.append_events(engine, game, 1, [NewEvent("a", {"n": 1}), NewEvent("b", {})])
+    assert [e.seq for e in await repo.load_events(engine, game)] == [1, 2]
+    assert threads and all(name.startswith("sqlite-writer") for name in threads)
+    with pytest.raises(SeqConflict):
+        await repo.append_events(engine, game, 2, [NewEvent("c", {})])
+    with pytest.raises(NotFound):  # foreign keys are enforced on the writer's connection too
+        await repo.append_events(engine, "no-such-table", 1, [NewEvent("c", {})])
+    await engine.dispose()
 
 
 async def test_ping_answers_when_the_database_is_up(db: AsyncEngine) -> None:

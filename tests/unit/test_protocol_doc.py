@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import json
 from collections.abc import Iterator, Sequence
+from dataclasses import dataclass
 from typing import Any
 
 import pytest
@@ -27,6 +28,7 @@ from app.web.protocol import (
     validate_server_frame,
 )
 from tests.unit.tiny import tiny_scenario
+from tests.views import Views, fold
 
 RULES = Rules(tiny_scenario())
 SEEDS = (1, 2, 7)  # seed 7 deals a card mid-game, so others see it as '?'
@@ -106,16 +108,26 @@ class ListLog:
 
 
 class Capture:
-    """A connection that keeps what the room offers it."""
+    """A connection that keeps what the room offers it (and the views the room says it holds)."""
 
-    def __init__(self, seat: str | None) -> None:
+    def __init__(self, seat: str | None, lang: str = "en") -> None:
         self.seat = seat
-        self.lang = "en"
+        self.lang = lang
         self.closed = False
         self.frames: list[str] = []
+        self.held_public: dict[str, Any] | None = None
+        self.held_private: dict[str, Any] | None = None
 
     def offer(self, frame: str) -> None:
         self.frames.append(frame)
+
+
+def welcome_state(room: Room, conn: Capture) -> dict[str, Any]:
+    """The `state` of the welcome `conn` would get now, as it goes over the wire."""
+    seat = room.seat(conn.seat) if conn.seat else None
+    state = room.welcome(conn, seat)  # type: ignore[arg-type]
+    loaded: dict[str, Any] = json.loads(json.dumps(state))
+    return loaded
 
 
 def game_records(seed: int) -> list[LogRecord]:
@@ -139,27 +151,55 @@ def new_room(records: Sequence[LogRecord] = (), numbers: bool = False) -> Room:
     return Room(config, RULES, ListLog(records), seats=seats)
 
 
-def play_through_room(seed: int, numbers: bool) -> Iterator[dict[str, Any]]:
-    """Every update frame each seat and a screen receive while the game is folded in."""
+@dataclass
+class Client:
+    """One connection's side of a game: its welcome's views, then every update it got."""
+
+    welcome: Views
+    updates: list[dict[str, Any]]
+
+    def views(self) -> Iterator[Views]:
+        """The views it holds after each update."""
+        views: Views | None = {"public": self.welcome["public"], "private": self.welcome["private"]}
+        for frame in self.updates:
+            views = fold(views, frame)
+            assert views is not None
+            yield views
+
+
+def play_through_room(seed: int, numbers: bool) -> list[Client]:
+    """What each seat and a screen receive while a whole game is folded in.
+
+    They are welcomed in the lobby and attach one by one, as app/web/ws.py does.
+    """
     records = game_records(seed)
     room = new_room(records, numbers)
     conns = [Capture(s.id) for s in room.seats] + [Capture(None)]
-    room.connections.update(conns)  # type: ignore[arg-type]
-    room._broadcast_view([])  # the lobby
+    welcomes = []
+    for conn in conns:
+        welcomes.append(welcome_state(room, conn))
+        room.connections.add(conn)  # type: ignore[arg-type]
+        room._broadcast_view([])  # as `attach` does
     for record in records:
         room._fold(record)
         room._broadcast_view([record])
-    for conn in conns:
-        for text in conn.frames:
-            yield json.loads(text)
+    return [
+        Client(welcome, [json.loads(text) for text in conn.frames])
+        for welcome, conn in zip(welcomes, conns, strict=True)
+    ]
 
 
 @pytest.fixture(scope="module")
-def updates() -> list[dict[str, Any]]:
-    frames: list[dict[str, Any]] = []
+def clients() -> list[Client]:
+    played: list[Client] = []
     for seed in SEEDS:
-        frames.extend(play_through_room(seed, numbers=seed % 2 == 0))
-    return frames
+        played.extend(play_through_room(seed, numbers=seed % 2 == 0))
+    return played
+
+
+@pytest.fixture(scope="module")
+def updates(clients: list[Client]) -> list[dict[str, Any]]:
+    return [frame for client in clients for frame in client.updates]
 
 
 # --- the document -----------------------------------------------------------------------
@@ -252,12 +292,27 @@ def test_update_frames_carry_hidden_dealt_cards(updates: list[dict[str, Any]]) -
 
 
 def test_update_frames_cover_lobby_playing_and_ended_views(
-    updates: list[dict[str, Any]],
+    clients: list[Client], updates: list[dict[str, Any]]
 ) -> None:
-    statuses = {f["state"]["public"]["status"] for f in updates}
-    assert {"lobby", "running", "ended"} <= statuses
-    assert any(f["state"]["private"] is None for f in updates)
-    assert any("final" in f["state"]["public"] for f in updates)
+    # Updates that change only who is online (in the lobby), and ones that start and end.
+    assert any(
+        not f["events"]
+        and list(f["patch"]) == ["public"]
+        and list(f["patch"]["public"]) == ["seats"]
+        for f in updates
+    )
+    patched = [f["patch"].get("public", {}) for f in updates]
+    assert {"running", "ended"} <= {p["status"] for p in patched if "status" in p}
+    assert any("final" in p for p in patched)
+    assert any("private" in f["patch"] for f in updates)
+    for client in clients:
+        statuses = [client.welcome["public"]["status"]]
+        statuses += [views["public"]["status"] for views in client.views()]
+        assert statuses[0] == "lobby" and statuses[-1] == "ended"
+        assert "running" in statuses
+    screens = [c for c in clients if c.welcome["private"] is None]
+    assert screens
+    assert not [f for c in screens for f in c.updates if "private" in f["patch"]]
 
 
 def test_an_update_with_a_players_own_framing_validates() -> None:
@@ -268,12 +323,16 @@ def test_an_update_with_a_players_own_framing_validates() -> None:
     records = [LogRecord(i + 1, e.type, event_to_dict(e)) for i, e in enumerate(events)]
     room = new_room(records)
     conn = Capture("parent")
+    welcome_state(room, conn)
     room.connections.add(conn)  # type: ignore[arg-type]
     for record in records:
         room._fold(record)
     room._broadcast_view(records)
     frame = json.loads(conn.frames[-1])
     assert frame["events"][-1]["type"] == "framing_added"
+    assert [f["text"] for f in frame["patch"]["public"]["framings"] if f["own"]] == [
+        "Children first"
+    ]
     validate_server_frame(frame)
 
 
@@ -292,7 +351,7 @@ async def test_welcome_frames_validate_for_a_seat_and_a_screen() -> None:
             table=room.config.table_id,
             language=room.config.language,
             scenario=room.scenario_view("en"),
-            state=room.welcome(seat, "en"),
+            state=welcome_state(room, Capture(seat.id if seat else None)),
             events=events,
         )
         validate_server_frame(json.loads(frame))
@@ -309,7 +368,7 @@ async def test_welcome_in_the_lobby_validates() -> None:
         table="t1",
         language="en",
         scenario=room.scenario_view("en"),
-        state=room.welcome(seat, "en"),
+        state=welcome_state(room, Capture(seat.id)),
         events=[],
     )
     validate_server_frame(json.loads(frame))
@@ -348,15 +407,56 @@ def test_an_error_with_an_unlisted_code_is_a_violation() -> None:
 
 def test_an_update_with_a_mistyped_view_field_names_where() -> None:
     room = new_room()
-    state = room.welcome(None, "en")
-    state["public"]["seats"][0]["bot"] = "no"
-    frame = {"v": 1, "type": "update", "seq": 0, "events": [], "state": state}
+    seats = welcome_state(room, Capture(None))["public"]["seats"]
+    seats[0]["bot"] = "no"
+    patch = {"public": {"seats": seats}}
+    frame = {"v": PROTOCOL_VERSION, "type": "update", "seq": 0, "events": [], "patch": patch}
     with pytest.raises(ProtocolViolation) as caught:
         validate_server_frame(frame)
-    assert caught.value.pointer == "/state/public/seats/0/bot"
+    assert caught.value.pointer == "/patch/public/seats/0/bot"
+
+
+@pytest.mark.parametrize(
+    ("patch", "pointer"),
+    [
+        ({}, "/events"),  # neither events nor a change: never sent
+        ({"public": {}}, "/patch/public"),
+        ({"public": {"status": "asleep"}}, "/patch/public/status"),
+        ({"public": {"state": {}}}, "/patch/public"),  # not a key of the public view
+        ({"private": {"hand": [{"title": "no id"}]}}, "/patch/private/hand/0"),
+        ({"state": {}}, "/patch"),
+    ],
+)
+def test_malformed_patches_are_violations(patch: dict[str, Any], pointer: str) -> None:
+    frame = {"v": PROTOCOL_VERSION, "type": "update", "seq": 3, "events": [], "patch": patch}
+    with pytest.raises(ProtocolViolation) as caught:
+        validate_server_frame(frame)
+    assert caught.value.pointer == pointer
+
+
+def test_a_version_1_update_with_whole_views_is_a_violation() -> None:
+    state = welcome_state(new_room(), Capture(None))
+    frame = {"v": 1, "type": "update", "seq": 0, "events": [], "state": state}
+    with pytest.raises(ProtocolViolation):
+        validate_server_frame(frame)
+    with pytest.raises(ProtocolViolation):
+        validate_server_frame({**frame, "v": PROTOCOL_VERSION})
+
+
+def test_a_patch_may_set_any_key_of_a_view_or_null_it() -> None:
+    """Every key of PublicView and PrivateView has its counterpart in the patch schemas."""
+    schemas = load_document()["components"]["schemas"]
+    for view, patch in (("PublicView", "PublicPatch"), ("PrivateView", "PrivatePatch")):
+        assert set(schemas[patch]["properties"]) == set(schemas[view]["properties"])
+        nulled = dict.fromkeys(schemas[view]["properties"])
+        side = "public" if view == "PublicView" else "private"
+        frame = {"v": PROTOCOL_VERSION, "type": "update", "seq": 1, "events": []}
+        validate_server_frame({**frame, "patch": {side: nulled}})
 
 
 # --- client frames ----------------------------------------------------------------------
+
+V = PROTOCOL_VERSION
 
 SAMPLE_ACTIONS: list[dict[str, Any]] = [
     {"type": "rank_framings", "order": ["f1", "f0"]},
@@ -384,19 +484,19 @@ def test_the_samples_cover_every_action_type() -> None:
 
 @pytest.mark.parametrize("action", SAMPLE_ACTIONS, ids=lambda a: str(a["type"]))
 def test_intents_of_every_action_type_validate(action: dict[str, Any]) -> None:
-    validate_client_frame({"v": 1, "type": "intent", "cmid": "c-1", "action": action})
+    validate_client_frame({"v": V, "type": "intent", "cmid": "c-1", "action": action})
 
 
 @pytest.mark.parametrize(
     "frame",
     [
-        {"v": 1, "type": "hello", "token": "abc.def"},
-        {"v": 1, "type": "hello", "token": "abc.def", "last_seq": 41},
-        {"v": 1, "type": "hello", "code": "K7QF", "last_seq": None},
-        {"v": 1, "type": "intent", "action": {"type": "pass"}},
-        {"v": 1, "type": "sync", "after_seq": 40},
-        {"v": 1, "type": "sync"},
-        {"v": 1, "type": "ping"},
+        {"v": V, "type": "hello", "token": "abc.def"},
+        {"v": V, "type": "hello", "token": "abc.def", "last_seq": 41},
+        {"v": V, "type": "hello", "code": "K7QF", "last_seq": None},
+        {"v": V, "type": "intent", "action": {"type": "pass"}},
+        {"v": V, "type": "sync", "after_seq": 40},
+        {"v": V, "type": "sync"},
+        {"v": V, "type": "ping"},
     ],
     ids=lambda f: str(f["type"]),
 )
@@ -407,24 +507,26 @@ def test_other_client_frames_validate(frame: dict[str, Any]) -> None:
 @pytest.mark.parametrize(
     ("frame", "pointer"),
     [
-        ({"v": 1, "action": {"type": "pass"}}, "/type"),
-        ({"v": 1, "type": "intent", "cmid": "", "action": {"type": "pass"}}, "/cmid"),
-        ({"v": 1, "type": "intent", "cmid": "x" * 65, "action": {"type": "pass"}}, "/cmid"),
-        ({"v": 1, "type": "intent", "cmid": 7, "action": {"type": "pass"}}, "/cmid"),
-        ({"v": 1, "type": "intent", "action": {"type": "end_phase"}}, "/action/type"),
-        ({"v": 1, "type": "intent", "action": {"type": "fly"}}, "/action/type"),
+        ({"v": V, "action": {"type": "pass"}}, "/type"),
+        ({"v": V, "type": "intent", "cmid": "", "action": {"type": "pass"}}, "/cmid"),
+        ({"v": V, "type": "intent", "cmid": "x" * 65, "action": {"type": "pass"}}, "/cmid"),
+        ({"v": V, "type": "intent", "cmid": 7, "action": {"type": "pass"}}, "/cmid"),
+        ({"v": V, "type": "intent", "action": {"type": "end_phase"}}, "/action/type"),
+        ({"v": V, "type": "intent", "action": {"type": "fly"}}, "/action/type"),
         (
-            {"v": 1, "type": "intent", "action": {"type": "vote", "choice": "maybe"}},
+            {"v": V, "type": "intent", "action": {"type": "vote", "choice": "maybe"}},
             "/action/choice",
         ),
-        ({"v": 1, "type": "intent", "action": {"type": "play_idea"}}, "/action"),
-        ({"v": 1, "type": "intent", "action": {"type": "pass", "why": "x"}}, "/action"),
-        ({"v": 1, "type": "intent"}, ""),
-        ({"v": 1, "type": "hello"}, ""),
-        ({"v": 1, "type": "hello", "token": "t", "last_seq": -1}, "/last_seq"),
-        ({"v": 1, "type": "sync", "after_seq": "3"}, "/after_seq"),
-        ({"v": 2, "type": "ping"}, "/v"),
-        ({"v": 1, "type": "welcome"}, "/type"),
+        ({"v": V, "type": "intent", "action": {"type": "play_idea"}}, "/action"),
+        ({"v": V, "type": "intent", "action": {"type": "pass", "why": "x"}}, "/action"),
+        ({"v": V, "type": "intent"}, ""),
+        ({"v": V, "type": "hello"}, ""),
+        ({"v": V, "type": "hello", "token": "t", "last_seq": -1}, "/last_seq"),
+        ({"v": V, "type": "sync", "after_seq": "3"}, "/after_seq"),
+        ({"v": 1, "type": "ping"}, "/v"),  # version 1 is gone
+        ({"v": V + 1, "type": "ping"}, "/v"),
+        ({"v": True, "type": "ping"}, "/v"),
+        ({"v": V, "type": "welcome"}, "/type"),
     ],
 )
 def test_wrong_client_frames_are_violations(frame: dict[str, Any], pointer: str) -> None:

@@ -17,7 +17,7 @@ from app.engine.rules import Rules
 from app.engine.simulate import default_seats
 from app.rooms.connection import GONE, Connection
 from app.rooms.log import Gone, LogRecord, NewRecord
-from app.rooms.room import REMOVED, Room, SeatRow, TableConfig
+from app.rooms.room import PROTOCOL_VERSION, REMOVED, Room, SeatRow, TableConfig
 from tests.unit.tiny import tiny_scenario
 
 RULES = Rules(tiny_scenario())
@@ -84,7 +84,7 @@ async def test_a_retired_room_refuses_intents_and_dismisses_its_clients() -> Non
     assert control.rejection is not None and control.rejection.code == REMOVED
     assert len(log.records) == before
     assert socket.sent[-1] == {
-        "v": 1,
+        "v": PROTOCOL_VERSION,
         "type": "error",
         "code": REMOVED,
         "message": "deleted",
