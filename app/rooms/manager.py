@@ -488,11 +488,9 @@ class RoomManager:
     # --- facilitator ------------------------------------------------------------------
 
     async def _rooms_of(self, workshop_id: str, number: int | None = None) -> list[Room]:
-        tables = await repo.list_tables(self.engine, workshop_id)
-        if number is not None:
-            tables = [t for t in tables if t.number == number]
-            if not tables:
-                raise LookupError(f"no table {number} in this workshop")
+        tables = await repo.list_tables(self.engine, workshop_id, number)
+        if number is not None and not tables:
+            raise LookupError(f"no table {number} in this workshop")
         rooms = [await self.room(t.id) for t in tables]
         if self.broadcast.shared:
             # What the facilitator sees must include other instances' appends and seats.

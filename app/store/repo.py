@@ -11,13 +11,13 @@ import hashlib
 import json
 import secrets
 import weakref
-from collections.abc import AsyncIterator, Sequence
+from collections.abc import AsyncIterator, Callable, Sequence
 from contextlib import asynccontextmanager
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
-from typing import Any, cast
+from typing import Any, TypeVar, cast
 
-from sqlalchemy import delete, func, insert, text, update
+from sqlalchemy import Connection, delete, func, insert, text, update
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncEngine
 from sqlmodel import col, select
@@ -70,9 +70,11 @@ __all__ = [
     "workshops_created_before",
 ]
 
+T = TypeVar("T")
+
 # A collision among 25**6 (244 million) codes is rare; five in a row means a bug.
 JOIN_CODE_ATTEMPTS = 5
-# Seeds fit PostgreSQL's INTEGER.
+# Seeds (and table numbers) fit PostgreSQL's INTEGER.
 SEED_LIMIT = 2**31
 
 
@@ -88,6 +90,21 @@ async def _write(engine: AsyncEngine) -> AsyncIterator[AsyncSession]:
     # expire_on_commit=False: rows stay readable after commit, to become records.
     async with AsyncSession(engine, expire_on_commit=False) as session, session.begin():
         yield session
+
+
+async def _run_write(engine: AsyncEngine, work: Callable[[Connection], T]) -> T:
+    """`work` in one write transaction, committed unless it raises.
+
+    For the writes made while games run (appends, seats taken, status changes). On a
+    SQLite file the transaction runs whole in the writer's thread (`SqliteWriter`): it
+    holds the file's write lock for microseconds, not across several turns of a busy
+    event loop, during which every other writer sleeps and polls.
+    """
+    writer = sqlite_writer(engine)
+    if writer is not None:
+        return await writer.run(work)
+    async with engine.begin() as connection:
+        return await connection.run_sync(work)
 
 
 async def ping(engine: AsyncEngine) -> None:
@@ -151,13 +168,19 @@ async def get_workshop(engine: AsyncEngine, workshop_id: str) -> StoredWorkshop 
         return _workshop(row) if row else None
 
 
-async def list_tables(engine: AsyncEngine, workshop_id: str) -> list[StoredTable]:
-    """The workshop's tables by number."""
+async def list_tables(
+    engine: AsyncEngine, workshop_id: str, number: int | None = None
+) -> list[StoredTable]:
+    """The workshop's tables by number (only table `number`, when given)."""
     query = (
         select(GameTable)
         .where(col(GameTable.workshop_id) == workshop_id)
         .order_by(col(GameTable.number))
     )
+    if number is not None:
+        if not 0 < number < SEED_LIMIT:  # no such table; and past INTEGER, drivers refuse it
+            return []
+        query = query.where(col(GameTable.number) == number)
     async with _read(engine) as session:
         return [_table(r) for r in await session.exec(query)]
 
@@ -196,10 +219,8 @@ async def set_table_status(engine: AsyncEngine, table_id: str, status: TableStat
     if status not in TABLE_STATUSES:
         raise ValueError(f"unknown table status {status!r}")
     statement = update(GameTable).where(col(GameTable.id) == table_id).values(status=status)
-    async with _write(engine) as session:
-        result = await session.exec(statement)
-        if result.rowcount == 0:
-            raise NotFound(f"no table {table_id}")
+    if (await _run_write(engine, lambda c: c.execute(statement).rowcount)) == 0:
+        raise NotFound(f"no table {table_id}")
 
 
 # --- seats ----------------------------------------------------------------------------
@@ -220,8 +241,7 @@ async def add_seat(
         raise ValueError(f"display name longer than {DISPLAY_NAME_MAX} characters")
     row = Seat(table_id=table_id, seat_key=seat_key, role=role, display_name=name, is_bot=is_bot)
     try:
-        async with _write(engine) as session:
-            session.add(row)
+        await _run_write(engine, lambda c: c.execute(insert(Seat).values(row.model_dump())))
     except IntegrityError as exc:
         if _unique_violation(exc, "uq_seat_table_id_seat_key", "seat.table_id, seat.seat_key"):
             raise SeatTaken(f"table {table_id} already has seat {seat_key!r}") from exc
@@ -359,12 +379,7 @@ def _settle(future: asyncio.Future[None], error: BaseException | None) -> None:
 
 
 async def _insert_events(engine: AsyncEngine, rows: list[dict[str, Any]]) -> None:
-    writer = sqlite_writer(engine)
-    if writer is not None:
-        await writer.run(lambda connection: connection.execute(insert(EventRecord), rows))
-        return
-    async with _write(engine) as session:
-        await session.exec(insert(EventRecord), params=rows)
+    await _run_write(engine, lambda c: c.execute(insert(EventRecord), rows))
 
 
 async def _append_alone(engine: AsyncEngine, item: _Append) -> Exception | None:

@@ -128,10 +128,11 @@ class Session:
         # last_seq 0 asks for the whole log (a bot that folds events itself); no last_seq,
         # for the state alone.
         role = seat.role if seat else None
-        events = await room.events_after(last, role) if last is not None else []
         # Reading the log yields to the room, which may fold more meanwhile: read on until
         # the events reach the seq this welcome states, and leave out any record stored but
         # not folded yet (the room's next update brings it). No await from here to attach.
+        # A client already at the room's seq (a fresh table, a quick reconnect) reads none.
+        events: list[dict[str, Any]] = []
         while last is not None:
             reached = events[-1]["seq"] if events else last
             more = await room.events_after(reached, role) if reached < room.seq else []
