@@ -575,16 +575,7 @@ class Room:
             seat = by_id.get(conn.seat) if conn.seat else None
             role = seat.role if seat and hidden else None
             if role not in events:
-                events[role] = _json(
-                    [
-                        {
-                            "seq": r.seq,
-                            "type": r.type,
-                            "data": project_event(r.payload, role, ended),
-                        }
-                        for r in stored
-                    ]
-                )
+                events[role] = _json([_wire_event(r, role, ended) for r in stored])
             public = self._public(lang, seats)
             held = (lang, id(conn.held_public))
             if held not in public_patches:
@@ -617,8 +608,7 @@ class Room:
         """The events a client missed, as it may see them."""
         ended = reveal or (self.state is not None and self.state.status == "ended")
         return [
-            {"seq": r.seq, "type": r.type, "data": project_event(r.payload, role, ended)}
-            for r in await self.log.load(self.config.table_id, after)
+            _wire_event(r, role, ended) for r in await self.log.load(self.config.table_id, after)
         ]
 
     def scenario_view(self, lang: str) -> dict[str, Any]:
@@ -675,6 +665,15 @@ class Room:
 
 def _json(value: Any) -> str:
     return json.dumps(value, separators=(",", ":"))
+
+
+def _wire_event(record: LogRecord, role: str | None, ended: bool) -> dict[str, Any]:
+    """A log record as a seat of `role` receives it (docs/asyncapi.yaml, EventRecord)."""
+    return {
+        "seq": record.seq,
+        "type": record.type,
+        "data": project_event(record.payload, role, ended),
+    }
 
 
 def _engine_record(event: Any, seat: str | None = None, cmid: str | None = None) -> NewRecord:
