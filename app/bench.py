@@ -39,14 +39,13 @@ import httpx
 import websockets
 from websockets.asyncio.client import ClientConnection
 
-from app.client import ws_url
+from app.client import client_frame, ws_url
 from app.engine import actions as a
 from app.engine.actions import action_to_dict
 from app.engine.bots import Bot
 from app.engine.events import EVENT_TYPES, event_from_dict
 from app.engine.rules import Rules
 from app.engine.state import GameState
-from app.rooms.room import PROTOCOL_VERSION
 from app.scenarios.models import Scenario
 from app.settings import REPO_ROOT
 
@@ -398,7 +397,7 @@ class BenchSeat:
     async def send(self, action: a.Action) -> None:
         cmid = f"b{next(self._cmids)}"
         body = {k: v for k, v in action_to_dict(action).items() if k != "seat"}
-        text = json.dumps({"v": PROTOCOL_VERSION, "type": "intent", "cmid": cmid, "action": body})
+        text = client_frame("intent", cmid=cmid, action=body)
         self.pending = (cmid, time.perf_counter())
         self.tally.sent += 1
         await self.ws.send(text)
@@ -425,13 +424,7 @@ async def _play_table(
             player = BenchSeat(ws, joined, rules, delivery, tally, random.Random(rng.random()))
             players.append(player)
             readers.append(asyncio.create_task(player.read()))
-            hello = {
-                "v": PROTOCOL_VERSION,
-                "type": "hello",
-                "token": joined["token"],
-                "last_seq": 0,
-            }
-            await ws.send(json.dumps(hello))
+            await ws.send(client_frame("hello", token=joined["token"], last_seq=0))
         async with asyncio.timeout(DRAIN_SECONDS):
             for player in players:
                 await player.welcomed.wait()

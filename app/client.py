@@ -130,12 +130,12 @@ class WireBot:
     async def _ask(self, ws: Any, asking: bool) -> bool:
         """Ask for the events after our seq, unless a sync is already under way."""
         if not asking:
-            await ws.send(_frame("sync", after_seq=self.seq))
+            await ws.send(client_frame("sync", after_seq=self.seq))
         return True
 
     async def _session(self) -> None:
         async with websockets.connect(ws_url(self.base), max_size=None) as ws:
-            await ws.send(_frame("hello", token=self.token, last_seq=self.seq))
+            await ws.send(client_frame("hello", token=self.token, last_seq=self.seq))
             pending: str | None = None
             # After a refusal, wait for news before deciding again, or a bot whose view
             # lags the table would repeat the same refused intent.
@@ -199,10 +199,11 @@ class WireBot:
                             await asyncio.sleep(self.think)  # as a person would
                         pending = f"{self.seat}-{next(self._cmids)}"
                         body = {k: v for k, v in _action_body(action).items() if k != "seat"}
-                        await ws.send(_frame("intent", cmid=pending, action=body))
+                        await ws.send(client_frame("intent", cmid=pending, action=body))
 
 
-def _frame(kind: str, **fields: Any) -> str:
+def client_frame(kind: str, **fields: Any) -> str:
+    """A frame a client sends, in the protocol version this code speaks."""
     return json.dumps({"v": PROTOCOL_VERSION, "type": kind, **fields})
 
 

@@ -570,13 +570,16 @@ class Room:
         events: dict[str | None, str] = {}
         # Encoded once per language and per views the clients hold.
         public_patches: dict[tuple[str, int], str] = {}
+        publics: dict[str, dict[str, Any]] = {}
         for conn in list(self.connections):
             lang = conn.lang
             seat = by_id.get(conn.seat) if conn.seat else None
             role = seat.role if seat and hidden else None
             if role not in events:
                 events[role] = _json([_wire_event(r, role, ended) for r in stored])
-            public = self._public(lang, seats)
+            if lang not in publics:
+                publics[lang] = self._public(lang, seats)
+            public = publics[lang]
             held = (lang, id(conn.held_public))
             if held not in public_patches:
                 patch = changes(conn.held_public, public)
