@@ -172,8 +172,10 @@ def serve(
     # A full (oldest-generation) garbage collection walks every game state in memory: with
     # a hundred tables that was a 80-170 ms stall of every table, several times a minute,
     # and the benchmark's p99. Game states hold few reference cycles, so full collections
-    # can be much rarer; the young generations are still collected as usual.
-    gc.set_threshold(700, 10, 1000)
+    # can be much rarer. Each intent builds views and a new state, most of which refcounting
+    # frees: collecting the young generation every 10,000 allocations instead of 700 cut
+    # the time spent collecting under load to a quarter (bench/RESULTS.md).
+    gc.set_threshold(10_000, 10, 1000)
     uvicorn.run(
         create_app(settings),
         host=settings.host,

@@ -379,7 +379,32 @@ def _settle(future: asyncio.Future[None], error: BaseException | None) -> None:
 
 
 async def _insert_events(engine: AsyncEngine, rows: list[dict[str, Any]]) -> None:
-    await _run_write(engine, lambda c: c.execute(insert(EventRecord), rows))
+    if sqlite_writer(engine) is None:
+        await _run_write(engine, lambda c: c.execute(insert(EventRecord), rows))
+        return
+    # The SQLite writer's thread holds the GIL for whatever Python it runs, and the event
+    # loop waits for it: a Core insert (compiling, binding, type processing) was most of
+    # that thread's time under load. The same row, as SQLAlchemy would store it, in plain SQL.
+    params = [
+        (
+            r["game_id"],
+            r["seq"],
+            r["type"],
+            r["payload"],
+            r["seat_key"],
+            r["client_msg_id"],
+            r["created_at"].strftime(_SQLITE_DATETIME),
+        )
+        for r in rows
+    ]
+    await _run_write(engine, lambda c: c.exec_driver_sql(_SQLITE_INSERT_EVENT, params))
+
+
+_SQLITE_INSERT_EVENT = (
+    "INSERT INTO event (game_id, seq, type, payload, seat_key, client_msg_id, created_at)"
+    " VALUES (?, ?, ?, ?, ?, ?, ?)"
+)
+_SQLITE_DATETIME = "%Y-%m-%d %H:%M:%S.%f"  # SQLAlchemy's storage format for DATETIME
 
 
 async def _append_alone(engine: AsyncEngine, item: _Append) -> Exception | None:

@@ -14,7 +14,7 @@ from typing import Any
 import pytest
 from alembic.autogenerate import compare_metadata
 from alembic.migration import MigrationContext
-from sqlalchemy import func, select, update
+from sqlalchemy import func, insert, select, update
 from sqlalchemy.engine import Connection
 from sqlalchemy.event import listen
 from sqlalchemy.ext.asyncio import AsyncEngine
@@ -166,6 +166,47 @@ async def test_sqlite_file_appends_go_through_one_writer_thread(sqlite_url: str)
     with pytest.raises(NotFound):  # foreign keys are enforced on the writer's connection too
         await repo.append_events(engine, "no-such-table", 1, [NewEvent("c", {})])
     await engine.dispose()
+
+
+async def test_the_writers_plain_insert_stores_rows_as_sqlalchemy_would(sqlite_url: str) -> None:
+    """The SQLite writer inserts events in plain SQL (app/store/repo.py): every column,
+    the timestamp's text included, must read back exactly as a Core insert's does."""
+    await upgrade(sqlite_url)
+    engine = make_engine(sqlite_url)
+    game = await _game(engine)
+    await repo.append_events(engine, game, 1, _events("a", seat="s1", cmid="c1"))
+    core = {
+        "game_id": game,
+        "seq": 2,
+        "type": "b",
+        "payload": "{}",
+        "seat_key": None,
+        "client_msg_id": None,
+        "created_at": datetime(2026, 11, 23, 9, 5, 7, 0, tzinfo=UTC),  # no microseconds
+    }
+    async with engine.begin() as connection:
+        await connection.execute(insert(EventRecord), [core])
+    await repo.append_events(engine, game, 3, _events("c"))
+    async with engine.connect() as connection:
+        stored = (
+            await connection.exec_driver_sql(
+                "SELECT seq, type, payload, seat_key, client_msg_id, created_at FROM event"
+                " ORDER BY seq"
+            )
+        ).all()
+    await engine.dispose()
+    assert [tuple(r[:5]) for r in stored] == [
+        (1, "a", '{"n":0}', "s1", "c1"),
+        (2, "b", "{}", None, None),
+        (3, "c", '{"n":0}', None, None),
+    ]
+    core_text = stored[1][5]
+    assert core_text == "2026-11-23 09:05:07.000000"
+    for plain in (stored[0][5], stored[2][5]):
+        assert len(plain) == len(core_text) and plain[10] == " " and plain[19] == "."
+        assert abs(datetime.fromisoformat(plain).replace(tzinfo=UTC) - datetime.now(UTC)) < (
+            timedelta(minutes=1)
+        )
 
 
 async def test_ping_answers_when_the_database_is_up(db: AsyncEngine) -> None:
