@@ -379,7 +379,8 @@ def _settle(future: asyncio.Future[None], error: BaseException | None) -> None:
 
 
 async def _insert_events(engine: AsyncEngine, rows: list[dict[str, Any]]) -> None:
-    if sqlite_writer(engine) is None:
+    writer = sqlite_writer(engine)
+    if writer is None:
         await _run_write(engine, lambda c: c.execute(insert(EventRecord), rows))
         return
     # The SQLite writer's thread holds the GIL for whatever Python it runs, and the event
@@ -397,7 +398,7 @@ async def _insert_events(engine: AsyncEngine, rows: list[dict[str, Any]]) -> Non
         )
         for r in rows
     ]
-    await _run_write(engine, lambda c: c.exec_driver_sql(_SQLITE_INSERT_EVENT, params))
+    await writer.run(lambda c: c.exec_driver_sql(_SQLITE_INSERT_EVENT, params))
 
 
 _SQLITE_INSERT_EVENT = (
