@@ -47,6 +47,7 @@ from app.engine.bots import Bot
 from app.engine.events import EVENT_TYPES, event_from_dict
 from app.engine.rules import Rules
 from app.engine.state import GameState
+from app.jsontext import loads
 from app.scenarios.models import Scenario
 from app.settings import REPO_ROOT
 
@@ -293,7 +294,7 @@ class BenchSeat:
                 self._frame(raw if isinstance(raw, str) else raw.decode(), time.perf_counter())
 
     def _frame(self, raw: str, moment: float) -> None:
-        frame = json.loads(raw)
+        frame = loads(raw)
         kind = frame.get("type")
         if self.tally.in_window(moment):
             self.tally.frames += 1
@@ -541,7 +542,7 @@ class RelayMember:
             async for raw in self.ws:
                 moment = time.perf_counter()
                 text = raw if isinstance(raw, str) else raw.decode()
-                msg = json.loads(text)
+                msg = loads(text)
                 sender, number = int(msg["c"]), int(msg["n"])
                 last = self.seen.get(sender, 0)
                 if number <= last:

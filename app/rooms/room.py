@@ -9,7 +9,6 @@ a restarted server rebuilds it exactly.
 from __future__ import annotations
 
 import asyncio
-import json
 import logging
 import random
 import time
@@ -23,9 +22,11 @@ from app.engine.events import EVENT_TYPES, GameEnded, RoundStarted, SeatSpec, ev
 from app.engine.events import event_to_dict as engine_event_to_dict
 from app.engine.rules import Rejected, Rules
 from app.engine.state import GameState, state_digest
+from app.jsontext import dumps
 from app.rooms.connection import GONE, Connection
 from app.rooms.log import Conflict, EventLog, Gone, LogRecord, NewRecord
 from app.rooms.views import (
+    PartsMemo,
     SeatInfo,
     TimerView,
     changes,
@@ -124,6 +125,7 @@ class Room:
         self._dismissal: asyncio.Task[None] | None = None
         # Views by language (and seat), with what they were built from.
         self._public_cache: dict[str, tuple[_ViewKey, dict[str, Any]]] = {}
+        self._view_parts: dict[str, PartsMemo] = {}
         self._private_cache: dict[tuple[str, str], tuple[tuple[Any, ...], dict[str, Any]]] = {}
 
     # --- loading ------------------------------------------------------------------
@@ -538,7 +540,13 @@ class Room:
             view = {**cached[1], "seats": seats_view(seats)}
         else:
             view = public_view(
-                self.rules, self.state, seats, self.timer.view(), self.config.show_numbers, lang
+                self.rules,
+                self.state,
+                seats,
+                self.timer.view(),
+                self.config.show_numbers,
+                lang,
+                self._view_parts.setdefault(lang, PartsMemo()),
             )
         self._public_cache[lang] = (key, view)
         return view
@@ -576,14 +584,14 @@ class Room:
             seat = by_id.get(conn.seat) if conn.seat else None
             role = seat.role if seat and hidden else None
             if role not in events:
-                events[role] = _json([_wire_event(r, role, ended) for r in stored])
+                events[role] = dumps([_wire_event(r, role, ended) for r in stored])
             if lang not in publics:
                 publics[lang] = self._public(lang, seats)
             public = publics[lang]
             held = (lang, id(conn.held_public))
             if held not in public_patches:
                 patch = changes(conn.held_public, public)
-                public_patches[held] = _json(patch) if patch else ""
+                public_patches[held] = dumps(patch) if patch else ""
             private = self._private(seat, lang)
             private_patch = changes(conn.held_private, private)
             conn.held_public, conn.held_private = public, private
@@ -591,7 +599,7 @@ class Room:
             if public_patches[held]:
                 parts.append(f'"public":{public_patches[held]}')
             if private_patch:
-                parts.append(f'"private":{_json(private_patch)}')
+                parts.append(f'"private":{dumps(private_patch)}')
             if not stored and not parts:
                 continue  # nothing this client can see has changed
             conn.offer(
@@ -619,7 +627,7 @@ class Room:
 
     async def announce(self, text: str) -> None:
         """A facilitator's message to every seat and screen at the table (not logged)."""
-        frame = _json({"v": PROTOCOL_VERSION, "type": "announcement", "text": text})
+        frame = dumps({"v": PROTOCOL_VERSION, "type": "announcement", "text": text})
         for conn in list(self.connections):
             conn.offer(frame)
 
@@ -652,7 +660,7 @@ class Room:
 
     async def dismiss(self, message: str) -> None:
         """Tell every client the table is gone (an error frame), then close its socket."""
-        frame = _json(
+        frame = dumps(
             {
                 "v": PROTOCOL_VERSION,
                 "type": "error",
@@ -664,10 +672,6 @@ class Room:
         # A close reason may hold at most 123 bytes.
         reason = message.encode()[:120].decode(errors="ignore")
         await asyncio.gather(*(c.finish(frame, GONE, reason) for c in list(self.connections)))
-
-
-def _json(value: Any) -> str:
-    return json.dumps(value, separators=(",", ":"))
 
 
 def _wire_event(record: LogRecord, role: str | None, ended: bool) -> dict[str, Any]:

@@ -7,8 +7,9 @@ update then carries only the top-level keys that changed (`changes`).
 
 from __future__ import annotations
 
+from collections.abc import Callable, Hashable
 from dataclasses import dataclass
-from typing import Any
+from typing import Any, TypeVar
 
 from app.engine import events as ev
 from app.engine.debrief import idea_title
@@ -35,6 +36,34 @@ class TimerView:
     status: str  # lobby | running | paused | ended
     deadline: float | None  # epoch seconds, when running
     remaining: float | None  # seconds, when paused
+
+
+T = TypeVar("T")
+
+
+class PartsMemo:
+    """The parts of one language's public view kept from its last build, each with the
+    inputs it was built from.
+
+    Most intents change one or two parts of a view that lists every idea, the last moves
+    and the scores; rebuilding all of them was the largest single cost of an update. The
+    inputs are the state's own entries (ideas, moves, round scores), which the rules
+    replace and never edit: compared by `==`, an unchanged entry is the same object and
+    costs a pointer check. A part that is reused is the same object as before, so
+    `changes` leaves it out of the patch without comparing it.
+    """
+
+    def __init__(self) -> None:
+        self._parts: dict[str, tuple[Hashable, Any]] = {}
+
+    def part(self, name: str, inputs: Hashable, build: Callable[[], T]) -> T:
+        kept = self._parts.get(name)
+        if kept is not None and kept[0] == inputs:
+            value: T = kept[1]
+            return value
+        value = build()
+        self._parts[name] = (inputs, value)
+        return value
 
 
 def _t(text: Any, lang: str) -> str:
@@ -129,8 +158,11 @@ def public_view(
     timer: TimerView,
     numbers: bool,
     lang: str,
+    memo: PartsMemo | None = None,
 ) -> dict[str, Any]:
-    """Everything at the table anyone may see."""
+    """Everything at the table anyone may see. With a memo (one per language), the parts
+    whose inputs are unchanged since its last build are reused."""
+    memo = memo if memo is not None else PartsMemo()
     view: dict[str, Any] = {
         "status": timer.status,
         "timer": {"deadline": timer.deadline, "remaining": timer.remaining},
@@ -165,7 +197,12 @@ def public_view(
     view["framing"] = state.framing
     view["ranked_framings"] = sorted(state.framing_rankings)
     live = state.live_ideas()
-    view["ideas"] = [idea_view(rules, state, state.table[i], lang) for i in live]
+    # An idea's title names the idea it builds on, so the whole table is the input.
+    view["ideas"] = memo.part(
+        "ideas",
+        (tuple(live), tuple(state.table.values())),
+        lambda: [idea_view(rules, state, state.table[i], lang) for i in live],
+    )
     view["ranked_ideas"] = sorted(state.idea_rankings)
     view["support"] = support(state) if state.idea_rankings else {}
     view["dilemma"] = _dilemma(rules, state, lang)
@@ -178,18 +215,27 @@ def public_view(
         "leading": list(leading_package(state, rules.catalog)),
     }
     view["trust"] = dict(state.trust)
-    view["moves"] = [
-        {
-            "round": m.round,
-            "seat": m.seat,
-            "role": m.role,
-            "move": m.move,
-            "title": _t(rules.catalog.moves[m.move].title, lang),
-            "target": m.target,
-        }
-        for m in state.moves[-20:]
-    ]
-    view["scores"] = _scores(rules, state, numbers, lang)
+    last_moves = tuple(state.moves[-20:])
+    view["moves"] = memo.part(
+        "moves",
+        last_moves,
+        lambda: [
+            {
+                "round": m.round,
+                "seat": m.seat,
+                "role": m.role,
+                "move": m.move,
+                "title": _t(rules.catalog.moves[m.move].title, lang),
+                "target": m.target,
+            }
+            for m in last_moves
+        ],
+    )
+    view["scores"] = memo.part(
+        "scores",
+        (tuple(state.history), state.status, numbers),
+        lambda: _scores(rules, state, numbers, lang),
+    )
     if state.status == "ended":
         view["final"] = {
             "package": list(state.final_package or ()),
@@ -295,7 +341,8 @@ def changes(held: dict[str, Any] | None, view: dict[str, Any] | None) -> dict[st
         return {}
     if held is None:
         return view
-    patch = {k: v for k, v in view.items() if k not in held or held[k] != v}
+    # A part reused from the memo is the very object the client holds: no comparing.
+    patch = {k: v for k, v in view.items() if k not in held or (held[k] is not v and held[k] != v)}
     patch.update((k, None) for k in held if k not in view)
     return patch
 

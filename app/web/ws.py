@@ -14,6 +14,7 @@ from urllib.parse import urlsplit
 from fastapi import APIRouter, WebSocket, WebSocketDisconnect
 
 from app.engine.actions import ACTION_TYPES, SeatAction, action_from_dict
+from app.jsontext import dumps
 from app.rooms.connection import Connection
 from app.rooms.manager import RoomManager
 from app.rooms.room import PROTOCOL_VERSION, Room, SeatRow
@@ -31,7 +32,7 @@ SEAT_ACTIONS = frozenset(k for k, cls in ACTION_TYPES.items() if issubclass(cls,
 
 
 def _frame(kind: str, **fields: Any) -> str:
-    return json.dumps({"v": PROTOCOL_VERSION, "type": kind, **fields}, separators=(",", ":"))
+    return dumps({"v": PROTOCOL_VERSION, "type": kind, **fields})
 
 
 def _error(code: str, message: str, cmid: Any = None) -> str:
