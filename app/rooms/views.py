@@ -7,7 +7,7 @@ update then carries only the top-level keys that changed (`changes`).
 
 from __future__ import annotations
 
-from collections.abc import Callable, Hashable
+from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any, TypeVar
 
@@ -54,9 +54,9 @@ class PartsMemo:
     """
 
     def __init__(self) -> None:
-        self._parts: dict[str, tuple[Hashable, Any]] = {}
+        self._parts: dict[str, tuple[object, Any]] = {}
 
-    def part(self, name: str, inputs: Hashable, build: Callable[[], T]) -> T:
+    def part(self, name: str, inputs: object, build: Callable[[], T]) -> T:
         kept = self._parts.get(name)
         if kept is not None and kept[0] == inputs:
             value: T = kept[1]
