@@ -217,9 +217,18 @@ _NESTED: dict[str, type[Any]] = {
 }
 
 
+# Field names per dataclass: `fields()` builds a fresh tuple at every call, and every
+# accepted intent turns its events into dicts for the log.
+_FIELD_NAMES: dict[type[Any], tuple[str, ...]] = {}
+
+
 def _plain(value: Any) -> Any:
     if hasattr(value, "__dataclass_fields__"):
-        return {f.name: _plain(getattr(value, f.name)) for f in fields(value)}
+        kind = type(value)
+        names = _FIELD_NAMES.get(kind)
+        if names is None:
+            names = _FIELD_NAMES[kind] = tuple(f.name for f in fields(value))
+        return {name: _plain(getattr(value, name)) for name in names}
     if isinstance(value, tuple | list):
         return [_plain(v) for v in value]
     if isinstance(value, dict):

@@ -117,6 +117,8 @@ class Room:
         self.lock = asyncio.Lock()
         self.connections: set[Connection] = set()
         self._timer_handle: asyncio.TimerHandle | None = None
+        self._timer_for: tuple[float, int] | None = None  # the deadline and round it is armed for
+        self._timer_task: asyncio.Task[None] | None = None
         self._bot_task: asyncio.Task[None] | None = None
         self._changed = asyncio.Event()
         self._bots: dict[str, Bot] = {}
@@ -472,19 +474,29 @@ class Room:
     # --- timer ----------------------------------------------------------------------
 
     def _arm_timer(self) -> None:
+        deadline = self.timer.deadline
+        wanted: tuple[float, int] | None = None
+        running = self.timer.status == "running" and self.leader
+        if running and deadline is not None and self.state is not None:
+            wanted = (deadline, self.state.round_index)
+        # Most changes are intents within a round: the timer already armed for it stays.
+        if wanted is not None and self._timer_handle is not None and self._timer_for == wanted:
+            return
         if self._timer_handle is not None:
             self._timer_handle.cancel()
             self._timer_handle = None
-        if self.timer.status != "running" or self.timer.deadline is None or self.state is None:
+        if wanted is None:
             return
-        if not self.leader:
-            return
-        delay = max(0.0, self.timer.deadline - self.clock())
-        round_index = self.state.round_index
-        loop = asyncio.get_running_loop()
-        self._timer_handle = loop.call_later(
-            delay, lambda: asyncio.create_task(self._time_up(round_index))
+        deadline, round_index = wanted
+        self._timer_for = wanted
+        self._timer_handle = asyncio.get_running_loop().call_later(
+            max(0.0, deadline - self.clock()), self._fire_timer, round_index
         )
+
+    def _fire_timer(self, round_index: int) -> None:
+        # A timer that has fired is re-armed by the next change, whatever its outcome.
+        self._timer_handle = None
+        self._timer_task = asyncio.create_task(self._time_up(round_index))
 
     async def _time_up(self, round_index: int) -> None:
         async with self.lock:

@@ -10,6 +10,7 @@ import asyncio
 import hashlib
 import json
 import secrets
+import threading
 import weakref
 from collections.abc import AsyncIterator, Callable, Sequence
 from contextlib import asynccontextmanager
@@ -23,6 +24,7 @@ from sqlalchemy.ext.asyncio import AsyncEngine
 from sqlmodel import col, select
 from sqlmodel.ext.asyncio.session import AsyncSession
 
+from app.jsontext import dumps
 from app.store.codes import clean_join_code, new_join_code, possible_join_code
 from app.store.db import sqlite_writer
 from app.store.errors import NotFound, SeatTaken, SeqConflict
@@ -218,9 +220,10 @@ async def set_table_status(engine: AsyncEngine, table_id: str, status: TableStat
     """NotFound if there is no such table."""
     if status not in TABLE_STATUSES:
         raise ValueError(f"unknown table status {status!r}")
-    statement = update(GameTable).where(col(GameTable.id) == table_id).values(status=status)
-    if (await _run_write(engine, lambda c: c.execute(statement).rowcount)) == 0:
-        raise NotFound(f"no table {table_id}")
+    # Through the appends' group commit: a status changes with the events that change it
+    # (a game starting or ending), and when every table of a workshop starts or ends in
+    # the same seconds, one transaction of their own each held up every table's appends.
+    await _batcher(engine).append(_StatusChange(table_id, status))
 
 
 # --- seats ----------------------------------------------------------------------------
@@ -297,7 +300,7 @@ async def append_events(
             "game_id": game_id,
             "seq": first_seq + i,
             "type": e.type,
-            "payload": json.dumps(e.payload, ensure_ascii=False, separators=(",", ":")),
+            "payload": dumps(e.payload),
             "seat_key": e.seat_key,
             "client_msg_id": e.client_msg_id,
             "created_at": now,
@@ -314,25 +317,36 @@ class _Append:
     rows: list[dict[str, Any]]
 
 
+@dataclass(slots=True)
+class _StatusChange:
+    table_id: str
+    status: str
+
+
+_Write = _Append | _StatusChange
+
+
 class _AppendBatcher:
-    """Group commit: the appends that arrive while one transaction runs share the next.
+    """Group commit: the appends (and table status changes) that arrive while one
+    transaction runs share the next.
 
     Every room appends on every intent. One transaction each meant a database round trip
     each (on SQLite several thread hand-offs, and writers queueing on the file lock), so
     under load the log, not the game, set the pace. Rows of many rooms now go in one
     INSERT and one commit, and each caller still returns only once its rows are stored.
-    If the batch breaks a constraint, each append is retried alone so that only the one
+    If the batch breaks a constraint, each write is retried alone so that only the one
     at fault hears of it (SeqConflict or NotFound), exactly as without batching.
     """
 
     def __init__(self, engine: AsyncEngine) -> None:
         self.engine = engine
         self.loop = asyncio.get_running_loop()
-        self._queue: list[tuple[_Append, asyncio.Future[None]]] = []
+        self.thread = threading.get_ident()
+        self._queue: list[tuple[_Write, asyncio.Future[None]]] = []
         self._running = False
         self._task: asyncio.Task[None] | None = None  # held: the loop keeps only weak refs
 
-    async def append(self, item: _Append) -> None:
+    async def append(self, item: _Write) -> None:
         future: asyncio.Future[None] = self.loop.create_future()
         self._queue.append((item, future))
         if not self._running:
@@ -344,17 +358,22 @@ class _AppendBatcher:
         try:
             while self._queue:
                 batch, self._queue = self._queue, []
+                rows = [r for item, _ in batch if isinstance(item, _Append) for r in item.rows]
+                changes = [item for item, _ in batch if isinstance(item, _StatusChange)]
                 try:
-                    await _insert_events(self.engine, [r for item, _ in batch for r in item.rows])
+                    missing = await _write_batch(self.engine, rows, changes)
                 except IntegrityError:
                     for item, future in batch:
-                        _settle(future, await _append_alone(self.engine, item))
+                        _settle(future, await _write_alone(self.engine, item))
                 except Exception as exc:
                     for _, future in batch:
                         _settle(future, exc)
                 else:
-                    for _, future in batch:
-                        _settle(future, None)
+                    for item, future in batch:
+                        if isinstance(item, _StatusChange) and item.table_id in missing:
+                            _settle(future, _no_table(item.table_id))
+                        else:
+                            _settle(future, None)
         finally:
             self._running = False
 
@@ -364,7 +383,9 @@ _BATCHERS: weakref.WeakKeyDictionary[AsyncEngine, _AppendBatcher] = weakref.Weak
 
 def _batcher(engine: AsyncEngine) -> _AppendBatcher:
     batcher = _BATCHERS.get(engine)
-    if batcher is None or batcher.loop is not asyncio.get_running_loop():
+    # This thread's running loop is the batcher's if it runs here: asking asyncio for the
+    # running loop costs a system call (getpid) on every append.
+    if batcher is None or batcher.thread != threading.get_ident() or not batcher.loop.is_running():
         batcher = _BATCHERS[engine] = _AppendBatcher(engine)
     return batcher
 
@@ -378,14 +399,37 @@ def _settle(future: asyncio.Future[None], error: BaseException | None) -> None:
         future.set_exception(error)
 
 
-async def _insert_events(engine: AsyncEngine, rows: list[dict[str, Any]]) -> None:
+def _no_table(table_id: str) -> NotFound:
+    return NotFound(f"no table {table_id}")
+
+
+async def _write_batch(
+    engine: AsyncEngine, rows: list[dict[str, Any]], changes: list[_StatusChange]
+) -> set[str]:
+    """Insert the event rows and make the status changes in one transaction; the tables
+    of the status changes that found no such table."""
     writer = sqlite_writer(engine)
     if writer is None:
-        await _run_write(engine, lambda c: c.execute(insert(EventRecord), rows))
-        return
+
+        def work(c: Connection) -> set[str]:
+            if rows:
+                c.execute(insert(EventRecord), rows)
+            missing = set()
+            for change in changes:
+                statement = (
+                    update(GameTable)
+                    .where(col(GameTable.id) == change.table_id)
+                    .values(status=change.status)
+                )
+                if c.execute(statement).rowcount == 0:
+                    missing.add(change.table_id)
+            return missing
+
+        return await _run_write(engine, work)
     # The SQLite writer's thread holds the GIL for whatever Python it runs, and the event
     # loop waits for it: a Core insert (compiling, binding, type processing) was most of
-    # that thread's time under load. The same row, as SQLAlchemy would store it, in plain SQL.
+    # that thread's time under load. The same rows, as SQLAlchemy would store them, in
+    # plain SQL.
     params = [
         (
             r["game_id"],
@@ -398,25 +442,41 @@ async def _insert_events(engine: AsyncEngine, rows: list[dict[str, Any]]) -> Non
         )
         for r in rows
     ]
-    await writer.run(lambda c: c.exec_driver_sql(_SQLITE_INSERT_EVENT, params))
+
+    def plain(c: Connection) -> set[str]:
+        if params:
+            c.exec_driver_sql(_SQLITE_INSERT_EVENT, params)
+        return {
+            change.table_id
+            for change in changes
+            if c.exec_driver_sql(_SQLITE_SET_STATUS, (change.status, change.table_id)).rowcount == 0
+        }
+
+    return await writer.run(plain)
 
 
 _SQLITE_INSERT_EVENT = (
     "INSERT INTO event (game_id, seq, type, payload, seat_key, client_msg_id, created_at)"
     " VALUES (?, ?, ?, ?, ?, ?, ?)"
 )
+_SQLITE_SET_STATUS = "UPDATE game_table SET status = ? WHERE id = ?"
 _SQLITE_DATETIME = "%Y-%m-%d %H:%M:%S.%f"  # SQLAlchemy's storage format for DATETIME
 
 
-async def _append_alone(engine: AsyncEngine, item: _Append) -> Exception | None:
-    """One append in its own transaction; the error its caller should see, if any."""
+async def _write_alone(engine: AsyncEngine, item: _Write) -> Exception | None:
+    """One write in its own transaction; the error its caller should see, if any."""
     try:
-        await _insert_events(engine, item.rows)
+        if isinstance(item, _StatusChange):
+            missing = await _write_batch(engine, [], [item])
+            return _no_table(item.table_id) if missing else None
+        await _write_batch(engine, item.rows, [])
     except IntegrityError as exc:
+        if isinstance(item, _StatusChange):
+            return exc
         if _unique_violation(exc, "uq_event_game_seq", "event.game_id, event.seq"):
             return _chained(SeqConflict(item.game_id, item.first_seq), exc)
         if _foreign_key_violation(exc):
-            return _chained(NotFound(f"no table {item.game_id}"), exc)
+            return _chained(_no_table(item.game_id), exc)
         return exc
     except Exception as exc:
         return exc

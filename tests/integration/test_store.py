@@ -403,6 +403,29 @@ async def test_set_status_of_an_unknown_table_raises_not_found(db: AsyncEngine) 
         await repo.set_table_status(db, "0" * 32, "running")
 
 
+async def test_writes_sharing_a_commit_each_hear_only_of_their_own_failure(
+    db: AsyncEngine,
+) -> None:
+    # Gathered, these share one group commit; one conflicts and one names no table.
+    first, second = (await _workshop(db, tables=2)).tables
+    await repo.append_events(db, first.id, 1, _events("start"))
+
+    results = await asyncio.gather(
+        repo.append_events(db, first.id, 2, _events("next")),
+        repo.set_table_status(db, first.id, "running"),
+        repo.append_events(db, first.id, 1, _events("late")),
+        repo.set_table_status(db, "0" * 32, "running"),
+        repo.set_table_status(db, second.id, "ended"),
+        return_exceptions=True,
+    )
+
+    names = [type(r).__name__ for r in results]
+    assert names == ["NoneType", "NoneType", "SeqConflict", "NotFound", "NoneType"]
+    assert [e.type for e in await repo.load_events(db, first.id)] == ["start", "next"]
+    assert (await repo.get_table(db, first.id)).status == "running"  # type: ignore[union-attr]
+    assert (await repo.get_table(db, second.id)).status == "ended"  # type: ignore[union-attr]
+
+
 async def test_seats_are_listed_in_the_order_they_were_taken(db: AsyncEngine) -> None:
     table = await _game(db)
     parent = await repo.add_seat(db, table, "parent", "parent", " Ada ")
