@@ -43,6 +43,13 @@ log = logging.getLogger("policymaker.room")
 
 # 2: an update carries a patch of the views (the keys that changed), no longer them whole.
 PROTOCOL_VERSION = 2
+
+
+def server_frame(kind: str, **fields: Any) -> str:
+    """A frame from the server to a client, of this protocol version (docs/asyncapi.yaml)."""
+    return dumps({"v": PROTOCOL_VERSION, "type": kind, **fields})
+
+
 # What a public view was built from: the last seq folded and the seats as they were.
 _ViewKey = tuple[int, tuple[SeatInfo, ...]]
 # How often an intent is retried after another instance appended first.
@@ -639,7 +646,7 @@ class Room:
 
     async def announce(self, text: str) -> None:
         """A facilitator's message to every seat and screen at the table (not logged)."""
-        frame = dumps({"v": PROTOCOL_VERSION, "type": "announcement", "text": text})
+        frame = server_frame("announcement", text=text)
         for conn in list(self.connections):
             conn.offer(frame)
 
@@ -672,15 +679,7 @@ class Room:
 
     async def dismiss(self, message: str) -> None:
         """Tell every client the table is gone (an error frame), then close its socket."""
-        frame = dumps(
-            {
-                "v": PROTOCOL_VERSION,
-                "type": "error",
-                "code": REMOVED,
-                "message": message,
-                "cmid": None,
-            }
-        )
+        frame = server_frame("error", code=REMOVED, message=message, cmid=None)
         # A close reason may hold at most 123 bytes.
         reason = message.encode()[:120].decode(errors="ignore")
         await asyncio.gather(*(c.finish(frame, GONE, reason) for c in list(self.connections)))

@@ -14,10 +14,9 @@ from urllib.parse import urlsplit
 from fastapi import APIRouter, WebSocket, WebSocketDisconnect
 
 from app.engine.actions import ACTION_TYPES, SeatAction, action_from_dict
-from app.jsontext import dumps
 from app.rooms.connection import Connection
 from app.rooms.manager import RoomManager
-from app.rooms.room import PROTOCOL_VERSION, Room, SeatRow
+from app.rooms.room import PROTOCOL_VERSION, Room, SeatRow, server_frame
 from app.rooms.tokens import BadToken
 from app.web.limits import TokenBucket
 
@@ -31,12 +30,8 @@ FOREIGN_ORIGIN = 4403
 SEAT_ACTIONS = frozenset(k for k, cls in ACTION_TYPES.items() if issubclass(cls, SeatAction))
 
 
-def _frame(kind: str, **fields: Any) -> str:
-    return dumps({"v": PROTOCOL_VERSION, "type": kind, **fields})
-
-
 def _error(code: str, message: str, cmid: Any = None) -> str:
-    return _frame("error", code=code, message=message, cmid=cmid)
+    return server_frame("error", code=code, message=message, cmid=cmid)
 
 
 class Session:
@@ -87,7 +82,7 @@ class Session:
         if kind == "hello":
             await self.hello(msg)
         elif kind == "ping":
-            await self.send(_frame("pong", seq=self.room.seq if self.room else 0))
+            await self.send(server_frame("pong", seq=self.room.seq if self.room else 0))
         elif self.room is None:
             await self.send(_error("hello_first", "say hello with your seat token first"))
         elif kind == "intent":
@@ -142,7 +137,7 @@ class Session:
             events += more
         events = [e for e in events if e["seq"] <= room.seq]
         self.conn.offer(
-            _frame(
+            server_frame(
                 "welcome",
                 seq=room.seq,
                 seat=seat.id if seat else None,
@@ -189,7 +184,9 @@ class Session:
         if outcome.rejection is not None:
             await self.send(_error(outcome.rejection.code, outcome.rejection.message, cmid))
         else:
-            await self.send(_frame("ack", cmid=cmid, seq=outcome.seq, duplicate=outcome.duplicate))
+            await self.send(
+                server_frame("ack", cmid=cmid, seq=outcome.seq, duplicate=outcome.duplicate)
+            )
 
     async def sync(self, msg: dict[str, Any]) -> None:
         assert self.room is not None
@@ -199,7 +196,7 @@ class Session:
             return
         role = self.seat.role if self.seat else None
         events = await self.room.events_after(after, role)
-        await self.send(_frame("events", seq=self.room.seq, events=events))
+        await self.send(server_frame("events", seq=self.room.seq, events=events))
 
     async def end(self) -> None:
         if self.room is not None and self.conn is not None:
