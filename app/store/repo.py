@@ -10,6 +10,7 @@ import asyncio
 import hashlib
 import json
 import secrets
+import sqlite3
 import threading
 import weakref
 from collections.abc import AsyncIterator, Callable, Sequence
@@ -426,10 +427,9 @@ async def _write_batch(
             return missing
 
         return await _run_write(engine, work)
-    # The SQLite writer's thread holds the GIL for whatever Python it runs, and the event
-    # loop waits for it: a Core insert (compiling, binding, type processing) was most of
-    # that thread's time under load. The same rows, as SQLAlchemy would store them, in
-    # plain SQL.
+    # Plain SQL on the driver's connection, usually on the loop's own thread (see
+    # `SqliteWriter.write`): a Core insert (compiling, binding, type processing) cost more
+    # than SQLite's work. The same rows as SQLAlchemy would store them.
     params = [
         (
             r["game_id"],
@@ -443,16 +443,16 @@ async def _write_batch(
         for r in rows
     ]
 
-    def plain(c: Connection) -> set[str]:
+    def plain(c: sqlite3.Connection) -> set[str]:
         if params:
-            c.exec_driver_sql(_SQLITE_INSERT_EVENT, params)
+            c.executemany(_SQLITE_INSERT_EVENT, params)
         return {
             change.table_id
             for change in changes
-            if c.exec_driver_sql(_SQLITE_SET_STATUS, (change.status, change.table_id)).rowcount == 0
+            if c.execute(_SQLITE_SET_STATUS, (change.status, change.table_id)).rowcount == 0
         }
 
-    return await writer.run(plain)
+    return await writer.write(plain)
 
 
 _SQLITE_INSERT_EVENT = (

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import asyncio
 import hashlib
+import sqlite3
 from collections.abc import AsyncIterator, Iterator
 from dataclasses import replace
 from datetime import UTC, datetime, timedelta
@@ -29,7 +30,7 @@ from app.store.codes import (
     new_token,
     token_matches,
 )
-from app.store.db import make_engine, normalize_url, sqlite_writer
+from app.store.db import SqliteWriter, make_engine, normalize_url, sqlite_writer
 from app.store.errors import NotFound, SeatTaken, SeqConflict
 from app.store.migrate import upgrade
 from app.store.records import CreatedWorkshop, NewEvent, WorkshopSpec
@@ -146,25 +147,88 @@ async def test_sqlite_files_use_wal_and_enforce_foreign_keys(sqlite_url: str) ->
     assert pragmas == ["wal", 1, 1]  # synchronous 1 is NORMAL
 
 
-async def test_sqlite_file_appends_go_through_one_writer_thread(sqlite_url: str) -> None:
-    """Event appends on a SQLite file run whole in the writer's thread (one hand-off),
-    on a connection with the same pragmas; other databases keep the async driver."""
+async def test_sqlite_file_appends_commit_on_the_loops_thread_when_the_file_is_free(
+    sqlite_url: str,
+) -> None:
+    """Event appends on a SQLite file need no thread while no one else writes, on a
+    connection with the same pragmas; other databases keep the async driver."""
     await upgrade(sqlite_url)
     engine = make_engine(sqlite_url)
     writer = sqlite_writer(engine)
     assert writer is not None and sqlite_writer(engine) is writer
     assert sqlite_writer(make_engine("sqlite:///:memory:")) is None
     assert sqlite_writer(make_engine("postgresql://u@127.0.0.1:1/x")) is None
-    threads: list[str] = []
-    listen(writer.engine, "before_cursor_execute", lambda *_: threads.append(current_thread().name))
-    game = await _game(engine)
+    game = await _game(engine)  # a workshop is created through the writer's thread
+    handed: list[str] = []
+    listen(writer.engine, "begin", lambda *_: handed.append(current_thread().name))
     await repo.append_events(engine, game, 1, [NewEvent("a", {"n": 1}), NewEvent("b", {})])
     assert [e.seq for e in await repo.load_events(engine, game)] == [1, 2]
-    assert threads and all(name.startswith("sqlite-writer") for name in threads)
     with pytest.raises(SeqConflict):
         await repo.append_events(engine, game, 2, [NewEvent("c", {})])
-    with pytest.raises(NotFound):  # foreign keys are enforced on the writer's connection too
+    with pytest.raises(NotFound):  # foreign keys are enforced on this connection too
         await repo.append_events(engine, "no-such-table", 1, [NewEvent("c", {})])
+    assert handed == []
+    await engine.dispose()
+
+
+async def test_an_append_while_the_file_is_locked_waits_in_the_writers_thread(
+    sqlite_url: str,
+) -> None:
+    """Another writer holding the file's lock: the append neither fails nor stops the
+    event loop; it waits in the writer's thread and is stored once the lock is free."""
+    await upgrade(sqlite_url)
+    engine = make_engine(sqlite_url)
+    writer = sqlite_writer(engine)
+    assert writer is not None
+    game = await _game(engine)
+    await repo.append_events(engine, game, 1, [NewEvent("a", {})])
+    loop = asyncio.get_running_loop()
+    handed = asyncio.Event()
+    listen(writer.engine, "begin", lambda *_: loop.call_soon_threadsafe(handed.set))
+    blocker = sqlite3.connect(writer.path, isolation_level=None)
+    blocker.execute("BEGIN IMMEDIATE")  # holds the write lock
+
+    started = loop.time()
+    append = asyncio.create_task(repo.append_events(engine, game, 2, [NewEvent("b", {})]))
+    await handed.wait()  # the loop runs on while the writer's thread waits for the lock
+    # Far above any hand-off, far below the seconds a busy wait on the loop would take.
+    assert loop.time() - started < 1.0
+    assert not append.done()
+    blocker.execute("COMMIT")
+    await append
+
+    assert [e.type for e in await repo.load_events(engine, game)] == ["a", "b"]
+    blocker.close()
+    await engine.dispose()
+
+
+async def test_the_checkpointer_keeps_the_write_ahead_log_from_growing(sqlite_url: str) -> None:
+    """Appends never checkpoint on the loop's thread; the checkpointer's pass lets the
+    next append start the log afresh, so it stays the size of what came since."""
+    await upgrade(sqlite_url)
+    engine = make_engine(sqlite_url)
+    writer = sqlite_writer(engine)
+    assert writer is not None
+    game = await _game(engine)
+    wal = Path(writer.path + "-wal")
+
+    async def append_many(first: int) -> None:
+        for seq in range(first, first + 300):
+            await repo.append_events(engine, game, seq, [NewEvent("x", {"pad": "p" * 200})])
+
+    await append_many(1)
+    grown = wal.stat().st_size
+    await append_many(301)
+    assert wal.stat().st_size > grown * 1.5  # no checkpoint in the appends themselves
+    twice = wal.stat().st_size
+
+    checkpointer = sqlite3.connect(writer.path, isolation_level=None)
+    SqliteWriter.checkpoint(checkpointer)
+    await append_many(601)
+
+    assert wal.stat().st_size <= twice  # written again from its start
+    assert len(await repo.load_events(engine, game)) == 900
+    checkpointer.close()
     await engine.dispose()
 
 
