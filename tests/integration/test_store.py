@@ -232,6 +232,43 @@ async def test_the_checkpointer_keeps_the_write_ahead_log_from_growing(sqlite_ur
     await engine.dispose()
 
 
+async def test_a_checkpoint_racing_a_stream_of_appends_still_restarts_the_log(
+    sqlite_url: str,
+) -> None:
+    """Appends keep coming while the checkpointer runs (as under load): the log must
+    still start afresh after it, and every append is stored, some through the writer's
+    thread while the checkpoint holds the lock."""
+    await upgrade(sqlite_url)
+    engine = make_engine(sqlite_url)
+    writer = sqlite_writer(engine)
+    assert writer is not None
+    game = await _game(engine)
+    wal = Path(writer.path + "-wal")
+    seq = 0
+
+    async def append() -> None:
+        nonlocal seq
+        seq += 1
+        await repo.append_events(engine, game, seq, [NewEvent("x", {"pad": "p" * 200})])
+
+    for _ in range(300):
+        await append()
+    checkpointer = sqlite3.connect(writer.path, isolation_level=None, check_same_thread=False)
+    checkpointer.execute("PRAGMA busy_timeout=10000")
+    checkpoint = asyncio.create_task(asyncio.to_thread(SqliteWriter.checkpoint, checkpointer))
+    while not checkpoint.done():
+        await append()
+    await checkpoint
+    before = wal.stat().st_size
+    for _ in range(200):  # fewer than before the checkpoint: they fit in what it held
+        await append()
+
+    assert wal.stat().st_size <= before  # written again from its start, not grown
+    assert len(await repo.load_events(engine, game)) == seq
+    checkpointer.close()
+    await engine.dispose()
+
+
 async def test_the_writers_plain_insert_stores_rows_as_sqlalchemy_would(sqlite_url: str) -> None:
     """The SQLite writer inserts events in plain SQL (app/store/repo.py): every column,
     the timestamp's text included, must read back exactly as a Core insert's does."""
