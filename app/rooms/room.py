@@ -125,7 +125,7 @@ class Room:
         self.connections: set[Connection] = set()
         self._timer_handle: asyncio.TimerHandle | None = None
         self._timer_for: tuple[float, int] | None = None  # the deadline and round it is armed for
-        self._timer_task: asyncio.Task[None] | None = None
+        self._timer_task: asyncio.Task[None] | None = None  # held: the loop keeps weak refs
         self._bot_task: asyncio.Task[None] | None = None
         self._changed = asyncio.Event()
         self._bots: dict[str, Bot] = {}

@@ -108,8 +108,7 @@ class SqliteWriter:
         self.executor = ThreadPoolExecutor(1, thread_name_prefix="sqlite-writer")
         self.path = make_url(url).database or ""
         self._direct: sqlite3.Connection | None = None
-        self._stopping = threading.Event()
-        self._checkpointer: threading.Thread | None = None
+        self._stopping = threading.Event()  # ends the checkpointer thread (`close`)
 
     async def run(self, work: Callable[[Connection], T]) -> T:
         """`work` in one transaction: committed if it returns, rolled back if it raises."""
@@ -149,10 +148,9 @@ class SqliteWriter:
             # No checkpoint inside a commit on the loop's thread: the checkpointer's job.
             direct.execute("PRAGMA wal_autocheckpoint=0")
             self._direct = direct
-            self._checkpointer = threading.Thread(
+            threading.Thread(
                 target=self._checkpoints, name="sqlite-checkpointer", daemon=True
-            )
-            self._checkpointer.start()
+            ).start()
         return self._direct
 
     def _checkpoints(self) -> None:

@@ -49,6 +49,17 @@ async def db(db_url: str) -> AsyncIterator[AsyncEngine]:
     await engine.dispose()
 
 
+@pytest.fixture
+async def sqlite_file(sqlite_url: str) -> AsyncIterator[tuple[AsyncEngine, SqliteWriter]]:
+    """A migrated SQLite file and its writer."""
+    await upgrade(sqlite_url)
+    engine = make_engine(sqlite_url)
+    writer = sqlite_writer(engine)
+    assert writer is not None
+    yield engine, writer
+    await engine.dispose()
+
+
 def _spec(tables: int = 1, **changes: Any) -> WorkshopSpec:
     spec = WorkshopSpec(
         scenario_id="school",
@@ -172,14 +183,11 @@ async def test_sqlite_file_appends_commit_on_the_loops_thread_when_the_file_is_f
 
 
 async def test_an_append_while_the_file_is_locked_waits_in_the_writers_thread(
-    sqlite_url: str,
+    sqlite_file: tuple[AsyncEngine, SqliteWriter],
 ) -> None:
     """Another writer holding the file's lock: the append neither fails nor stops the
     event loop; it waits in the writer's thread and is stored once the lock is free."""
-    await upgrade(sqlite_url)
-    engine = make_engine(sqlite_url)
-    writer = sqlite_writer(engine)
-    assert writer is not None
+    engine, writer = sqlite_file
     game = await _game(engine)
     await repo.append_events(engine, game, 1, [NewEvent("a", {})])
     loop = asyncio.get_running_loop()
@@ -199,16 +207,14 @@ async def test_an_append_while_the_file_is_locked_waits_in_the_writers_thread(
 
     assert [e.type for e in await repo.load_events(engine, game)] == ["a", "b"]
     blocker.close()
-    await engine.dispose()
 
 
-async def test_the_checkpointer_keeps_the_write_ahead_log_from_growing(sqlite_url: str) -> None:
+async def test_the_checkpointer_keeps_the_write_ahead_log_from_growing(
+    sqlite_file: tuple[AsyncEngine, SqliteWriter],
+) -> None:
     """Appends never checkpoint on the loop's thread; the checkpointer's pass lets the
     next append start the log afresh, so it stays the size of what came since."""
-    await upgrade(sqlite_url)
-    engine = make_engine(sqlite_url)
-    writer = sqlite_writer(engine)
-    assert writer is not None
+    engine, writer = sqlite_file
     game = await _game(engine)
     wal = Path(writer.path + "-wal")
 
@@ -229,19 +235,15 @@ async def test_the_checkpointer_keeps_the_write_ahead_log_from_growing(sqlite_ur
     assert wal.stat().st_size <= twice  # written again from its start
     assert len(await repo.load_events(engine, game)) == 900
     checkpointer.close()
-    await engine.dispose()
 
 
 async def test_a_checkpoint_racing_a_stream_of_appends_still_restarts_the_log(
-    sqlite_url: str,
+    sqlite_file: tuple[AsyncEngine, SqliteWriter],
 ) -> None:
     """Appends keep coming while the checkpointer runs (as under load): the log must
     still start afresh after it, and every append is stored, some through the writer's
     thread while the checkpoint holds the lock."""
-    await upgrade(sqlite_url)
-    engine = make_engine(sqlite_url)
-    writer = sqlite_writer(engine)
-    assert writer is not None
+    engine, writer = sqlite_file
     game = await _game(engine)
     wal = Path(writer.path + "-wal")
     seq = 0
@@ -266,7 +268,6 @@ async def test_a_checkpoint_racing_a_stream_of_appends_still_restarts_the_log(
     assert wal.stat().st_size <= before  # written again from its start, not grown
     assert len(await repo.load_events(engine, game)) == seq
     checkpointer.close()
-    await engine.dispose()
 
 
 async def test_the_writers_plain_insert_stores_rows_as_sqlalchemy_would(sqlite_url: str) -> None:
