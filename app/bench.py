@@ -22,6 +22,9 @@ import gc
 import itertools
 import json
 import math
+import multiprocessing
+import multiprocessing.connection
+import multiprocessing.process
 import os
 import random
 import shutil
@@ -31,12 +34,13 @@ import sys
 import tempfile
 import time
 from collections import Counter
-from collections.abc import Iterator
+from collections.abc import Callable, Coroutine, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
+from typing import Any, TypeVar
 
 import httpx
+import uvloop
 import websockets
 from websockets.asyncio.client import ClientConnection
 
@@ -54,6 +58,7 @@ from app.settings import REPO_ROOT
 BASELINE_APP = REPO_ROOT / "bench" / "baseline.py"
 MAX_TABLES = 2000
 MAX_PLAYERS = 9
+MAX_WORKERS = 8
 # Tables per workshop the HTTP API allows (app.rooms.schemas.MAX_TABLES).
 WORKSHOP_TABLES = 50
 # After the sending stops: how long answers and deliveries may still arrive.
@@ -78,6 +83,7 @@ RULE_CODES = frozenset(
     }
 )
 _PROBE_INTERVAL = 0.05
+T = TypeVar("T")
 # Fewer accepted intents than any game of the default scenario needs (about 150).
 GAME_INTENTS_MIN = 100
 
@@ -89,10 +95,15 @@ class LoadShape:
     interval: float
     duration: float
     seed: int = 1
+    # Load processes: one event loop saturates its core at about 1200 relay tables (or
+    # 500 game tables), and then it is the load generator that is measured.
+    workers: int = 1
 
     def check(self) -> None:
         if not 1 <= self.tables <= MAX_TABLES:
             raise ValueError(f"tables must be 1..{MAX_TABLES}")
+        if not 1 <= self.workers <= min(MAX_WORKERS, self.tables):
+            raise ValueError(f"workers must be 1..{MAX_WORKERS}, and no more than the tables")
         if not 1 <= self.players <= MAX_PLAYERS:
             raise ValueError(f"players must be 1..{MAX_PLAYERS}")
         if not 0.05 <= self.interval <= 60:
@@ -103,7 +114,7 @@ class LoadShape:
 
 @dataclass
 class Tally:
-    """What the clients saw; one per run (the load generator is one event loop)."""
+    """What the clients of one load process saw."""
 
     sent: int = 0
     accepted: int = 0
@@ -124,22 +135,52 @@ class Tally:
     def in_window(self, moment: float) -> bool:
         return self.window[0] <= moment <= self.window[1]
 
+    def add(self, other: Tally) -> None:
+        """Count another load process's tally in with this one."""
+        for name in ("sent", "accepted", "idle", "late", "delivered", "frames", "bytes"):
+            setattr(self, name, getattr(self, name) + getattr(other, name))
+        for name in ("lost", "duplicated", "games_started", "games_ended"):
+            setattr(self, name, getattr(self, name) + getattr(other, name))
+        self.rejected.update(other.rejected)
+        self.errors.update(other.errors)
+        self.latencies.extend(other.latencies)
+
 
 class Gate:
-    """The measured window opens when every table is seated and connected."""
+    """The measured window opens when every table is seated and connected.
 
-    def __init__(self, expected: int, duration: float, tally: Tally) -> None:
+    With one load process it opens itself; with several, each tells the parent it is
+    ready (`ready`) and the parent opens all of them at the same moment (`open`).
+    """
+
+    def __init__(
+        self,
+        expected: int,
+        duration: float,
+        tally: Tally,
+        ready: Callable[[], None] | None = None,
+    ) -> None:
         self.expected = expected
         self.duration = duration
         self.tally = tally
         self.opened = asyncio.Event()
+        self._ready = ready
         self._arrived: set[int] = set()
 
     def arrive(self, slot: int) -> None:
         """Slot `slot` is ready (or has given up); counted once."""
+        if slot in self._arrived:
+            return
         self._arrived.add(slot)
-        if len(self._arrived) >= self.expected and not self.opened.is_set():
-            start = time.perf_counter()
+        if len(self._arrived) == self.expected:
+            if self._ready is None:
+                self.open(time.perf_counter())
+            else:
+                self._ready()
+
+    def open(self, start: float) -> None:
+        """Open the window at `start` (perf_counter: the same clock in every process)."""
+        if not self.opened.is_set():
             self.tally.window = (start, start + self.duration)
             self.opened.set()
 
@@ -303,16 +344,10 @@ class BenchSeat:
             self._events(frame.get("events", []), moment, live=kind == "update")
             if kind == "welcome":
                 self.welcomed.set()
+            elif kind == "update" and "cmid" in frame:  # our intent's answer (protocol v3)
+                self._accepted(frame)
         elif kind == "ack":
-            self._answered(frame.get("cmid"))
-            if frame.get("duplicate"):
-                self.tally.errors["duplicate_ack"] += 1
-            else:
-                sent = self.pending_sent
-                self.tally.accepted += 1
-                if sent is not None:
-                    self.delivery.acked(int(frame["seq"]), sent)
-            self.pending = None
+            self._accepted(frame)
         elif kind == "error":
             code = str(frame.get("code"))
             if frame.get("cmid") is not None and code in RULE_CODES:
@@ -321,6 +356,17 @@ class BenchSeat:
                 self.tally.errors[code] += 1
             if frame.get("cmid") is not None:
                 self.pending = None
+
+    def _accepted(self, frame: dict[str, Any]) -> None:
+        self._answered(frame.get("cmid"))
+        if frame.get("duplicate"):
+            self.tally.errors["duplicate_ack"] += 1
+        else:
+            sent = self.pending_sent
+            self.tally.accepted += 1
+            if sent is not None:
+                self.delivery.acked(int(frame["seq"]), sent)
+        self.pending = None
 
     @property
     def pending_sent(self) -> float | None:
@@ -507,17 +553,23 @@ async def _table_slot(
                 await upcoming
 
 
-async def run_game_load(base: str, shape: LoadShape, tally: Tally, gate: Gate) -> None:
-    """R table slots in parallel; the window opens when all are seated and connected."""
+def _slot_rngs(shape: LoadShape) -> list[random.Random]:
+    """Each table slot's own generator: the same whichever process plays the slot."""
     rng = random.Random(shape.seed)
+    return [random.Random(rng.random()) for _ in range(shape.tables)]
+
+
+async def run_game_load(
+    base: str, shape: LoadShape, tally: Tally, gate: Gate, slots: range
+) -> None:
+    """Table slots in parallel; the window opens when all are seated and connected."""
+    rngs = _slot_rngs(shape)
     limits = httpx.Limits(max_connections=20)
     async with httpx.AsyncClient(base_url=base, timeout=30, limits=limits) as http:
         pool = TablePool(http, shape.players)
-        slots = [
-            _table_slot(base, pool, shape, tally, random.Random(rng.random()), gate, n)
-            for n in range(shape.tables)
-        ]
-        await asyncio.gather(*slots)
+        await asyncio.gather(
+            *(_table_slot(base, pool, shape, tally, rngs[n], gate, n) for n in slots)
+        )
 
 
 # --- the bare relay's load -----------------------------------------------------------------
@@ -632,14 +684,11 @@ async def _relay_room(
         await asyncio.gather(*readers, return_exceptions=True)
 
 
-async def run_relay_load(base: str, shape: LoadShape, tally: Tally, gate: Gate) -> None:
-    rng = random.Random(shape.seed)
-    await asyncio.gather(
-        *(
-            _relay_room(base, n, shape, tally, random.Random(rng.random()), gate)
-            for n in range(shape.tables)
-        )
-    )
+async def run_relay_load(
+    base: str, shape: LoadShape, tally: Tally, gate: Gate, slots: range
+) -> None:
+    rngs = _slot_rngs(shape)
+    await asyncio.gather(*(_relay_room(base, n, shape, tally, rngs[n], gate) for n in slots))
 
 
 # --- the server process --------------------------------------------------------------------
@@ -786,37 +835,158 @@ def _no_collections() -> Iterator[None]:
         gc.enable()
 
 
+@dataclass
+class Part:
+    """What one load process measured: its clients' tally, its loop's lag, its CPU time."""
+
+    tally: Tally
+    lag: list[float]
+    cpu_seconds: float
+
+
+async def _drive(
+    base: str,
+    shape: LoadShape,
+    baseline: bool,
+    gate: Gate,
+    slots: range,
+    setup: float,
+    watch: ProcessWatch | None,
+) -> Part:
+    """Play `slots` until the window closes and the last answers are in."""
+    load = run_relay_load if baseline else run_game_load
+    runner = asyncio.create_task(load(base, shape, gate.tally, gate, slots))
+    lag: list[float] = []
+    try:
+        # Bounded: setting up, the window itself, then draining.
+        async with asyncio.timeout(setup):
+            await gate.opened.wait()
+        if watch is not None:
+            watch.begin()
+        own0 = os.times()
+        async with asyncio.timeout(shape.duration + 4 * DRAIN_SECONDS + 30):
+            with _no_collections():
+                await _loop_lag(lag, gate.tally.window[1])
+            if watch is not None:
+                watch.end()
+            own1 = os.times()
+            await runner
+    finally:
+        runner.cancel()
+        with contextlib.suppress(asyncio.CancelledError):
+            await runner
+    return Part(gate.tally, lag, own1.user + own1.system - own0.user - own0.system)
+
+
 async def measure(
     base: str, shape: LoadShape, baseline: bool, pid: int | None, setup: float
 ) -> dict[str, Any]:
     """Run the load against a server at `base`; the report as a JSON-ready dict."""
     shape.check()
-    tally = Tally()
-    gate = Gate(shape.tables, shape.duration, tally)
     watch = ProcessWatch(pid)
-    lag: list[float] = []
     watcher = asyncio.create_task(watch.watch())
-    load = run_relay_load if baseline else run_game_load
-    runner = asyncio.create_task(load(base, shape, tally, gate))
     try:
-        # Bounded: setting up, the window itself, then draining.
-        async with asyncio.timeout(setup):
-            await gate.opened.wait()
-        watch.begin()
-        own0 = os.times()
-        async with asyncio.timeout(shape.duration + 4 * DRAIN_SECONDS + 30):
-            with _no_collections():
-                await _loop_lag(lag, tally.window[1])
-            watch.end()
-            own1 = os.times()
-            await runner
+        if shape.workers == 1:
+            tally = Tally()
+            gate = Gate(shape.tables, shape.duration, tally)
+            parts = [await _drive(base, shape, baseline, gate, range(shape.tables), setup, watch)]
+        else:
+            parts = await _split(base, shape, baseline, setup, watch)
     finally:
-        for task in (runner, watcher):
-            task.cancel()
-            with contextlib.suppress(asyncio.CancelledError):
-                await task
-    own_cpu = own1.user + own1.system - own0.user - own0.system
+        watcher.cancel()
+        with contextlib.suppress(asyncio.CancelledError):
+            await watcher
+    tally = parts[0].tally
+    for part in parts[1:]:
+        tally.add(part.tally)
+    lag = [x for part in parts for x in part.lag]
+    own_cpu = sum(part.cpu_seconds for part in parts)
     return _report(shape, baseline, tally, watch, lag, own_cpu)
+
+
+# --- several load processes ----------------------------------------------------------------
+
+
+async def _split(
+    base: str, shape: LoadShape, baseline: bool, setup: float, watch: ProcessWatch
+) -> list[Part]:
+    """`shape.workers` processes, each playing every n-th table slot in one shared window."""
+    context = multiprocessing.get_context("spawn")
+    loop = asyncio.get_running_loop()
+    pipes: list[multiprocessing.connection.Connection] = []
+    workers: list[multiprocessing.process.BaseProcess] = []
+
+    async def answer(pipe: multiprocessing.connection.Connection) -> Any:
+        try:
+            return await loop.run_in_executor(None, pipe.recv)
+        except (EOFError, OSError) as exc:
+            raise RuntimeError("a load process exited before it reported") from exc
+
+    try:
+        for index in range(shape.workers):
+            ours, theirs = context.Pipe()
+            slots = range(index, shape.tables, shape.workers)
+            worker = context.Process(
+                target=_worker, args=(base, shape, baseline, slots, setup, theirs), daemon=True
+            )
+            worker.start()
+            theirs.close()
+            pipes.append(ours)
+            workers.append(worker)
+        async with asyncio.timeout(setup):
+            for pipe in pipes:
+                await answer(pipe)  # seated and connected
+        start = time.perf_counter()
+        for pipe in pipes:
+            pipe.send(start)
+        watch.begin()
+        async with asyncio.timeout(shape.duration + 4 * DRAIN_SECONDS + 60):
+            # The server's CPU is measured over the window, as with one process.
+            await asyncio.sleep(max(0.0, start + shape.duration - time.perf_counter()))
+            watch.end()
+            parts: list[Part] = [await answer(pipe) for pipe in pipes]
+        return parts
+    finally:
+        for process in workers:
+            process.join(timeout=STOP_WAIT)
+            if process.is_alive():
+                process.kill()
+                process.join()
+        for pipe in pipes:
+            pipe.close()
+
+
+def _worker(
+    base: str,
+    shape: LoadShape,
+    baseline: bool,
+    slots: range,
+    setup: float,
+    pipe: multiprocessing.connection.Connection,
+) -> None:
+    """One load process: say when its tables are ready, open at the parent's moment, report."""
+    pipe.send(_run_loop(_work(base, shape, baseline, slots, setup, pipe)))
+
+
+async def _work(
+    base: str,
+    shape: LoadShape,
+    baseline: bool,
+    slots: range,
+    setup: float,
+    pipe: multiprocessing.connection.Connection,
+) -> Part:
+    loop = asyncio.get_running_loop()
+    gate = Gate(len(slots), shape.duration, Tally(), ready=lambda: pipe.send("ready"))
+
+    async def opener() -> None:
+        gate.open(await loop.run_in_executor(None, pipe.recv))
+
+    opening = asyncio.create_task(opener())
+    try:
+        return await _drive(base, shape, baseline, gate, slots, setup, None)
+    finally:
+        opening.cancel()
 
 
 def _report(
@@ -827,6 +997,8 @@ def _report(
     lag: list[float],
     own_cpu: float,
 ) -> dict[str, Any]:
+    # With several load processes their CPU adds up (it may pass 100 %) and the lag is
+    # the worst of theirs.
     ms = [x * 1000 for x in tally.latencies]
     duration = shape.duration
     cpu = watch.cpu_seconds / watch.wall_seconds * 100 if watch.wall_seconds else None
@@ -837,6 +1009,7 @@ def _report(
             "players": shape.players,
             "interval": shape.interval,
             "duration": shape.duration,
+            "workers": shape.workers,
         },
         "latency_ms": {
             "p50": round(percentile(ms, 50), 2),
@@ -889,11 +1062,18 @@ def run(
     warmup = 30.0 + shape.tables * 0.2
     if spawn:
         with spawn_server(baseline) as server:
-            return asyncio.run(measure(server.base, shape, baseline, server.pid, warmup))
+            return _run_loop(measure(server.base, shape, baseline, server.pid, warmup))
     if url is None:
         raise ValueError("name a running server with --url, or use --spawn-server")
     _loopback_only(url)
-    return asyncio.run(measure(url.rstrip("/"), shape, baseline, pid, warmup))
+    return _run_loop(measure(url.rstrip("/"), shape, baseline, pid, warmup))
+
+
+def _run_loop(main: Coroutine[Any, Any, T]) -> T:
+    """Run the load on uvloop, as the server runs: the standard loop's own Python (its
+    selector and handles) was a fifth of the load generator's time."""
+    with asyncio.Runner(loop_factory=uvloop.new_event_loop) as runner:
+        return runner.run(main)
 
 
 def _loopback_only(url: str) -> None:
@@ -922,7 +1102,8 @@ def format_report(report: dict[str, Any]) -> str:
     shape = report["shape"]
     lines = [
         f"{report['target']}: {shape['tables']} tables × {shape['players']} players, "
-        f"one intent every {shape['interval']} s for {shape['duration']} s",
+        f"one intent every {shape['interval']} s for {shape['duration']} s, "
+        f"{shape['workers']} load process(es)",
         f"  latency ms: p50 {lat['p50']}  p95 {lat['p95']}  p99 {lat['p99']}  max {lat['max']}"
         f"  ({report['samples']} intents)",
         f"  accepted/s {report['accepted_per_s']}  delivered/s {report['delivered_per_s']}"

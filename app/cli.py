@@ -328,6 +328,12 @@ def bench_command(
         int | None, typer.Option(help="With --url: the server's process id, for RSS and CPU.")
     ] = None,
     seed: Annotated[int, typer.Option(help="Seed for pacing and the bots' choices.")] = 1,
+    workers: Annotated[
+        int,
+        typer.Option(
+            min=1, max=8, help="Load processes sharing the tables (one saturates near 1200)."
+        ),
+    ] = 1,
     as_json: Annotated[bool, typer.Option("--json", help="One JSON object.")] = False,
 ) -> None:
     """Load a server with bot players over the websocket protocol; report latency and more."""
@@ -339,7 +345,7 @@ def bench_command(
     if compare and not spawn_server:
         typer.echo("--compare needs --spawn-server", err=True)
         raise typer.Exit(2)
-    shape = bench.LoadShape(tables, players, interval, duration, seed)
+    shape = bench.LoadShape(tables, players, interval, duration, seed, workers)
     try:
         report = bench.run(shape, url, spawn_server, baseline, pid)
         if compare:

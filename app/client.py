@@ -153,6 +153,8 @@ class WireBot:
                     known = max(known, frame["seq"])
                 if kind == "events":
                     asking = False
+                if kind == "update" and pending is not None and frame.get("cmid") == pending:
+                    pending = None  # protocol v3: the update answering our intent is its ack
                 if kind in ("welcome", "update", "events"):
                     folded = self.seq
                     # The view first, even when the events show a gap: a patch is

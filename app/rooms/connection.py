@@ -32,10 +32,18 @@ class _Closing:
 
 class Connection:
     def __init__(
-        self, seat: str | None, send: SendText, close: Close, limit: int, lang: str
+        self,
+        seat: str | None,
+        send: SendText,
+        close: Close,
+        limit: int,
+        lang: str,
+        version: int = 3,
     ) -> None:
         self.seat = seat
         self.lang = lang
+        # The protocol version the client said hello in (app/rooms/room.py PROTOCOL_VERSION).
+        self.version = version
         self._send = send
         self._close = close
         # A deque and one waiter rather than an asyncio.Queue: every frame of every seat

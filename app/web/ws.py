@@ -16,7 +16,7 @@ from fastapi import APIRouter, WebSocket, WebSocketDisconnect
 from app.engine.actions import ACTION_TYPES, SeatAction, action_from_dict
 from app.rooms.connection import Connection
 from app.rooms.manager import RoomManager
-from app.rooms.room import PROTOCOL_VERSION, Room, SeatRow, server_frame
+from app.rooms.room import OLDEST_VERSION, PROTOCOL_VERSION, Room, SeatRow, server_frame
 from app.rooms.tokens import BadToken
 from app.web.limits import TokenBucket
 
@@ -74,13 +74,17 @@ class Session:
             await self.send(_error("bad_json", "the frame holds text that is not valid Unicode"))
             return
         kind, version = msg.get("type"), msg.get("v")
-        if version != PROTOCOL_VERSION or isinstance(version, bool):  # true == 1 in Python
+        if (
+            not isinstance(version, int)
+            or isinstance(version, bool)  # true == 1 in Python
+            or not OLDEST_VERSION <= version <= PROTOCOL_VERSION
+        ):
             await self.send(
                 _error("bad_frame", f"say which protocol you speak: v={PROTOCOL_VERSION}")
             )
             return
         if kind == "hello":
-            await self.hello(msg)
+            await self.hello(msg, version)
         elif kind == "ping":
             await self.send(server_frame("pong", seq=self.room.seq if self.room else 0))
         elif self.room is None:
@@ -92,7 +96,7 @@ class Session:
         else:
             await self.send(_error("unknown_type", f"unknown frame type {kind!r}"))
 
-    async def hello(self, msg: dict[str, Any]) -> None:
+    async def hello(self, msg: dict[str, Any], version: int) -> None:
         if self.room is not None:
             await self.send(_error("already_joined", "this connection has already said hello"))
             return
@@ -117,7 +121,12 @@ class Session:
         self.room, self.seat = room, seat
         lang = room.language(msg.get("lang") if isinstance(msg.get("lang"), str) else None)
         self.conn = Connection(
-            seat.id if seat else None, self.ws.send_text, self._close, room.outgoing_limit, lang
+            seat.id if seat else None,
+            self.ws.send_text,
+            self._close,
+            room.outgoing_limit,
+            lang,
+            version,
         )
         # Welcome goes on the queue before the connection is visible to the room's fan-out,
         # so a client never sees an update older than its welcome.
@@ -180,10 +189,10 @@ class Session:
         except ValueError as exc:
             await self.send(_error("bad_action", str(exc), cmid))
             return
-        outcome = await self.room.submit(self.seat.id, parsed, cmid)
+        outcome = await self.room.submit(self.seat.id, parsed, cmid, self.conn)
         if outcome.rejection is not None:
             await self.send(_error(outcome.rejection.code, outcome.rejection.message, cmid))
-        else:
+        elif not outcome.answered:
             await self.send(
                 server_frame("ack", cmid=cmid, seq=outcome.seq, duplicate=outcome.duplicate)
             )

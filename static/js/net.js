@@ -7,10 +7,10 @@
 //   conn.onAnnouncement((text) => ...)
 //   conn.onStatus((status) => ...)                // "connecting" | "open" | "reconnecting" | "closed"
 //   conn.onFatal((err) => ...)                    // bad token / unknown table: stop, do not retry
-//   await conn.send({ type: "vote", choice: "accept" })   // resolves on ack, rejects with {code, message}
+//   await conn.send({ type: "vote", choice: "accept" })   // resolves once applied, rejects with {code, message}
 //   conn.start()
 
-const PROTOCOL = 2;
+const PROTOCOL = 3;
 const PING_EVERY = 20000;
 const SILENCE_LIMIT = 50000;
 const BACKOFF_FIRST = 500;
@@ -247,7 +247,12 @@ export class Connection {
     if (gap) this._sync();
     else if (this.seq === null || frame.seq > this.seq) this.seq = frame.seq;
     const patch = frame.patch || {};
-    if (!patch.public && !patch.private) return;
+    if (patch.public || patch.private) this._patch(patch);
+    // Protocol v3: the update our own intent produced carries its cmid instead of an ack.
+    if (frame.cmid) this._settle(frame.cmid, true, { cmid: frame.cmid, seq: frame.seq });
+  }
+
+  _patch(patch) {
     // Only the top-level keys that changed come; the rest stay as the welcome and the
     // updates since left them. A new object each time, so listeners may compare.
     const state = this.state || { public: {}, private: null };
@@ -310,7 +315,7 @@ export class Connection {
   }
 
   // --- intents ----------------------------------------------------------------------
-  /** Ask for a game action; resolves with the ack, rejects with {code, message}. */
+  /** Ask for a game action; resolves with {cmid, seq} once applied, rejects with {code, message}. */
   send(action) {
     const cmid = newCmid();
     return new Promise((resolve, reject) => {

@@ -84,8 +84,11 @@ class Seat:
         self.ws.send(
             json.dumps({"v": PROTOCOL_VERSION, "type": "intent", "cmid": cmid, "action": action})
         )
-        answer = self.until({"ack", "error"})
-        assert answer["type"] == "ack" and answer["cmid"] == cmid, answer
+        while True:  # the update carrying our cmid answers (protocol v3), or an error
+            answer: dict[str, Any] = json.loads(self.ws.recv(timeout=WAIT))
+            if answer.get("cmid") == cmid:
+                break
+        assert answer["type"] in ("update", "ack"), answer
 
 
 @contextmanager

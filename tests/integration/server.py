@@ -45,6 +45,22 @@ HEALTH_INTERVAL = 0.05
 STOP_TIMEOUT = 10.0
 
 
+def answers(frame: dict[str, Any], cmid: str | None = None) -> bool:
+    """Whether `frame` answers an intent (the one with `cmid`, if given).
+
+    Protocol v3: the update an intent produced, sent to its own connection, carries its
+    cmid and is its answer; an ack answers only a repeat or an intent that changed nothing.
+    """
+    if frame["type"] == "update":
+        return "cmid" in frame and (cmid is None or frame["cmid"] == cmid)
+    return frame["type"] in ("ack", "error") and (cmid is None or frame.get("cmid") == cmid)
+
+
+def accepted(frame: dict[str, Any]) -> bool:
+    """Whether an intent's answer says it was applied (now, or as a duplicate)."""
+    return frame["type"] == "ack" or (frame["type"] == "update" and "cmid" in frame)
+
+
 def free_port() -> int:
     """A port nothing listens on right now (the OS picks it)."""
     with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as s:
@@ -228,10 +244,10 @@ class Player:
         return await self.until(lambda f: f["type"] in ("welcome", "error"))
 
     async def intent(self, action: dict[str, Any], cmid: str | None = None) -> dict[str, Any]:
-        """Ask for an action; the ack or error answering it."""
+        """Ask for an action; the update, ack or error answering it."""
         cmid = cmid or f"c{next(self._cmids)}"
         await self.send("intent", cmid=cmid, action=action)
-        return await self.until(lambda f: f["type"] in ("ack", "error") and f["cmid"] == cmid)
+        return await self.until(lambda f: answers(f, cmid))
 
     async def caught_up(self, seq: int) -> None:
         """Wait until this client has seen the table at `seq`."""

@@ -25,7 +25,16 @@ from app.settings import Settings
 from app.web.api import WRONG_CODES
 from app.web.scenario_api import MAX_BODY
 from app.web.ws import MAX_FRAME_BYTES
-from tests.integration.server import WAIT, Facilitator, Player, Server, full_rules, seated
+from tests.integration.server import (
+    WAIT,
+    Facilitator,
+    Player,
+    Server,
+    accepted,
+    answers,
+    full_rules,
+    seated,
+)
 
 # uvicorn's ws_max_size as `policymaker serve` sets it (app/cli.py).
 MAX_MESSAGE = 1024 * 1024
@@ -55,7 +64,7 @@ async def raw_intent(player: Player, action: dict[str, object], cmid: str) -> di
     await player.send_raw(
         json.dumps({"v": PROTOCOL_VERSION, "type": "intent", "cmid": cmid, "action": action})
     )
-    return await player.until(lambda f: f["type"] in ("ack", "error") and f["cmid"] == cmid)
+    return await player.until(lambda f: answers(f, cmid))
 
 
 # --- websocket frames ---------------------------------------------------------------------
@@ -151,7 +160,7 @@ async def test_framings_and_ideas_have_a_length_limit(
         assert refused["type"] == "error" and refused["code"] == "too_long", refused
         assert refused["message"] == f"the framing may be at most {MAX_TEXT} characters"
         ok = await author.intent({"type": "add_framing", "text": "f" * MAX_TEXT})
-        assert ok["type"] == "ack", ok
+        assert accepted(ok), ok
 
         (advanced,) = await fac.control("advance")  # to the first ideate round
         assert advanced["ok"], advanced
@@ -168,7 +177,7 @@ async def test_framings_and_ideas_have_a_length_limit(
         ok = await author.intent(
             {"type": "write_idea", "title": "t" * MAX_TITLE, "text": "x" * MAX_TEXT}
         )
-        assert ok["type"] == "ack", ok
+        assert accepted(ok), ok
 
 
 async def test_announcements_and_workshop_titles_have_a_length_limit(
@@ -380,7 +389,7 @@ async def test_text_postgresql_cannot_store_is_refused_before_it_reaches_the_dat
                 assert (await answer(author))["code"] == "bad_json"
                 # NUL inside a text is only escaped JSON in the log: taken and kept.
                 kept = await raw_intent(author, {"type": "add_framing", "text": "a\x00b"}, "t")
-                assert kept["type"] == "ack", kept
+                assert accepted(kept), kept
             assert any(
                 r["data"].get("text") == "a\x00b"
                 for r in await fac.log()

@@ -31,7 +31,7 @@ from app.store.migrate import upgrade
 from app.store.records import CreatedWorkshop, NewEvent, WorkshopSpec
 from app.store.tables import EventRecord, GameTable, Seat, Workshop
 from tests.integration.scaleout import Cluster, cluster, redis_url
-from tests.integration.server import POLICYMAKER, Facilitator, Player, Server, seated
+from tests.integration.server import POLICYMAKER, Facilitator, Player, Server, accepted, seated
 
 __all__ = ["cluster", "redis_url"]  # fixtures, imported to be found
 
@@ -211,7 +211,7 @@ async def test_deleting_a_workshop_closes_its_games_and_removes_its_rows(
         seated(live_server.base, doomed) as players,
         seated(live_server.base, kept) as others,
     ):
-        assert (await players[0].intent({"type": "pass"}))["type"] == "ack"
+        assert accepted(await players[0].intent({"type": "pass"}))
         screen = await Player.connect(live_server.base)
         await screen.send("hello", code=doomed.code(2))
         await screen.until(lambda f: f["type"] == "welcome")
@@ -240,7 +240,7 @@ async def test_deleting_a_workshop_closes_its_games_and_removes_its_rows(
         assert refused["type"] == "error" and refused["code"] in ("bad_token", "not_found")
         # The other workshop plays on.
         moved = await others[0].intent({"type": "pass"})
-        assert moved["type"] == "ack", moved
+        assert accepted(moved), moved
         for other in others:
             await other.caught_up(moved["seq"])
         assert (await kept.status())["tables"][0]["seq"] == moved["seq"]
@@ -293,7 +293,7 @@ async def test_deleting_closes_the_game_on_every_instance(cluster: Cluster) -> N
         on_b = Facilitator(http_b, fac.workshop_id, fac.token, fac.tables)
         # Seated through A, playing on B: B holds a room of the table too.
         async with seated(b.base, fac) as players:
-            assert (await players[0].intent({"type": "pass"}))["type"] == "ack"
+            assert accepted(await players[0].intent({"type": "pass"}))
 
             response = await http_a.delete(fac.path, headers=fac.auth)
 
@@ -310,7 +310,7 @@ async def test_a_game_purged_while_the_server_runs_closes_at_its_next_intent(
     async with httpx.AsyncClient(base_url=server.base, timeout=30) as http:
         fac = await Facilitator.create(http, autostart=True)
         async with seated(server.base, fac) as players:
-            assert (await players[0].intent({"type": "pass"}))["type"] == "ack"
+            assert accepted(await players[0].intent({"type": "pass"}))
 
             done = purge(server.database_url, tmp_path, "--older-than", "0")
             assert done.returncode == 0, done.stderr

@@ -13,7 +13,14 @@ from app.engine.bots import Bot
 from app.store import repo
 from app.store.db import make_engine
 from tests.integration.scaleout import Cluster, cluster, poll, redis_url
-from tests.integration.server import Facilitator, Player, full_rules, replay
+from tests.integration.server import (
+    Facilitator,
+    Player,
+    accepted,
+    answers,
+    full_rules,
+    replay,
+)
 
 __all__ = ["cluster", "redis_url"]  # fixtures, imported to be found
 
@@ -21,7 +28,7 @@ VOLLEYS = 12
 
 
 async def _answer(player: Player, cmid: str) -> dict[str, Any]:
-    return await player.until(lambda f: f["type"] in ("ack", "error") and f.get("cmid") == cmid)
+    return await player.until(lambda f: answers(f, cmid))
 
 
 async def test_racing_intents_are_applied_once_or_refused_never_lost_or_doubled(
@@ -83,7 +90,7 @@ async def test_racing_intents_are_applied_once_or_refused_never_lost_or_doubled(
         await engine.dispose()
     applied = 0
     for key, pair in answers.items():
-        acks = [r for r in pair if r["type"] == "ack"]
+        acks = [r for r in pair if accepted(r)]
         for refused in (r for r in pair if r["type"] == "error"):
             assert refused["code"] and refused["message"], refused
         seqs = [e.seq for e in stored[key]]
@@ -93,10 +100,10 @@ async def test_racing_intents_are_applied_once_or_refused_never_lost_or_doubled(
         applied += 1
         # Applied exactly once: one ack, and the other copy answered as its duplicate (or
         # refused with a reason); the log holds its events once, side by side.
-        assert len([r for r in acks if not r["duplicate"]]) == 1, (key, pair)
+        assert len([r for r in acks if not r.get("duplicate")]) == 1, (key, pair)
         # A duplicate is answered with the intent's last event; the original ack with the
         # last record of its append, which may add a control.timer record after it.
         for ack in acks:
-            assert ack["seq"] == seqs[-1] or (not ack["duplicate"] and ack["seq"] > seqs[-1])
+            assert ack["seq"] == seqs[-1] or (not ack.get("duplicate") and ack["seq"] > seqs[-1])
         assert seqs == list(range(seqs[0], seqs[0] + len(seqs))), (key, seqs)
     assert applied >= VOLLEYS, "every volley applied something"

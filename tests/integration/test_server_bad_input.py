@@ -38,7 +38,7 @@ async def test_malformed_json_is_an_error_and_the_connection_stays_open(player: 
     assert await still_open(player)
 
 
-@pytest.mark.parametrize("version", [1, 3, None, True, "2"])  # None: no `v` at all
+@pytest.mark.parametrize("version", [1, 4, None, True, "3"])  # None: no `v` at all
 async def test_a_hello_in_another_protocol_version_is_refused(
     player: Player, http: httpx.AsyncClient, version: object
 ) -> None:
@@ -51,7 +51,7 @@ async def test_a_hello_in_another_protocol_version_is_refused(
     refused = await player.until(lambda f: f["type"] in ("welcome", "error"))
 
     assert refused["type"] == "error" and refused["code"] == "bad_frame"
-    assert "v=2" in refused["message"]
+    assert "v=3" in refused["message"]
     assert await still_open(player)
     assert (await player.hello(joined["token"]))["type"] == "welcome"
 

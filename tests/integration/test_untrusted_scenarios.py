@@ -19,7 +19,7 @@ import pytest
 from app.engine.state import state_digest
 from app.scenarios.loader import MAX_BYTES
 from app.scenarios.starter import starter_text
-from tests.integration.server import Facilitator, Server, full_rules, replay, seated
+from tests.integration.server import Facilitator, Server, accepted, full_rules, replay, seated
 
 VALID = starter_text("upload-case", ["en"])
 # A line of the file that a broken version breaks, and where the error is reported.
@@ -152,14 +152,14 @@ async def play(fac: Facilitator, base: str) -> int:
     async with seated(base, fac) as players:
         for i, player in enumerate(players):
             answer = await player.intent({"type": "add_framing", "text": f"Framing {i}"})
-            assert answer["type"] == "ack", answer
+            assert accepted(answer), answer
             last = max(last, answer["seq"])
         for player in players:
             await player.caught_up(last)
         framings = [f["id"] for f in players[0].public["framings"]]
         for player in players:
             answer = await player.intent({"type": "rank_framings", "order": framings[:2]})
-            assert answer["type"] == "ack", answer
+            assert accepted(answer), answer
             last = max(last, answer["seq"])
     return last
 
