@@ -173,9 +173,12 @@ def serve(
     # a hundred tables that was a 80-170 ms stall of every table, several times a minute,
     # and the benchmark's p99. Game states hold few reference cycles, so full collections
     # can be much rarer. Each intent builds views and a new state, most of which refcounting
-    # frees: collecting the young generation every 10,000 allocations instead of 700 cut
-    # the time spent collecting under load to a quarter (bench/RESULTS.md).
-    gc.set_threshold(10_000, 10, 1000)
+    # frees. What a young collection walks is what survived since the last one: every
+    # table's newest state and views, some 100,000 objects at 300 tables, however often it
+    # runs. So each one stopped every table for 60 to 130 ms, and at 10,000 allocations
+    # (700 by default) that came every 3 s and set the p99. At 100,000 it comes a few
+    # times a minute at most (bench/RESULTS.md, session 6).
+    gc.set_threshold(100_000, 10, 1000)
     uvicorn.run(
         create_app(settings),
         host=settings.host,

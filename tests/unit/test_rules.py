@@ -8,6 +8,7 @@ the reserve is the one card `radical`.
 
 from __future__ import annotations
 
+from dataclasses import fields
 from typing import Any, TypeVar
 
 import pytest
@@ -16,8 +17,8 @@ from app.engine import actions as a
 from app.engine import events as e
 from app.engine.outcome import leadership_profile
 from app.engine.rules import Accepted, Rejected, Rules
-from app.engine.simulate import default_seats
-from app.engine.state import TRUST_MAX, GameState, state_digest
+from app.engine.simulate import default_seats, play_game
+from app.engine.state import TRUST_MAX, GameState, state_digest, state_to_dict
 from app.scenarios.models import LEADERSHIP_STYLES, Scenario
 from tests.unit.tiny import tiny_data, tiny_scenario
 
@@ -184,6 +185,19 @@ def test_building_on_an_idea_that_is_not_on_the_table_is_rejected() -> None:
     state = do(state, a.BuildOn("member", "i1", idea="member-a"))
     # i1 is absorbed into i2 now.
     assert refusal(state, a.BuildOn("parent", "i1", idea="parent-a")) == "unknown_id"
+
+
+def test_a_clone_shares_no_container_with_its_original() -> None:
+    state = play_game(RULES, 5).state  # a whole game: every container has entries
+    copy = state.clone()
+    assert state_to_dict(copy) == state_to_dict(state)
+    for f in fields(GameState):
+        mine, theirs = getattr(state, f.name), getattr(copy, f.name)
+        if isinstance(mine, list | dict | set):
+            assert theirs is not mine and theirs == mine, f.name
+        else:
+            assert theirs is mine, f.name
+    assert all(copy.hands[seat] is not cards for seat, cards in state.hands.items())
 
 
 def test_live_ideas_follow_each_table_as_it_grows() -> None:
