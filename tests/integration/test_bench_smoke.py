@@ -47,3 +47,14 @@ def test_bench_drives_the_bare_relay_with_the_same_load() -> None:
     assert report["errors"] == 0
     assert report["lost"] == 0
     assert report["samples"]
+
+
+def test_bench_splits_the_tables_over_load_processes_and_adds_up_their_counts() -> None:
+    report = _bench("--workers", "2")
+    assert report["shape"] == {**report["shape"], "tables": 2, "workers": 2}
+    assert report["errors"] == 0, report["error_kinds"]
+    assert report["lost"] == 0
+    assert report["duplicated"] == 0
+    # Both processes' tables played and were counted: two games, intents from each.
+    assert report["games_started"] == 2
+    assert report["samples"] and report["accepted_per_s"]
