@@ -137,13 +137,18 @@ class Tally:
 
     def add(self, other: Tally) -> None:
         """Count another load process's tally in with this one."""
-        for name in ("sent", "accepted", "idle", "late", "delivered", "frames", "bytes"):
-            setattr(self, name, getattr(self, name) + getattr(other, name))
-        for name in ("lost", "duplicated", "games_started", "games_ended"):
+        for name in _COUNTS:
             setattr(self, name, getattr(self, name) + getattr(other, name))
         self.rejected.update(other.rejected)
         self.errors.update(other.errors)
         self.latencies.extend(other.latencies)
+
+
+# Tally's counters, added up across load processes.
+_COUNTS = (
+    "sent", "accepted", "idle", "late", "delivered", "frames", "bytes",
+    "lost", "duplicated", "games_started", "games_ended",
+)  # fmt: skip
 
 
 class Gate:
