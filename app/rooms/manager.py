@@ -25,6 +25,7 @@ from app.engine.debrief import (
 )
 from app.engine.rules import Rules
 from app.rooms.broadcast import Notice, Presence, make_broadcast
+from app.rooms.known import KnownWorkshop, KnownWorkshops
 from app.rooms.lease import Leases, LocalLeases, RedisLeases
 from app.rooms.room import GONE_MESSAGE, Room, SeatRow, TableConfig
 from app.rooms.schemas import (
@@ -87,6 +88,7 @@ class RoomManager:
         self._resync: set[str] = set()
         self._housekeeping: asyncio.Task[None] | None = None
         self._removing: set[str] = set()  # tables of a workshop being deleted
+        self._known = KnownWorkshops()
         self._background: set[asyncio.Task[None]] = set()  # held: the loop keeps weak refs
 
     async def start(self) -> None:
@@ -174,11 +176,20 @@ class RoomManager:
         # Ids are 32 hex digits: anything else is not looked up (PostgreSQL refuses NUL).
         if not WORKSHOP_ID.fullmatch(workshop_id):
             raise LookupError(f"no workshop {workshop_id[:40]!r}")
-        workshop = await repo.get_workshop(self.engine, workshop_id)
-        if workshop is None:
-            raise LookupError(f"no workshop {workshop_id!r}")
+        workshop = (await self._workshop(workshop_id)).row
         if not secrets.compare_digest(workshop.facilitator_token_hash, hash_token(token)):
             raise Forbidden("the facilitator token does not match this workshop")
+
+    async def _workshop(self, workshop_id: str) -> KnownWorkshop:
+        """The workshop's row and tables, read once (app/rooms/known.py)."""
+        known = self._known.get(workshop_id)
+        if known is None:
+            row = await repo.get_workshop(self.engine, workshop_id)
+            if row is None:
+                raise LookupError(f"no workshop {workshop_id!r}")
+            known = KnownWorkshop(row, tuple(await repo.list_tables(self.engine, workshop_id)))
+            self._known.put(known)
+        return known
 
     async def delete_workshop(self, workshop_id: str) -> None:
         """Remove the workshop, its tables, seats and events; close its rooms' connections.
@@ -196,6 +207,7 @@ class RoomManager:
             await repo.delete_workshop(self.engine, workshop_id)
         finally:
             self._removing.difference_update(tables)
+            self._known.forget(workshop_id)
         for table_id in tables:  # other instances close their rooms of it too
             self.broadcast.publish(Notice(table_id, self.broadcast.instance, removed=True))
         for room in rooms:
@@ -207,6 +219,7 @@ class RoomManager:
 
     async def _removed_elsewhere(self, table_id: str) -> None:
         """Another instance deleted this table's workshop: close our room of it."""
+        self._known.forget_table(table_id)
         async with self._loading:
             room = self._rooms.pop(table_id, None)
         if room is not None:
@@ -488,7 +501,8 @@ class RoomManager:
     # --- facilitator ------------------------------------------------------------------
 
     async def _rooms_of(self, workshop_id: str, number: int | None = None) -> list[Room]:
-        tables = await repo.list_tables(self.engine, workshop_id, number)
+        known = await self._workshop(workshop_id)
+        tables = [t for t in known.tables if number is None or t.number == number]
         if number is not None and not tables:
             raise LookupError(f"no table {number} in this workshop")
         rooms = [await self.room(t.id) for t in tables]
@@ -501,9 +515,9 @@ class RoomManager:
         return rooms
 
     async def status(self, workshop_id: str) -> WorkshopStatus:
-        workshop = await repo.get_workshop(self.engine, workshop_id)
-        if workshop is None:
-            raise LookupError(f"no workshop {workshop_id!r}")
+        known = await self._workshop(workshop_id)
+        workshop = known.row
+        codes = {t.id: t.join_code for t in known.tables}
         tables = []
         for room in await self._rooms_of(workshop_id):
             await room.sync()
@@ -512,7 +526,7 @@ class RoomManager:
             tables.append(
                 TableStatus(
                     number=room.config.number,
-                    code=await self._code(room),
+                    code=codes.get(room.config.table_id, ""),
                     status=room.timer.status,
                     round=state.round_index if state else None,
                     round_count=len(room.rules.catalog.rounds),
@@ -542,10 +556,6 @@ class RoomManager:
             show_numbers=workshop.show_numbers,
             tables=tables,
         )
-
-    async def _code(self, room: Room) -> str:
-        table = await repo.get_table(self.engine, room.config.table_id)
-        return table.join_code if table else ""
 
     async def control(self, workshop_id: str, req: ControlRequest) -> list[ControlResult]:
         results = []
