@@ -171,19 +171,13 @@ async def get_workshop(engine: AsyncEngine, workshop_id: str) -> StoredWorkshop 
         return _workshop(row) if row else None
 
 
-async def list_tables(
-    engine: AsyncEngine, workshop_id: str, number: int | None = None
-) -> list[StoredTable]:
-    """The workshop's tables by number (only table `number`, when given)."""
+async def list_tables(engine: AsyncEngine, workshop_id: str) -> list[StoredTable]:
+    """The workshop's tables by number."""
     query = (
         select(GameTable)
         .where(col(GameTable.workshop_id) == workshop_id)
         .order_by(col(GameTable.number))
     )
-    if number is not None:
-        if not 0 < number < SEED_LIMIT:  # no such table; and past INTEGER, drivers refuse it
-            return []
-        query = query.where(col(GameTable.number) == number)
     async with _read(engine) as session:
         return [_table(r) for r in await session.exec(query)]
 

@@ -224,3 +224,17 @@ async def test_delete_removes_the_workshop(http: httpx.AsyncClient, table: Table
         f"{table.fac.path}/control", json={"command": "end"}, headers=table.fac.auth
     )
     assert gone.status_code == 404
+
+
+async def test_control_of_a_table_the_workshop_does_not_have_is_not_found(
+    http: httpx.AsyncClient, table: Table
+) -> None:
+    for number in (99, 2**70):  # 2**70: past any database integer
+        missing = await http.post(
+            f"{table.fac.path}/control",
+            json={"command": "pause", "table": number},
+            headers=table.fac.auth,
+        )
+        assert missing.status_code == 404, missing.text
+    (paused,) = await table.fac.control("pause")
+    assert paused["ok"] is True
