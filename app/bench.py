@@ -892,8 +892,7 @@ async def measure(
     watcher = asyncio.create_task(watch.watch())
     try:
         if shape.workers == 1:
-            tally = Tally()
-            gate = Gate(shape.tables, shape.duration, tally)
+            gate = Gate(shape.tables, shape.duration, Tally())
             parts = [await _drive(base, shape, baseline, gate, range(shape.tables), setup, watch)]
         else:
             parts = await _split(base, shape, baseline, setup, watch)
