@@ -20,6 +20,7 @@ from app.store.db import make_engine
 from app.store.migrate import upgrade
 from app.web import api, pages, scenario_api, ws
 from app.web.limits import BodyLimit
+from app.web.rawsend import RawSend
 from app.web.security import SecurityHeaders
 
 
@@ -58,6 +59,8 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     # Pages, scripts and catalogs go out compressed: a phone on a town hall's busy wifi
     # gets the player screen in a third of the bytes. (HTTP only; websockets pass by.)
     app.add_middleware(GZipMiddleware, minimum_size=1024)
+    # Outermost of ours, so it sees the server's own send callable (app/web/rawsend.py).
+    app.add_middleware(RawSend)
     app.include_router(api.router)
     app.include_router(scenario_api.router)
     app.include_router(ws.router)

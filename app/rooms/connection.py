@@ -1,8 +1,11 @@
-"""One websocket's outgoing side: a bounded queue drained by its own task.
+"""One websocket's outgoing side: frames written at once, or a bounded queue and a task.
 
-The room only ever puts frames on the queue and never waits on a socket, so one phone on
-a bad network cannot stall its table. A connection whose queue overflows is closed: the
-client reconnects and catches up from its last sequence number.
+The room only ever offers frames and never waits on a socket, so one phone on a bad
+network cannot stall its table. Where the server lets us (app/web/rawsend.py), a frame is
+written to the socket's transport as it is offered, and the bytes the transport holds for
+the client are the bound; elsewhere frames wait in a queue that the connection's own task
+sends through ASGI. A connection past its bound is closed: the client reconnects and
+catches up from its last sequence number.
 """
 
 from __future__ import annotations
@@ -11,7 +14,7 @@ import asyncio
 import contextlib
 from collections import deque
 from collections.abc import Callable, Coroutine
-from typing import Any
+from typing import Any, Protocol
 
 SendText = Callable[[str], Coroutine[Any, Any, None]]
 Close = Callable[[int, str], Coroutine[Any, Any, None]]
@@ -20,6 +23,19 @@ TOO_SLOW = 4008  # websocket close code: the client fell too far behind
 GONE = 4410  # websocket close code: the table no longer exists (its workshop was deleted)
 # How long a closing connection may take to send its last frame before it is dropped.
 FINISH_SECONDS = 5.0
+# A written connection's bound, per frame of the queue's: an update averages about a
+# kilobyte, a welcome some tens, so a client this far behind has stopped reading.
+BYTES_PER_FRAME = 4096
+
+
+class SocketWriter(Protocol):
+    """Writes frames straight to a socket (app/web/rawsend.py): never waits."""
+
+    def write(self, text: str) -> None: ...
+
+    def backlog(self) -> int: ...
+
+    def abort(self) -> None: ...
 
 
 class _Closing:
@@ -39,6 +55,7 @@ class Connection:
         limit: int,
         lang: str,
         version: int = 3,
+        writer: SocketWriter | None = None,
     ) -> None:
         self.seat = seat
         self.lang = lang
@@ -46,6 +63,7 @@ class Connection:
         self.version = version
         self._send = send
         self._close = close
+        self._writer = writer
         # A deque and one waiter rather than an asyncio.Queue: every frame of every seat
         # passes here, and the Queue's layers (and the process id it checks whenever its
         # reader waits) were a few per cent of the server's time under load.
@@ -61,20 +79,39 @@ class Connection:
         self.held_public: dict[str, Any] | None = None
         self.held_private: dict[str, Any] | None = None
 
+    @property
+    def direct(self) -> bool:
+        """Whether frames are written to the socket as they are offered."""
+        return self._writer is not None
+
     def start(self) -> None:
-        self._task = asyncio.create_task(self._drain())
+        if self._writer is None:
+            self._task = asyncio.create_task(self._drain())
 
     def offer(self, frame: str) -> None:
-        """Queue a frame without waiting; an overflowing client is disconnected."""
+        """Send or queue a frame without waiting; a client too far behind is disconnected."""
         if self.closed:
+            return
+        writer = self._writer
+        if writer is not None:
+            if writer.backlog() > self._limit * BYTES_PER_FRAME:
+                self._too_slow()
+                return
+            try:
+                writer.write(frame)
+            except Exception:  # the socket is gone; the receive loop will notice and clean up
+                self.closed = True
             return
         try:
             self._put(frame)
         except asyncio.QueueFull:
-            self.closed = True
-            self._closing = asyncio.create_task(
-                self._close(TOO_SLOW, "too slow: reconnect and catch up")
-            )
+            self._too_slow()
+
+    def _too_slow(self) -> None:
+        self.closed = True
+        self._closing = asyncio.create_task(
+            self._close(TOO_SLOW, "too slow: reconnect and catch up")
+        )
 
     def _put(self, item: str | _Closing | None) -> None:
         if len(self._frames) >= self._limit:
@@ -110,6 +147,9 @@ class Connection:
         The frame goes behind those already queued, so the client reads it last; a client
         too slow to take it within FINISH_SECONDS is dropped all the same.
         """
+        if self._writer is not None:
+            await self._finish_written(frame, code, reason)
+            return
         if self.closed or self._task is None:
             return
         self.closed = True  # nothing the room offers from now on is queued
@@ -131,6 +171,22 @@ class Connection:
             await self.stop()
             with contextlib.suppress(Exception):
                 await self._close(code, reason)
+
+    async def _finish_written(self, frame: str, code: int, reason: str) -> None:
+        assert self._writer is not None
+        if self.closed:
+            return
+        self.offer(frame)
+        if self.closed:  # too far behind, or gone: offer has seen to it
+            return
+        self.closed = True
+        try:
+            # The close frame waits behind the last frame until the client has read it.
+            await asyncio.wait_for(self._close(code, reason), FINISH_SECONDS)
+        except TimeoutError:
+            self._writer.abort()
+        except Exception:  # the socket went meanwhile
+            return
 
     async def stop(self) -> None:
         self.closed = True

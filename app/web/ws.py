@@ -19,6 +19,7 @@ from app.rooms.manager import RoomManager
 from app.rooms.room import OLDEST_VERSION, PROTOCOL_VERSION, Room, SeatRow, server_frame
 from app.rooms.tokens import BadToken
 from app.web.limits import TokenBucket
+from app.web.rawsend import socket_writer
 
 router = APIRouter()
 log = logging.getLogger("policymaker.ws")
@@ -127,6 +128,7 @@ class Session:
             room.outgoing_limit,
             lang,
             version,
+            socket_writer(self.ws.scope),
         )
         # Welcome goes on the queue before the connection is visible to the room's fan-out,
         # so a client never sees an update older than its welcome.

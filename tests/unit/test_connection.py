@@ -9,6 +9,8 @@ from __future__ import annotations
 
 import asyncio
 
+import pytest
+
 from app.rooms.connection import GONE, TOO_SLOW, Connection
 
 
@@ -110,3 +112,100 @@ async def test_stopping_ends_the_drain_even_while_it_waits_for_frames() -> None:
     assert conn.closed
     conn.offer("after")
     assert socket.sent == ["a"] and socket.closed is None
+
+
+# --- written connections: frames go to the socket's transport as they are offered ------
+
+
+class Transport:
+    """A socket writer (app/web/rawsend.py) whose client reads only when the test says."""
+
+    def __init__(self) -> None:
+        self.written: list[str] = []
+        self.unread = 0  # bytes the client has not taken
+        self.gone = False
+        self.aborted = False
+
+    def write(self, text: str) -> None:
+        if self.gone:
+            raise ConnectionError("closed")
+        self.written.append(text)
+        self.unread += len(text.encode())
+
+    def backlog(self) -> int:
+        return self.unread
+
+    def abort(self) -> None:
+        self.aborted = True
+
+
+async def test_a_written_connection_sends_each_frame_at_once_in_order() -> None:
+    transport, socket = Transport(), HeldSocket()
+    conn = Connection("s1", socket.send, socket.close, 8, "en", writer=transport)
+    conn.start()
+
+    for n in range(20):
+        conn.offer(f"f{n}")
+        assert transport.written[-1] == f"f{n}"  # no task in between
+
+    assert conn.direct and transport.written == [f"f{n}" for n in range(20)]
+    assert socket.sent == []  # nothing went through the ASGI send
+    await conn.stop()
+
+
+async def test_a_written_client_too_far_behind_is_closed_as_too_slow() -> None:
+    transport, socket = Transport(), HeldSocket()
+    # A bound of 2 frames' worth of bytes (app/rooms/connection.py BYTES_PER_FRAME).
+    conn = Connection("s1", socket.send, socket.close, 2, "en", writer=transport)
+    conn.offer("x" * 8000)
+    conn.offer("y" * 1000)  # 9000 bytes unread: past the bound of 8192
+    assert not conn.closed and socket.closed is None
+
+    conn.offer("z")
+    await socket.until(done=True)
+
+    assert socket.closed is not None and socket.closed[0] == TOO_SLOW
+    conn.offer("after")
+    assert transport.written == ["x" * 8000, "y" * 1000]
+
+
+async def test_a_written_connection_whose_socket_is_gone_stops_offering() -> None:
+    transport, socket = Transport(), HeldSocket()
+    conn = Connection("s1", socket.send, socket.close, 8, "en", writer=transport)
+    transport.gone = True
+
+    conn.offer("a")
+    transport.gone = False
+    conn.offer("b")
+
+    assert conn.closed and transport.written == []
+
+
+async def test_a_written_table_going_away_sends_its_last_frame_then_closes() -> None:
+    transport, socket = Transport(), HeldSocket()
+    conn = Connection("s1", socket.send, socket.close, 8, "en", writer=transport)
+    conn.offer("a")
+
+    await conn.finish("gone", GONE, "the table was removed")
+    conn.offer("late")
+
+    assert transport.written == ["a", "gone"]
+    assert socket.closed == (GONE, "the table was removed") and not transport.aborted
+
+
+async def test_a_written_client_that_never_takes_the_close_is_dropped(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    transport = Transport()
+    closing = asyncio.Event()
+
+    async def close_that_hangs(code: int, reason: str) -> None:
+        closing.set()
+        await asyncio.Event().wait()  # the close frame never gets out
+
+    monkeypatch.setattr("app.rooms.connection.FINISH_SECONDS", 0.05)
+    conn = Connection("s1", HeldSocket().send, close_that_hangs, 8, "en", writer=transport)
+
+    await conn.finish("gone", GONE, "the table was removed")
+
+    assert closing.is_set() and transport.aborted and transport.written == ["gone"]

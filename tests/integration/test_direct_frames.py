@@ -1,0 +1,165 @@
+"""Frames written straight to the socket under uvicorn (app/web/rawsend.py).
+
+A real uvicorn server runs in the test's own event loop, so the test can look at the
+room's connections while real websocket clients talk to it: with uvicorn's sans-I/O
+protocol every seated connection writes its frames directly, a client that negotiated
+compression still reads them, frames keep their order, and a client that stops reading
+is closed with 4008 ("too slow") through a real socket, while another at the same table
+reads on.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import json
+import socket
+from collections.abc import AsyncIterator
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+import httpx
+import pytest
+import uvicorn
+import websockets
+from websockets.asyncio.client import ClientConnection
+
+from app.client import client_frame
+from app.main import create_app
+from app.rooms.connection import TOO_SLOW, Connection
+from app.rooms.manager import RoomManager
+from app.rooms.room import Room
+from app.settings import Settings
+
+
+@dataclass
+class Running:
+    base: str
+    manager: RoomManager
+    workshop: dict[str, Any]
+
+
+@pytest.fixture
+async def running(tmp_path: Path) -> AsyncIterator[Running]:
+    """`create_app` served by uvicorn as `policymaker serve` runs it, in this loop."""
+    settings = Settings(
+        database_url=f"sqlite:///{tmp_path / 'direct.db'}",
+        secret_key="direct-frames-test",
+        outgoing_queue=4,  # a bound of 16 KiB written and unread, reached in a few frames
+    )
+    app = create_app(settings)
+    # Listening before uvicorn starts: the first request waits in the backlog until the
+    # server is up, so nothing polls for "started".
+    listener = socket.create_server(("127.0.0.1", 0))
+    port = listener.getsockname()[1]
+    config = uvicorn.Config(app, log_level="warning", ws_max_size=1024 * 1024)
+    server = uvicorn.Server(config)
+    serving = asyncio.create_task(server.serve(sockets=[listener]))
+    try:
+        base = f"http://127.0.0.1:{port}"
+        async with httpx.AsyncClient(base_url=base, timeout=30) as http:
+            created = await http.post("/api/workshops", json={"tables": 1, "language": "en"})
+            created.raise_for_status()
+        yield Running(base, app.state.manager, created.json())
+    finally:
+        server.should_exit = True
+        await serving
+        listener.close()
+
+
+async def seated(running: Running, compression: str | None = None) -> ClientConnection:
+    """A player joined at the workshop's table, welcomed over a real websocket."""
+    code = running.workshop["tables"][0]["code"]
+    async with httpx.AsyncClient(base_url=running.base) as http:
+        joined = await http.post("/api/join", json={"code": code, "name": "Ada"})
+        joined.raise_for_status()
+    ws = await websockets.connect(
+        running.base.replace("http", "ws") + "/ws", compression=compression, max_queue=1
+    )
+    await ws.send(client_frame("hello", token=joined.json()["token"]))
+    welcome = json.loads(await ws.recv())
+    assert welcome["type"] == "welcome"
+    return ws
+
+
+def room_of(running: Running) -> Room:
+    (room,) = running.manager._rooms.values()
+    return room
+
+
+def connections(running: Running) -> list[Connection]:
+    return list(room_of(running).connections)
+
+
+async def announcements(ws: ClientConnection, count: int) -> list[str]:
+    texts = []
+    while len(texts) < count:
+        frame = json.loads(await ws.recv())
+        if frame["type"] == "announcement":
+            texts.append(frame["text"])
+    return texts
+
+
+async def test_seated_connections_write_their_frames_directly_and_in_order(
+    running: Running,
+) -> None:
+    ws = await seated(running)
+    (conn,) = connections(running)
+    assert conn.direct
+
+    room = room_of(running)
+    sent = [f"note {n} " + "x" * (n * 997 % 70_000) for n in range(40)]  # every header size
+    for text in sent:
+        await room.announce(text)
+
+    assert await announcements(ws, len(sent)) == sent
+    await ws.close()
+
+
+async def test_a_client_that_negotiated_compression_reads_the_written_frames(
+    running: Running,
+) -> None:
+    ws = await seated(running, compression="deflate")
+    assert ws.protocol.extensions, "the client asked for permessage-deflate and got it"
+    (conn,) = connections(running)
+    assert conn.direct
+
+    room = room_of(running)
+    sent = [f"{n}: " + "to every table " * n for n in range(30)]
+    for text in sent:
+        await room.announce(text)
+
+    assert await announcements(ws, len(sent)) == sent
+    await ws.close()
+
+
+async def test_a_client_that_stops_reading_is_closed_as_too_slow_and_the_other_reads_on(
+    running: Running,
+) -> None:
+    stuck = await seated(running)  # reads nothing from here on
+    fine = await seated(running)
+    room = room_of(running)
+    slow = next(c for c in room.connections if c.seat == room.seats[0].id)
+    fast = next(c for c in room.connections if c is not slow)
+
+    # Each announcement fills the stuck client's socket buffers a little more, until the
+    # transport holds more than its bound; the other client reads every one meanwhile.
+    text = "y" * 50_000
+    sent = 0
+    while not slow.closed:
+        assert sent < 2_000, "the stuck client was never closed"
+        await room.announce(text)
+        sent += 1
+        assert await announcements(fine, 1) == [text]
+    assert not fast.closed
+
+    # Reading again, the stuck client gets what was written before it fell behind, then
+    # the close: 4008, reconnect and catch up.
+    with pytest.raises(websockets.ConnectionClosed) as closed:
+        while True:
+            await stuck.recv()
+    assert closed.value.rcvd is not None and closed.value.rcvd.code == TOO_SLOW
+
+    await room.announce("still here")
+    assert await announcements(fine, 1) == ["still here"]
+    await fine.close()
