@@ -48,10 +48,11 @@ from app.client import client_frame, ws_url
 from app.engine import actions as a
 from app.engine.actions import action_to_dict
 from app.engine.bots import Bot
-from app.engine.events import EVENT_TYPES, event_from_dict
+from app.engine.events import EVENT_TYPES, Event, event_from_dict
 from app.engine.rules import Rules
 from app.engine.state import GameState
 from app.jsontext import loads
+from app.rooms.room import PROTOCOL_VERSION
 from app.scenarios.models import Scenario
 from app.settings import REPO_ROOT
 
@@ -83,6 +84,8 @@ RULE_CODES = frozenset(
     }
 )
 _PROBE_INTERVAL = 0.05
+# How every update frame of the game server begins (app/rooms/room.py `_broadcast_view`).
+_UPDATE = f'{{"v":{PROTOCOL_VERSION},"type":"update",'
 T = TypeVar("T")
 # Fewer accepted intents than any game of the default scenario needs (about 150).
 GAME_INTENTS_MIN = 100
@@ -195,6 +198,32 @@ class Gate:
         return self.tally.window[1]
 
 
+# Events a table keeps parsed for its seats: far more than are ever in flight at once.
+_PARSED_KEPT = 64
+
+
+def _same_for_all(data: dict[str, Any]) -> bool:
+    """Whether every seat receives this event alike (app/rooms/views.py project_event)."""
+    effects = data.get("effects")
+    return not (isinstance(effects, dict) and effects.get("dealt"))
+
+
+def _update_head(raw: str) -> dict[str, Any]:
+    """An update frame without its patch of the views, which the bots never read.
+
+    The server writes `patch` last (app/rooms/room.py `_broadcast_view`), and decoding
+    the views' patches was the largest single cost of the load generator. Should the cut
+    fall inside a string of an event, the frame is decoded whole.
+    """
+    cut = raw.find(',"patch":{')
+    if cut > 0:
+        with contextlib.suppress(ValueError):
+            head: dict[str, Any] = loads(raw[:cut] + "}")
+            return head
+    whole: dict[str, Any] = loads(raw)
+    return whole
+
+
 class Delivery:
     """When each sequence number has reached every seat of one table, and who waits on it."""
 
@@ -204,6 +233,21 @@ class Delivery:
         self._count: dict[int, int] = {}
         self._done: dict[int, float] = {}
         self._waiting: dict[int, list[float]] = {}
+        self._parsed: dict[int, Event] = {}
+
+    def event(self, seq: int, data: dict[str, Any]) -> Event:
+        """The table's event `seq`, parsed once for all its seats.
+
+        Only for events every seat receives alike: one that deals cards shows each seat
+        only its own (`_same_for_all`). Frozen dataclasses, so the seats' states can share
+        them as the engine's own replays do.
+        """
+        event = self._parsed.get(seq)
+        if event is None:
+            event = self._parsed[seq] = event_from_dict(data)
+            if len(self._parsed) > _PARSED_KEPT:
+                del self._parsed[next(iter(self._parsed))]
+        return event
 
     def received(self, seq: int, moment: float) -> None:
         count = self._count.get(seq, 0) + 1
@@ -340,7 +384,7 @@ class BenchSeat:
                 self._frame(raw if isinstance(raw, str) else raw.decode(), time.perf_counter())
 
     def _frame(self, raw: str, moment: float) -> None:
-        frame = loads(raw)
+        frame = _update_head(raw) if raw.startswith(_UPDATE) else loads(raw)
         kind = frame.get("type")
         if self.tally.in_window(moment):
             self.tally.frames += 1
@@ -401,7 +445,10 @@ class BenchSeat:
                 continue
             if self.state is None:
                 self.state = self.rules.replay([])
-            self.rules.evolve(self.state, event_from_dict(item["data"]))
+            data = item["data"]
+            shared = _same_for_all(data)
+            event = self.delivery.event(seq, data) if shared else event_from_dict(data)
+            self.rules.evolve(self.state, event)
         if self.state is not None and self.state.status == "ended":
             self.ended.set()
 
