@@ -34,7 +34,10 @@ class Settings(BaseSettings):
     bot_think_seconds: float = Field(
         default=1.5, description="How long a server-side bot waits before each intent"
     )
-    outgoing_queue: int = Field(default=256, description="Frames buffered per connection")
+    outgoing_queue: int = Field(
+        default=256,
+        description="How far a client may fall behind: frames queued, or 4 KiB each written unread",
+    )
     # Far above what a person or a bot sends; a client past it is stuck in a loop.
     ws_messages_per_second: float = Field(
         default=20.0, gt=0, description="Frames one websocket may send a second, on average"

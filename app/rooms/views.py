@@ -166,55 +166,96 @@ def public_view(
     view: dict[str, Any] = {
         "status": timer.status,
         "timer": {"deadline": timer.deadline, "remaining": timer.remaining},
-        "seats": seats_view(seats),
+        "seats": memo.part("seats", tuple(seats), lambda: seats_view(seats)),
     }
     if state is None or state.round_index < 0:
         return view
     index = min(state.round_index, len(rules.catalog.rounds) - 1)
     rnd = rules.catalog.rounds[index]
-    view["round"] = {
-        "index": index,
-        "count": len(rules.catalog.rounds),
-        "id": rnd.id,
-        "phase": state.phase if state.phase != "closed" else rnd.phase,
-        "title": _t(rnd.title, lang),
-        "prompt": _t(rnd.prompt, lang),
-        "timer_seconds": rnd.timer_seconds,
-        "budget": rnd.budget,
-        "ideas_per_player": rnd.ideas_per_player,
-        "max_ideas": rnd.max_ideas,
-    }
+    phase = state.phase if state.phase != "closed" else rnd.phase
+    view["round"] = memo.part(
+        "round",
+        (index, phase),
+        lambda: {
+            "index": index,
+            "count": len(rules.catalog.rounds),
+            "id": rnd.id,
+            "phase": phase,
+            "title": _t(rnd.title, lang),
+            "prompt": _t(rnd.prompt, lang),
+            "timer_seconds": rnd.timer_seconds,
+            "budget": rnd.budget,
+            "ideas_per_player": rnd.ideas_per_player,
+            "max_ideas": rnd.max_ideas,
+        },
+    )
     view["done"] = sorted(state.done)
-    view["framings"] = [
-        {
-            "id": f.id,
-            "text": f.text if f.text is not None else _t(rules.catalog.framings[f.id].text, lang),
-            "own": f.added_by is not None,
-            "added_by": f.added_by,
-        }
-        for f in state.framings
-    ]
+    view["framings"] = memo.part(
+        "framings",
+        tuple(state.framings),
+        lambda: [
+            {
+                "id": f.id,
+                "text": f.text
+                if f.text is not None
+                else _t(rules.catalog.framings[f.id].text, lang),
+                "own": f.added_by is not None,
+                "added_by": f.added_by,
+            }
+            for f in state.framings
+        ],
+    )
     view["framing"] = state.framing
     view["ranked_framings"] = sorted(state.framing_rankings)
-    live = state.live_ideas()
+    live = tuple(state.live_ideas())
+    table = tuple(state.table.values())
+    rankings = tuple(state.idea_rankings.items())
     # An idea's title names the idea it builds on, so the whole table is the input.
     view["ideas"] = memo.part(
         "ideas",
-        (tuple(live), tuple(state.table.values())),
+        (live, table),
         lambda: [idea_view(rules, state, state.table[i], lang) for i in live],
     )
     view["ranked_ideas"] = sorted(state.idea_rankings)
-    view["support"] = support(state) if state.idea_rankings else {}
-    view["dilemma"] = _dilemma(rules, state, lang)
-    view["proposal"] = {
-        "ideas": list(state.proposal) if state.proposal is not None else None,
-        "cost": sum(state.table[i].cost for i in state.proposal or ()),
-        "revision": state.revisions,
-        "votes": dict(state.votes),
-        "adopted": state.adopted_how,
-        "leading": list(leading_package(state, rules.catalog)),
-    }
-    view["trust"] = dict(state.trust)
+    view["support"] = memo.part(
+        "support", (live, rankings), lambda: support(state) if state.idea_rankings else {}
+    )
+    view["dilemma"] = memo.part(
+        "dilemma",
+        (
+            state.event,
+            state.round_index,
+            tuple(state.choices),
+            tuple(state.advice.items()),
+            state.seated_roles,
+        ),
+        lambda: _dilemma(rules, state, lang),
+    )
+    # The leading package reads the rankings, the ideas' costs and the decide rounds ahead.
+    view["proposal"] = memo.part(
+        "proposal",
+        (
+            state.proposal,
+            state.revisions,
+            tuple(state.votes.items()),
+            state.adopted_how,
+            state.adopted,
+            state.final_package,
+            state.round_index,
+            live,
+            rankings,
+            table,
+        ),
+        lambda: {
+            "ideas": list(state.proposal) if state.proposal is not None else None,
+            "cost": sum(state.table[i].cost for i in state.proposal or ()),
+            "revision": state.revisions,
+            "votes": dict(state.votes),
+            "adopted": state.adopted_how,
+            "leading": list(leading_package(state, rules.catalog)),
+        },
+    )
+    view["trust"] = memo.part("trust", tuple(state.trust.items()), lambda: dict(state.trust))
     last_moves = tuple(state.moves[-20:])
     view["moves"] = memo.part(
         "moves",
