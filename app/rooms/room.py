@@ -146,6 +146,7 @@ class Room:
         self._public_cache: dict[str, tuple[_ViewKey, dict[str, Any]]] = {}
         self._view_parts: dict[str, PartsMemo] = {}
         self._private_cache: dict[tuple[str, str], tuple[tuple[Any, ...], dict[str, Any]]] = {}
+        self._seat_infos: tuple[int, set[str | None], list[SeatInfo]] | None = None
 
     def _cmid_seq(self, seat: str, cmid: str) -> int | None:
         """The seq of the seat's logged intent with this cmid, if there is one."""
@@ -185,10 +186,20 @@ class Room:
         return next((s for s in self.seats if s.id == seat_id), None)
 
     def seat_infos(self) -> list[SeatInfo]:
+        """The seats and who is online; the same list while neither changes (do not edit it).
+
+        Asked at every update. Seats are only ever added, so their number tells whether
+        the rows changed; a connection's `closed` turns without telling the room.
+        """
         online = {c.seat for c in self.connections if not c.closed} | self.remote_online
-        return [
+        known = self._seat_infos
+        if known is not None and known[0] == len(self.seats) and known[1] == online:
+            return known[2]
+        infos = [
             SeatInfo(s.id, s.role, s.name, s.is_bot, s.is_bot or s.id in online) for s in self.seats
         ]
+        self._seat_infos = (len(self.seats), online, infos)
+        return infos
 
     def attach(self, conn: Connection) -> None:
         self.connections.add(conn)
@@ -606,11 +617,11 @@ class Room:
         """The seat's private view; the same object for as long as its inputs are equal."""
         if seat is None:
             return None
-        info = SeatInfo(seat.id, seat.role, seat.name, seat.is_bot, True)
-        inputs = private_inputs(self.rules, self.state, info)
+        inputs = private_inputs(self.rules, self.state, seat.id, seat.role)
         cached = self._private_cache.get((seat.id, lang))
         if cached is not None and cached[0] == inputs:
             return cached[1]
+        info = SeatInfo(seat.id, seat.role, seat.name, seat.is_bot, True)
         view = private_view(self.rules, self.state, info, lang)
         self._private_cache[(seat.id, lang)] = (inputs, view)
         return view

@@ -340,20 +340,22 @@ def private_view(
     return view
 
 
-def private_inputs(rules: Rules, state: GameState | None, seat: SeatInfo) -> tuple[Any, ...]:
+def private_inputs(rules: Rules, state: GameState | None, seat: str, role: str) -> tuple[Any, ...]:
     """Everything in the game state that `private_view` reads for this seat.
 
     The private view changes far less often than the state (a card drawn or played, a
     move used): while these are equal the room reuses the view it built last, and the
-    update's patch leaves it out without comparing it.
+    update's patch leaves it out without comparing it. Worked out for every seat at every
+    update, so it reads no more than it must.
     """
     if state is None or state.round_index < 0:
         return ()
-    role = rules.catalog.roles[seat.role]
+    used = state.moves_this_round
     return (
-        tuple(state.hands.get(role.id, ())),
-        tuple(state.moves_this_round.get((seat.id, m), 0) for m in role.moves),
-        state.ideas_this_round.get(seat.id, 0),
+        tuple(state.hands.get(role, ())),
+        # Nothing used yet this round (the common case): every count is 0.
+        tuple([used.get((seat, m), 0) for m in rules.catalog.roles[role].moves]) if used else (),
+        state.ideas_this_round.get(seat, 0),
     )
 
 
