@@ -9,6 +9,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from dataclasses import dataclass
+from functools import lru_cache
 from typing import Any, TypeVar
 
 from app.engine import events as ev
@@ -323,16 +324,11 @@ def private_view(
         view["hand"] = [_card(rules, c, lang) for c in role.hand]
         return view
     view["hand"] = [_card(rules, c, lang) for c in state.hands.get(role.id, [])]
+    used = state.moves_this_round
     view["moves"] = [
         {
-            "id": m,
-            "title": _t(rules.catalog.moves[m].title, lang),
-            "text": _t(rules.catalog.moves[m].text, lang),
-            "style": rules.catalog.moves[m].style,
-            "target": rules.catalog.moves[m].target,
-            "politician_card": rules.catalog.moves[m].politician_card,
-            "phases": list(rules.catalog.moves[m].phases),
-            "left": rules.catalog.moves[m].per_round - state.moves_this_round.get((seat.id, m), 0),
+            **_move(rules, m, lang),
+            "left": rules.catalog.moves[m].per_round - used.get((seat.id, m), 0),
         }
         for m in role.moves
     ]
@@ -359,6 +355,9 @@ def private_inputs(rules: Rules, state: GameState | None, seat: str, role: str) 
     )
 
 
+# What a card or a move says does not change in a game: each is built once per language
+# and shared by every view that shows it (views are never edited once built).
+@lru_cache(maxsize=4096)
 def _card(rules: Rules, card: str, lang: str) -> dict[str, Any]:
     idea = rules.catalog.ideas.get(card)
     if idea is None:
@@ -370,6 +369,21 @@ def _card(rules: Rules, card: str, lang: str) -> dict[str, Any]:
         "novelty": idea.novelty,
         "cost": idea.cost,
         "serves": dict(idea.serves),
+    }
+
+
+@lru_cache(maxsize=4096)
+def _move(rules: Rules, move: str, lang: str) -> dict[str, Any]:
+    """A move as a private view lists it, but for how often it is left this round."""
+    m = rules.catalog.moves[move]
+    return {
+        "id": move,
+        "title": _t(m.title, lang),
+        "text": _t(m.text, lang),
+        "style": m.style,
+        "target": m.target,
+        "politician_card": m.politician_card,
+        "phases": list(m.phases),
     }
 
 
