@@ -144,9 +144,20 @@ class GameState:
 _live_memo: list[tuple[dict[str, TableIdea] | None, int, int, tuple[str, ...]]] = [(None, 0, 0, ())]
 
 
+# The field names of each dataclass `_plain` meets: `dataclasses.fields` builds its answer
+# anew at every call, and a digest visits thousands of entries.
+_FIELD_NAMES: dict[type, tuple[str, ...]] = {}
+
+
 def _plain(value: Any) -> Any:
-    if hasattr(value, "__dataclass_fields__"):
-        return {f.name: _plain(getattr(value, f.name)) for f in fields(value)}
+    kind = type(value)
+    if kind is str or kind is int or kind is bool or value is None:
+        return value
+    names = _FIELD_NAMES.get(kind)
+    if names is None and hasattr(value, "__dataclass_fields__"):
+        names = _FIELD_NAMES[kind] = tuple(f.name for f in fields(value))
+    if names is not None:
+        return {name: _plain(getattr(value, name)) for name in names}
     if isinstance(value, dict):
         return {str(k): _plain(v) for k, v in sorted(value.items(), key=lambda kv: str(kv[0]))}
     if isinstance(value, set):
