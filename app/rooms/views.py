@@ -71,8 +71,13 @@ def _t(text: Any, lang: str) -> str:
     return localize(text, lang)
 
 
+@lru_cache(maxsize=256)
 def scenario_view(rules: Rules, lang: str) -> dict[str, Any]:
-    """The static part of a scenario every player may read: sent once, on welcome."""
+    """The static part of a scenario every player may read: sent once, on welcome.
+
+    Built once per scenario and language: when a workshop's tables start together, every
+    player's welcome carries it within the same few seconds.
+    """
     sc = rules.scenario
     return {
         "id": sc.id,
