@@ -100,20 +100,24 @@ async def announcements(ws: ClientConnection, count: int) -> list[str]:
     return texts
 
 
+async def written_and_read(running: Running, ws: ClientConnection, texts: list[str]) -> None:
+    """Announce `texts` at the table: its one connection writes them, `ws` reads them."""
+    (conn,) = connections(running)
+    assert conn.direct
+    room = room_of(running)
+    for text in texts:
+        await room.announce(text)
+    assert await announcements(ws, len(texts)) == texts
+    await ws.close()
+
+
 async def test_seated_connections_write_their_frames_directly_and_in_order(
     running: Running,
 ) -> None:
     ws = await seated(running)
-    (conn,) = connections(running)
-    assert conn.direct
-
-    room = room_of(running)
-    sent = [f"note {n} " + "x" * (n * 997 % 70_000) for n in range(40)]  # every header size
-    for text in sent:
-        await room.announce(text)
-
-    assert await announcements(ws, len(sent)) == sent
-    await ws.close()
+    # Every length of header: under 126 bytes, up to 65535, and more (RFC 6455, 5.2).
+    lengths = [0, 1, 125, 126, 127, 1000, 65_535, 65_536, 65_537, 200_000]
+    await written_and_read(running, ws, [f"{n:06d}" + "x" * n for n in lengths])
 
 
 async def test_a_client_that_negotiated_compression_reads_the_written_frames(
@@ -121,16 +125,7 @@ async def test_a_client_that_negotiated_compression_reads_the_written_frames(
 ) -> None:
     ws = await seated(running, compression="deflate")
     assert ws.protocol.extensions, "the client asked for permessage-deflate and got it"
-    (conn,) = connections(running)
-    assert conn.direct
-
-    room = room_of(running)
-    sent = [f"{n}: " + "to every table " * n for n in range(30)]
-    for text in sent:
-        await room.announce(text)
-
-    assert await announcements(ws, len(sent)) == sent
-    await ws.close()
+    await written_and_read(running, ws, [f"{n}: " + "to every table " * n for n in range(30)])
 
 
 async def test_a_client_that_stops_reading_is_closed_as_too_slow_and_the_other_reads_on(
