@@ -239,8 +239,8 @@ class Delivery:
         """The table's event `seq`, parsed once for all its seats.
 
         Only for events every seat receives alike: one that deals cards shows each seat
-        only its own (`_same_for_all`). Frozen dataclasses, so the seats' states can share
-        them as the engine's own replays do.
+        only its own (`_same_for_all`). Frozen dataclasses, which the engine only reads, so the
+        seats' states can share them.
         """
         event = self._parsed.get(seq)
         if event is None:
