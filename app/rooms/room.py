@@ -36,7 +36,7 @@ from app.rooms.views import (
     project_event,
     public_view,
     scenario_view,
-    seats_view,
+    seats_part,
 )
 
 log = logging.getLogger("policymaker.room")
@@ -598,8 +598,9 @@ class Room:
         cached = self._public_cache.get(lang)
         if cached is not None and cached[0] == key:
             return cached[1]
+        memo = self._view_parts.setdefault(lang, PartsMemo())
         if cached is not None and cached[0][0] == self.seq:
-            view = {**cached[1], "seats": seats_view(seats)}
+            view = {**cached[1], "seats": seats_part(memo, seats)}
         else:
             view = public_view(
                 self.rules,
@@ -608,7 +609,7 @@ class Room:
                 self.timer.view(),
                 self.config.show_numbers,
                 lang,
-                self._view_parts.setdefault(lang, PartsMemo()),
+                memo,
             )
         self._public_cache[lang] = (key, view)
         return view

@@ -157,6 +157,11 @@ def seats_view(seats: list[SeatInfo]) -> list[dict[str, Any]]:
     ]
 
 
+def seats_part(memo: PartsMemo, seats: list[SeatInfo]) -> list[dict[str, Any]]:
+    """The public view's seats, kept in the memo while they are unchanged."""
+    return memo.part("seats", tuple(seats), lambda: seats_view(seats))
+
+
 def public_view(
     rules: Rules,
     state: GameState | None,
@@ -172,7 +177,7 @@ def public_view(
     view: dict[str, Any] = {
         "status": timer.status,
         "timer": {"deadline": timer.deadline, "remaining": timer.remaining},
-        "seats": memo.part("seats", tuple(seats), lambda: seats_view(seats)),
+        "seats": seats_part(memo, seats),
     }
     if state is None or state.round_index < 0:
         return view
