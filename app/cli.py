@@ -155,10 +155,9 @@ def serve(
     ] = False,
 ) -> None:
     """Run the game server (applies database migrations first)."""
-    import gc
-
     import uvicorn
 
+    from app.collector import PacedCollector
     from app.logs import configure
     from app.main import create_app
     from app.settings import get_settings
@@ -169,24 +168,21 @@ def serve(
         settings.host = host
     if port:
         settings.port = port
-    # A full (oldest-generation) garbage collection walks every game state in memory: with
-    # a hundred tables that was a 80-170 ms stall of every table, several times a minute,
-    # and the benchmark's p99. Game states hold few reference cycles, so full collections
-    # can be much rarer. Each intent builds views and a new state, most of which refcounting
-    # frees. What a young collection walks is what survived since the last one: every
-    # table's newest state and views, some 100,000 objects at 300 tables, however often it
-    # runs. So each one stopped every table for 60 to 130 ms, and at 10,000 allocations
-    # (700 by default) that came every 3 s and set the p99. At 100,000 it comes a few
-    # times a minute at most (bench/RESULTS.md, session 6).
-    gc.set_threshold(100_000, 10, 1000)
-    uvicorn.run(
-        create_app(settings),
-        host=settings.host,
-        port=settings.port,
-        log_level="info",
-        ws_max_size=1024 * 1024,
-        proxy_headers=True,
-    )
+    # Collections by the clock, not by allocation counts (app/collector.py): under load
+    # the counted ones stopped every table for 50 to 650 ms.
+    collector = PacedCollector()
+    collector.start()
+    try:
+        uvicorn.run(
+            create_app(settings),
+            host=settings.host,
+            port=settings.port,
+            log_level="info",
+            ws_max_size=1024 * 1024,
+            proxy_headers=True,
+        )
+    finally:
+        collector.stop()
 
 
 workshop_app = typer.Typer(no_args_is_help=True, help="Workshops on a running server.")

@@ -1,0 +1,62 @@
+"""Garbage collection paced by the clock instead of by allocation counts.
+
+CPython starts a young collection when allocations minus deallocations pass a threshold.
+Under steady play every intent frees an old state as it builds a new one, so that count
+hardly moves while the youngest generation grows to some 90,000 objects at 500 tables;
+each collection then stopped every table for 50 to 130 ms, and the middle generation's
+for up to 650 ms (bench/RESULTS.md, session 8). Collecting on a timer keeps each walk to
+what was made since the last tick: a few ms.
+"""
+
+from __future__ import annotations
+
+import gc
+import threading
+
+# A young collection every YOUNG_SECONDS, the middle generation every MIDDLE_EVERY
+# ticks, everything every FULL_SECONDS: a full walk of a big heap takes hundreds of ms,
+# and only reference cycles that outlived the middle generation wait for it.
+YOUNG_SECONDS = 0.1
+MIDDLE_EVERY = 3
+FULL_SECONDS = 600.0
+
+
+class PacedCollector:
+    """Turns automatic collection off and collects from a thread of its own until stopped."""
+
+    def __init__(
+        self,
+        young_seconds: float = YOUNG_SECONDS,
+        middle_every: int = MIDDLE_EVERY,
+        full_seconds: float = FULL_SECONDS,
+    ) -> None:
+        self.young_seconds = young_seconds
+        self.middle_every = middle_every
+        self.full_every = max(1, round(full_seconds / young_seconds))
+        self._stopping = threading.Event()
+        self._thread: threading.Thread | None = None
+        self._was_enabled = gc.isenabled()
+
+    def start(self) -> None:
+        self._was_enabled = gc.isenabled()
+        gc.disable()
+        self._thread = threading.Thread(target=self._run, name="gc-pacer", daemon=True)
+        self._thread.start()
+
+    def stop(self) -> None:
+        self._stopping.set()
+        if self._thread is not None:
+            self._thread.join()
+        if self._was_enabled:
+            gc.enable()
+
+    def _run(self) -> None:
+        tick = 0
+        while not self._stopping.wait(self.young_seconds):
+            tick += 1
+            if tick % self.full_every == 0:
+                gc.collect(2)
+            elif tick % self.middle_every == 0:
+                gc.collect(1)
+            else:
+                gc.collect(0)
