@@ -421,6 +421,8 @@ function ideatePhase(body) {
     pass.disabled = done;
     const ideas = pub.ideas || [];
     buildBox.hidden = !ideas.length;
+    // Another seat's idea repaints the lists: keep what this player already chose.
+    const chosen = [base.value, cardSelect.value];
     paint(base, ideas.map((i) => [i.id, i.title]), () => [
       h("option", { value: "", text: t("Choose…") }),
       ideas.map((i) => h("option", { value: i.id, text: i.title })),
@@ -429,6 +431,9 @@ function ideatePhase(body) {
       h("option", { value: "", text: t("Choose…") }),
       priv.hand.map((c) => h("option", { value: c.id, text: c.title || c.id })),
     ]);
+    [base, cardSelect].forEach((select, i) => {
+      if ([...select.options].some((o) => o.value === chosen[i])) select.value = chosen[i];
+    });
   }
   return { title: t("Put ideas on the table"), update: draw };
 }
