@@ -35,7 +35,7 @@ class PacedCollector:
         self.full_every = max(1, round(full_seconds / young_seconds))
         self._stopping = threading.Event()
         self._thread: threading.Thread | None = None
-        self._was_enabled = gc.isenabled()
+        self._was_enabled = False  # automatic collection's state before `start`
 
     def start(self) -> None:
         self._was_enabled = gc.isenabled()
@@ -45,8 +45,9 @@ class PacedCollector:
 
     def stop(self) -> None:
         self._stopping.set()
-        if self._thread is not None:
-            self._thread.join()
+        if self._thread is None:
+            return
+        self._thread.join()
         if self._was_enabled:
             gc.enable()
 

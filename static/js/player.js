@@ -38,7 +38,11 @@ function paint(el, signature, build) {
   const sig = JSON.stringify(signature);
   if (drawn.get(el) === sig) return;
   drawn.set(el, sig);
+  // A list repainted while the player is choosing (another seat's idea arrived) keeps
+  // the choice if it is still offered.
+  const kept = el instanceof HTMLSelectElement ? el.value : "";
   replace(el, ...[].concat(build()));
+  if (kept && [...el.options].some((o) => o.value === kept)) el.value = kept;
 }
 
 // --- sending intents ---------------------------------------------------------------
@@ -421,8 +425,6 @@ function ideatePhase(body) {
     pass.disabled = done;
     const ideas = pub.ideas || [];
     buildBox.hidden = !ideas.length;
-    // Another seat's idea repaints the lists: keep what this player already chose.
-    const chosen = [base.value, cardSelect.value];
     paint(base, ideas.map((i) => [i.id, i.title]), () => [
       h("option", { value: "", text: t("Choose…") }),
       ideas.map((i) => h("option", { value: i.id, text: i.title })),
@@ -431,9 +433,6 @@ function ideatePhase(body) {
       h("option", { value: "", text: t("Choose…") }),
       priv.hand.map((c) => h("option", { value: c.id, text: c.title || c.id })),
     ]);
-    [base, cardSelect].forEach((select, i) => {
-      if ([...select.options].some((o) => o.value === chosen[i])) select.value = chosen[i];
-    });
   }
   return { title: t("Put ideas on the table"), update: draw };
 }

@@ -17,10 +17,12 @@ class Node:
         self.other: Node | None = None
 
 
-def _cycle(freed: threading.Event) -> None:
+def _cycle(freed: threading.Event) -> Node:
+    """Two nodes referring to each other; `freed` is set when the pair is collected."""
     a, b = Node(), Node()
     a.other, b.other = b, a
     weakref.finalize(a, freed.set)
+    return a
 
 
 @pytest.fixture
@@ -48,10 +50,8 @@ def test_a_young_cycle_is_collected(collector: PacedCollector) -> None:
 
 def test_a_cycle_in_the_oldest_generation_is_collected(collector: PacedCollector) -> None:
     freed = threading.Event()
-    a, b = Node(), Node()
-    a.other, b.other = b, a
-    weakref.finalize(a, freed.set)
+    kept = _cycle(freed)
     # Kept alive through a middle collection, the pair is in the oldest generation.
     gc.collect(1)
-    del a, b
+    del kept
     assert freed.wait(timeout=10), "the cycle was never collected"
