@@ -1106,18 +1106,60 @@ def run(
     spawn: bool,
     baseline: bool,
     pid: int | None = None,
+    pin: bool = False,
 ) -> dict[str, Any]:
     """The whole benchmark: spawn the server if asked, load it, stop it."""
     shape.check()
     # Seating and connecting every table happens before the measured window.
     warmup = 30.0 + shape.tables * 0.2
     if spawn:
-        with spawn_server(baseline) as server:
-            return _run_loop(measure(server.base, shape, baseline, server.pid, warmup))
+        with spawn_server(baseline) as server, pinned(server.pid if pin else None) as cpus:
+            report = _run_loop(measure(server.base, shape, baseline, server.pid, warmup))
+            return {**report, "pinned": cpus}
     if url is None:
         raise ValueError("name a running server with --url, or use --spawn-server")
     _loopback_only(url)
-    return _run_loop(measure(url.rstrip("/"), shape, baseline, pid, warmup))
+    if pin and pid is None:
+        raise ValueError("--pin with --url needs the server's --pid")
+    with pinned(pid if pin else None) as cpus:
+        report = _run_loop(measure(url.rstrip("/"), shape, baseline, pid, warmup))
+        return {**report, "pinned": cpus}
+
+
+@contextlib.contextmanager
+def pinned(server: int | None) -> Iterator[dict[str, list[int]] | None]:
+    """Run the server (process id `server`) on one CPU and this load generator, with the
+    load processes it starts, on the others, until the block ends; nothing if None.
+
+    Unpinned, the scheduler moves the server's thread and the load's onto the same core
+    now and then, and the server's latency near its limit shows those moments rather
+    than its own work (bench/RESULTS.md, session 9).
+    """
+    if server is None:
+        yield None
+        return
+    mine = os.sched_getaffinity(0)
+    cpus = sorted(mine)
+    if len(cpus) < 2:
+        raise ValueError("--pin needs at least two CPUs")
+    server_cpus, load_cpus = {cpus[0]}, set(cpus[1:])
+    try:
+        _set_affinity(server, server_cpus)
+        _set_affinity(os.getpid(), load_cpus)
+    except OSError as exc:
+        raise ValueError(f"cannot pin process {server}: {exc}") from exc
+    try:
+        yield {"server": sorted(server_cpus), "load": sorted(load_cpus)}
+    finally:
+        _set_affinity(os.getpid(), mine)
+
+
+def _set_affinity(pid: int, cpus: set[int]) -> None:
+    """Every thread of the process: an affinity set on a process id binds only its first
+    thread, and the server's collector thread is started before it is pinned."""
+    for task in Path(f"/proc/{pid}/task").iterdir():
+        with contextlib.suppress(ProcessLookupError):  # a thread that has just ended
+            os.sched_setaffinity(int(task.name), cpus)
 
 
 def _run_loop(main: Coroutine[Any, Any, T]) -> T:
@@ -1168,4 +1210,7 @@ def format_report(report: dict[str, Any]) -> str:
         f"  load generator: CPU {report['loadgen_cpu_percent']} %, loop lag p99 "
         f"{report['loadgen_lag_ms_p99']} ms; machine load average {report['loadavg_1m']}",
     ]
+    if report.get("pinned"):
+        cpus = report["pinned"]
+        lines.append(f"  pinned: server on CPU {cpus['server']}, load on CPU {cpus['load']}")
     return "\n".join(lines)

@@ -333,6 +333,10 @@ def bench_command(
             min=1, max=8, help="Load processes sharing the tables (one saturates near 1200)."
         ),
     ] = 1,
+    pin: Annotated[
+        bool,
+        typer.Option("--pin", help="Server on one CPU, the load on the others (needs 2+ CPUs)."),
+    ] = False,
     as_json: Annotated[bool, typer.Option("--json", help="One JSON object.")] = False,
 ) -> None:
     """Load a server with bot players over the websocket protocol; report latency and more."""
@@ -346,9 +350,9 @@ def bench_command(
         raise typer.Exit(2)
     shape = bench.LoadShape(tables, players, interval, duration, seed, workers)
     try:
-        report = bench.run(shape, url, spawn_server, baseline, pid)
+        report = bench.run(shape, url, spawn_server, baseline, pid, pin)
         if compare:
-            relay = bench.run(shape, None, True, True)
+            relay = bench.run(shape, None, True, True, pin=pin)
             report = {**report, "baseline": relay, "ratio": bench.compare(report, relay)}
     except (ValueError, RuntimeError) as exc:
         typer.echo(str(exc), err=True)

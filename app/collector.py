@@ -6,6 +6,13 @@ hardly moves while the youngest generation grows to some 90,000 objects at 500 t
 each collection then stopped every table for 50 to 130 ms, and the middle generation's
 for up to 650 ms (bench/RESULTS.md, session 8). Collecting on a timer keeps each walk to
 what was made since the last tick: a few ms.
+
+What survives a young collection is frozen (`gc.freeze`, a splice of two lists, no
+walk) instead of being walked again by middle collections: steady play makes no
+reference cycles (bench/RESULTS.md, session 9), while a middle walk of everything a busy
+server made in the last ticks was half of the collector's time, and grew with a backlog
+until the server could not catch up. Cycles that outlive one tick (a closed websocket
+leaves one, inside uvicorn) wait for the full collection, which unfreezes everything.
 """
 
 from __future__ import annotations
@@ -13,11 +20,9 @@ from __future__ import annotations
 import gc
 import threading
 
-# A young collection every YOUNG_SECONDS, the middle generation every MIDDLE_EVERY
-# ticks, everything every FULL_SECONDS: a full walk of a big heap takes hundreds of ms,
-# and only reference cycles that outlived the middle generation wait for it.
+# A young collection every YOUNG_SECONDS, everything every FULL_SECONDS: a full walk
+# stops the server for about 0.9 s per million objects (some 700 busy tables).
 YOUNG_SECONDS = 0.1
-MIDDLE_EVERY = 3
 FULL_SECONDS = 600.0
 
 
@@ -25,13 +30,9 @@ class PacedCollector:
     """Turns automatic collection off and collects from a thread of its own until stopped."""
 
     def __init__(
-        self,
-        young_seconds: float = YOUNG_SECONDS,
-        middle_every: int = MIDDLE_EVERY,
-        full_seconds: float = FULL_SECONDS,
+        self, young_seconds: float = YOUNG_SECONDS, full_seconds: float = FULL_SECONDS
     ) -> None:
         self.young_seconds = young_seconds
-        self.middle_every = middle_every
         self.full_every = max(1, round(full_seconds / young_seconds))
         self._stopping = threading.Event()
         self._thread: threading.Thread | None = None
@@ -44,10 +45,12 @@ class PacedCollector:
         self._thread.start()
 
     def stop(self) -> None:
+        """Stop collecting; what was frozen is collectable again, as before `start`."""
         self._stopping.set()
         if self._thread is None:
             return
         self._thread.join()
+        gc.unfreeze()
         if self._was_enabled:
             gc.enable()
 
@@ -56,8 +59,8 @@ class PacedCollector:
         while not self._stopping.wait(self.young_seconds):
             tick += 1
             if tick % self.full_every == 0:
+                gc.unfreeze()
                 gc.collect(2)
-            elif tick % self.middle_every == 0:
-                gc.collect(1)
             else:
                 gc.collect(0)
+            gc.freeze()

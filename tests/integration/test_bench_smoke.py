@@ -7,9 +7,14 @@ spawns a server, plays over the websocket protocol, and reports without errors o
 from __future__ import annotations
 
 import json
+import os
 import subprocess
 import sys
 from pathlib import Path
+
+import pytest
+
+from app import bench
 
 POLICYMAKER = Path(sys.executable).parent / "policymaker"
 ARGS = ["--tables", "2", "--players", "3", "--interval", "0.5", "--duration", "3"]
@@ -58,3 +63,42 @@ def test_bench_splits_the_tables_over_load_processes_and_adds_up_their_counts() 
     # Both processes' tables played and were counted: two games, intents from each.
     assert report["games_started"] == 2
     assert report["samples"] and report["accepted_per_s"]
+
+
+def test_bench_pins_the_server_and_the_load_to_cpus_of_their_own() -> None:
+    cpus = sorted(os.sched_getaffinity(0))
+    if len(cpus) < 2:
+        pytest.skip("pinning needs two CPUs")
+    report = _bench("--baseline", "--pin", "--workers", "2")
+    assert report["pinned"] == {"server": cpus[:1], "load": cpus[1:]}
+    assert report["errors"] == 0
+    assert report["samples"]
+
+
+def _allowed(pid: int) -> list[set[int]]:
+    """Each thread's allowed CPUs, as the kernel reports them."""
+    return [os.sched_getaffinity(int(task.name)) for task in Path(f"/proc/{pid}/task").iterdir()]
+
+
+def test_pinning_binds_every_thread_of_the_server_and_is_undone_after() -> None:
+    cpus = sorted(os.sched_getaffinity(0))
+    if len(cpus) < 2:
+        pytest.skip("pinning needs two CPUs")
+    mine = os.sched_getaffinity(0)
+    # A process with a second thread started before it is pinned, as the server's
+    # collector is.
+    code = "import threading, sys; threading.Thread(target=sys.stdin.read).start(); print(1)"
+    child = subprocess.Popen(
+        [sys.executable, "-c", code], stdin=subprocess.PIPE, stdout=subprocess.PIPE, text=True
+    )
+    try:
+        assert child.stdout is not None and child.stdout.readline() == "1\n"
+        with bench.pinned(child.pid) as chosen:
+            assert chosen == {"server": cpus[:1], "load": cpus[1:]}
+            threads = _allowed(child.pid)
+            assert len(threads) == 2
+            assert all(allowed == {cpus[0]} for allowed in threads)
+            assert os.sched_getaffinity(0) == set(cpus[1:])
+        assert os.sched_getaffinity(0) == mine
+    finally:
+        child.communicate("", timeout=10)

@@ -6,6 +6,7 @@ import gc
 import threading
 import weakref
 from collections.abc import Iterator
+from typing import Any
 
 import pytest
 
@@ -27,7 +28,7 @@ def _cycle(freed: threading.Event) -> Node:
 
 @pytest.fixture
 def collector() -> Iterator[PacedCollector]:
-    paced = PacedCollector(young_seconds=0.01, middle_every=3, full_seconds=0.05)
+    paced = PacedCollector(young_seconds=0.01, full_seconds=0.05)
     paced.start()
     yield paced
     paced.stop()
@@ -48,10 +49,31 @@ def test_a_young_cycle_is_collected(collector: PacedCollector) -> None:
     assert freed.wait(timeout=10), "the cycle was never collected"
 
 
-def test_a_cycle_in_the_oldest_generation_is_collected(collector: PacedCollector) -> None:
+def _young_collections_begun(count: int) -> threading.Event:
+    """Set once `count` young collections have begun from now (gc.callbacks)."""
+    begun = threading.Event()
+    seen = 0
+
+    def note(phase: str, info: dict[str, Any]) -> None:
+        nonlocal seen
+        if phase == "start" and info["generation"] == 0:
+            seen += 1
+            if seen == count:
+                begun.set()
+                gc.callbacks.remove(note)
+
+    gc.callbacks.append(note)
+    return begun
+
+
+def test_a_cycle_that_outlived_a_young_collection_is_collected(
+    collector: PacedCollector,
+) -> None:
     freed = threading.Event()
     kept = _cycle(freed)
-    # Kept alive through a middle collection, the pair is in the oldest generation.
-    gc.collect(1)
+    # Between the starts of two young collections one whole tick ran: a collection and
+    # the freeze after it, which takes the pair out of every young walk.
+    assert _young_collections_begun(2).wait(timeout=10)
+    assert gc.get_freeze_count() > 0
     del kept
-    assert freed.wait(timeout=10), "the cycle was never collected"
+    assert freed.wait(timeout=10), "the frozen cycle was never collected"
