@@ -23,6 +23,6 @@ def dumps(value: Any) -> str:
 
 
 def loads(text: str | bytes) -> Any:
-    """For frames from our own server (the benchmark's bots); the server parses what
-    clients send with the standard library, whose errors it reports to them."""
+    """Frames from our own server (the benchmark's bots), and clients' frames first
+    (app/web/ws.py `_parse` gives what this refuses to the standard library)."""
     return orjson.loads(text)

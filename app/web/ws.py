@@ -14,6 +14,7 @@ from urllib.parse import urlsplit
 from fastapi import APIRouter, WebSocket, WebSocketDisconnect
 
 from app.engine.actions import ACTION_TYPES, SeatAction, action_from_dict
+from app.jsontext import loads
 from app.rooms.connection import Connection
 from app.rooms.manager import RoomManager
 from app.rooms.room import OLDEST_VERSION, PROTOCOL_VERSION, Room, SeatRow, server_frame
@@ -62,17 +63,12 @@ class Session:
         if len(raw.encode()) > MAX_FRAME_BYTES:
             await self.send(_error("too_large", f"frames are limited to {MAX_FRAME_BYTES} bytes"))
             return
-        try:
-            msg = json.loads(raw)
-        except (ValueError, RecursionError):  # RecursionError: nested too deep to parse
-            await self.send(_error("bad_json", "the frame is not valid JSON"))
+        msg, unreadable = _parse(raw)
+        if unreadable is not None:
+            await self.send(_error("bad_json", unreadable))
             return
         if not isinstance(msg, dict):
             await self.send(_error("bad_frame", "a frame must be a JSON object"))
-            return
-        if not _unicode(msg):
-            # A lone surrogate escape (\ud800) parses, but no database can store it.
-            await self.send(_error("bad_json", "the frame holds text that is not valid Unicode"))
             return
         kind, version = msg.get("type"), msg.get("v")
         if (
@@ -213,6 +209,27 @@ class Session:
         if self.room is not None and self.conn is not None:
             self.room.detach(self.conn)
             await self.conn.stop()
+
+
+def _parse(raw: str) -> tuple[Any, str | None]:
+    """A client's frame parsed, or why it cannot be.
+
+    orjson first: the standard library's parser was 2 % of the server's time under load.
+    What orjson refuses is parsed again by the standard library, whose verdict stands as
+    it always has: it reads NaN and integers past 64 bits, and lone surrogate escapes
+    (\\ud800), which parse but which no database can store. orjson refuses those itself.
+    """
+    try:
+        return loads(raw), None
+    except ValueError:  # orjson.JSONDecodeError
+        pass
+    try:
+        msg = json.loads(raw)
+    except (ValueError, RecursionError):  # RecursionError: nested too deep to parse
+        return None, "the frame is not valid JSON"
+    if not _unicode(msg):
+        return None, "the frame holds text that is not valid Unicode"
+    return msg, None
 
 
 def _cmid_of(raw: str) -> str | None:
