@@ -49,31 +49,24 @@ def test_a_young_cycle_is_collected(collector: PacedCollector) -> None:
     assert freed.wait(timeout=10), "the cycle was never collected"
 
 
-def _young_collections_begun(count: int) -> threading.Event:
-    """Set once `count` young collections have begun from now (gc.callbacks)."""
-    begun = threading.Event()
-    seen = 0
-
-    def note(phase: str, info: dict[str, Any]) -> None:
-        nonlocal seen
-        if phase == "start" and info["generation"] == 0:
-            seen += 1
-            if seen == count:
-                begun.set()
-                gc.callbacks.remove(note)
-
-    gc.callbacks.append(note)
-    return begun
-
-
 def test_a_cycle_that_outlived_a_young_collection_is_collected(
     collector: PacedCollector,
 ) -> None:
     freed = threading.Event()
     kept = _cycle(freed)
-    # Between the starts of two young collections one whole tick ran: a collection and
-    # the freeze after it, which takes the pair out of every young walk.
-    assert _young_collections_begun(2).wait(timeout=10)
+    begun = threading.Semaphore(0)
+
+    def note(phase: str, info: dict[str, Any]) -> None:
+        if phase == "start" and info["generation"] == 0:
+            begun.release()
+
+    gc.callbacks.append(note)
+    try:
+        # Between the starts of two young collections one whole tick ran: a collection
+        # and the freeze after it, which takes the pair out of every young walk.
+        assert begun.acquire(timeout=10) and begun.acquire(timeout=10)
+    finally:
+        gc.callbacks.remove(note)
     assert gc.get_freeze_count() > 0
     del kept
     assert freed.wait(timeout=10), "the frozen cycle was never collected"
