@@ -8,11 +8,11 @@ for up to 650 ms (bench/RESULTS.md, session 8). Collecting on a timer keeps each
 what was made since the last tick: a few ms.
 
 What survives a young collection is frozen (`gc.freeze`, a splice of two lists, no
-walk) instead of being walked again by middle collections: steady play makes no
-reference cycles (bench/RESULTS.md, session 9), while a middle walk of everything a busy
-server made in the last ticks was half of the collector's time, and grew with a backlog
-until the server could not catch up. Cycles that outlive one tick (a closed websocket
-leaves one, inside uvicorn) wait for the full collection, which unfreezes everything.
+walk) instead of being walked again by middle collections: a middle walk of everything a
+busy server made in the last ticks was half of the collector's time, and grew with a
+backlog until the server could not catch up. Cycles that outlive one tick wait for the
+full collection, which unfreezes everything; neither steady play nor a closed websocket
+makes any (bench/RESULTS.md, session 9), so little waits.
 """
 
 from __future__ import annotations

@@ -15,12 +15,17 @@ requirement.
 
 from __future__ import annotations
 
+import inspect
 import struct
+import weakref
 from typing import Any
 
 from starlette.types import ASGIApp, Receive, Scope, Send
 
-# Where `RawSend` leaves the server's own send callable in a websocket's scope.
+# Where `RawSend` leaves the server's own send callable in a websocket's scope, weakly:
+# uvicorn's protocol holds the scope, and a bound method of the protocol in it made a
+# reference cycle of every websocket (some 75 objects, 20 KB) that only a full garbage
+# collection frees (bench/RESULTS.md, session 9).
 SCOPE_KEY = "policymaker.raw_send"
 
 try:
@@ -38,8 +43,8 @@ class RawSend:
         self.app = app
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
-        if scope["type"] == "websocket":
-            scope[SCOPE_KEY] = send
+        if scope["type"] == "websocket" and inspect.ismethod(send):
+            scope[SCOPE_KEY] = weakref.WeakMethod(send)
         await self.app(scope, receive, send)
 
 
@@ -87,8 +92,8 @@ def _header(length: int) -> bytes:
 
 def socket_writer(scope: Scope) -> UvicornWriter | None:
     """The direct writer of an accepted websocket, when the server is one we can write to."""
-    send = scope.get(SCOPE_KEY)
-    protocol = getattr(send, "__self__", None)
+    ref = scope.get(SCOPE_KEY)
+    protocol = getattr(ref() if ref is not None else None, "__self__", None)
     if WebSocketsSansIOProtocol is None or not isinstance(protocol, WebSocketsSansIOProtocol):
         return None
     if not protocol.handshake_complete:

@@ -117,10 +117,13 @@ class Session:
             return
         self.room, self.seat = room, seat
         lang = room.language(msg.get("lang") if isinstance(msg.get("lang"), str) else None)
+        # The socket's own methods, not the session's: a connection holding a method of the
+        # session that holds it made a reference cycle of every websocket (with uvicorn's
+        # protocol behind it, some 20 KB) that only a full collection freed.
         self.conn = Connection(
             seat.id if seat else None,
             self.ws.send_text,
-            self._close,
+            self.ws.close,
             room.outgoing_limit,
             lang,
             version,
@@ -158,9 +161,6 @@ class Session:
         )
         self.conn.start()
         room.attach(self.conn)
-
-    async def _close(self, code: int, reason: str) -> None:
-        await self.ws.close(code=code, reason=reason)
 
     async def intent(self, msg: dict[str, Any]) -> None:
         cmid = msg.get("cmid")

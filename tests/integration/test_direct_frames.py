@@ -5,14 +5,16 @@ room's connections while real websocket clients talk to it: with uvicorn's sans-
 protocol every seated connection writes its frames directly, a client that negotiated
 compression still reads them, frames keep their order, and a client that stops reading
 is closed with 4008 ("too slow") through a real socket, while another at the same table
-reads on.
+reads on; and a closed socket's objects are freed by their reference counts alone.
 """
 
 from __future__ import annotations
 
 import asyncio
+import gc
 import json
 import socket
+import weakref
 from collections.abc import AsyncIterator
 from dataclasses import dataclass
 from pathlib import Path
@@ -30,6 +32,7 @@ from app.rooms.connection import TOO_SLOW, Connection
 from app.rooms.manager import RoomManager
 from app.rooms.room import Room
 from app.settings import Settings
+from app.web.rawsend import UvicornWriter
 
 
 @dataclass
@@ -37,6 +40,7 @@ class Running:
     base: str
     manager: RoomManager
     workshop: dict[str, Any]
+    server: uvicorn.Server
 
 
 @pytest.fixture
@@ -60,7 +64,7 @@ async def running(tmp_path: Path) -> AsyncIterator[Running]:
         async with httpx.AsyncClient(base_url=base, timeout=30) as http:
             created = await http.post("/api/workshops", json={"tables": 1, "language": "en"})
             created.raise_for_status()
-        yield Running(base, app.state.manager, created.json())
+        yield Running(base, app.state.manager, created.json(), server)
     finally:
         server.should_exit = True
         await serving
@@ -158,3 +162,30 @@ async def test_a_client_that_stops_reading_is_closed_as_too_slow_and_the_other_r
     await room.announce("still here")
     assert await announcements(fine, 1) == ["still here"]
     await fine.close()
+
+
+async def test_a_closed_websocket_is_freed_without_the_garbage_collector(
+    running: Running,
+) -> None:
+    # A reference cycle through a connection (its session's method in it, or uvicorn's
+    # send in the scope its protocol holds) kept every closed socket's objects, some
+    # 20 KB, until a full collection. With collection off, only refcounts can free it.
+    gc.disable()
+    try:
+        ws = await seated(running)
+        (conn,) = connections(running)
+        assert conn.direct
+        freed = weakref.ref(conn)
+        writer = conn._writer
+        assert isinstance(writer, UvicornWriter)
+        protocol = weakref.ref(writer._protocol)
+        del writer
+        del conn
+        handlers = set(running.server.server_state.tasks)
+        await ws.close()
+        await asyncio.gather(*handlers)  # the server's side of the socket has finished
+        assert not connections(running)
+        assert freed() is None, "the connection outlived its socket"
+        assert protocol() is None, "uvicorn's protocol outlived its socket"
+    finally:
+        gc.enable()
