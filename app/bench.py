@@ -1112,18 +1112,21 @@ def run(
     shape.check()
     # Seating and connecting every table happens before the measured window.
     warmup = 30.0 + shape.tables * 0.2
-    if spawn:
-        with spawn_server(baseline) as server, pinned(server.pid if pin else None) as cpus:
-            report = _run_loop(measure(server.base, shape, baseline, server.pid, warmup))
+
+    def measured(base: str, server: int | None) -> dict[str, Any]:
+        with pinned(server if pin else None) as cpus:
+            report = _run_loop(measure(base, shape, baseline, server, warmup))
             return {**report, "pinned": cpus}
+
+    if spawn:
+        with spawn_server(baseline) as spawned:
+            return measured(spawned.base, spawned.pid)
     if url is None:
         raise ValueError("name a running server with --url, or use --spawn-server")
     _loopback_only(url)
     if pin and pid is None:
         raise ValueError("--pin with --url needs the server's --pid")
-    with pinned(pid if pin else None) as cpus:
-        report = _run_loop(measure(url.rstrip("/"), shape, baseline, pid, warmup))
-        return {**report, "pinned": cpus}
+    return measured(url.rstrip("/"), pid)
 
 
 @contextlib.contextmanager

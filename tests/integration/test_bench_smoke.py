@@ -65,10 +65,16 @@ def test_bench_splits_the_tables_over_load_processes_and_adds_up_their_counts() 
     assert report["samples"] and report["accepted_per_s"]
 
 
-def test_bench_pins_the_server_and_the_load_to_cpus_of_their_own() -> None:
-    cpus = sorted(os.sched_getaffinity(0))
-    if len(cpus) < 2:
+@pytest.fixture
+def cpus() -> list[int]:
+    """The CPUs this process may run on; pinning needs two."""
+    mine = sorted(os.sched_getaffinity(0))
+    if len(mine) < 2:
         pytest.skip("pinning needs two CPUs")
+    return mine
+
+
+def test_bench_pins_the_server_and_the_load_to_cpus_of_their_own(cpus: list[int]) -> None:
     report = _bench("--baseline", "--pin", "--workers", "2")
     assert report["pinned"] == {"server": cpus[:1], "load": cpus[1:]}
     assert report["errors"] == 0
@@ -80,11 +86,7 @@ def _allowed(pid: int) -> list[set[int]]:
     return [os.sched_getaffinity(int(task.name)) for task in Path(f"/proc/{pid}/task").iterdir()]
 
 
-def test_pinning_binds_every_thread_of_the_server_and_is_undone_after() -> None:
-    cpus = sorted(os.sched_getaffinity(0))
-    if len(cpus) < 2:
-        pytest.skip("pinning needs two CPUs")
-    mine = os.sched_getaffinity(0)
+def test_pinning_binds_every_thread_of_the_server_and_is_undone_after(cpus: list[int]) -> None:
     # A process with a second thread started before it is pinned, as the server's
     # collector is.
     code = "import threading, sys; threading.Thread(target=sys.stdin.read).start(); print(1)"
@@ -99,6 +101,6 @@ def test_pinning_binds_every_thread_of_the_server_and_is_undone_after() -> None:
             assert len(threads) == 2
             assert all(allowed == {cpus[0]} for allowed in threads)
             assert os.sched_getaffinity(0) == set(cpus[1:])
-        assert os.sched_getaffinity(0) == mine
+        assert os.sched_getaffinity(0) == set(cpus)
     finally:
         child.communicate("", timeout=10)
