@@ -100,7 +100,7 @@ class Vote(SeatAction):
 
 @dataclass(frozen=True, slots=True)
 class Adopt(SeatAction):
-    """The chair adopts the proposal as voted, dissent included."""
+    """The chair adopts the proposal as answered, objections included (see docs/scoring.md)."""
 
     type: ClassVar[str] = "adopt"
 

@@ -3,15 +3,19 @@
 A bot reads the same state a player's client would and returns one intent at a time, or
 None when it is waiting for others. Randomness comes only from the bot's own seeded
 generator, so a game of bots is reproducible. A politician's bot can lean toward a
-leadership style; `mixed` draws one style per decision.
+leadership style; `mixed` draws one style per decision, and `naive` is a chair who plays
+almost no moves. Every other seat has a temperament (quiet, dominant, cooperative,
+sceptical) that sets how much it says, how it builds and how easily it accepts.
 """
 
 from __future__ import annotations
 
+import copy
 import random
 from collections import defaultdict
 from collections.abc import Sequence
 from dataclasses import dataclass, field
+from itertools import combinations
 from operator import mul
 from weakref import WeakKeyDictionary
 
@@ -19,10 +23,41 @@ from app.engine import actions as a
 from app.engine.events import TableIdea
 from app.engine.outcome import support
 from app.engine.rules import Rules
+from app.engine.scoring import trust_earned
 from app.engine.state import GameState
 from app.scenarios.models import LEADERSHIP_STYLES, EventOption, Move
 
-BOT_STYLES: tuple[str, ...] = (*LEADERSHIP_STYLES, "mixed")
+BOT_STYLES: tuple[str, ...] = (*LEADERSHIP_STYLES, "naive", "mixed")
+
+
+@dataclass(frozen=True, slots=True)
+class Temperament:
+    """How a person at the table tends to behave, whatever their role's agenda."""
+
+    name: str
+    voice: tuple[float, float]  # how readily it speaks up: drawn from this range once a game
+    move_appetite: float  # the chance, each round, of playing each of its moves
+    build_appetite: float  # the chance of building on another's idea instead of its own
+    own_first: bool  # ranks and judges by its own ideas first
+    cooperation: float  # how much what serves everyone counts beside its own agenda
+    accept: float  # it accepts a package worth this share of its own ideal package...
+    live_with: float  # ...can live with one above this share, and objects below
+    heard: float  # how much being given the floor raises its voice
+
+
+TEMPERAMENTS: dict[str, Temperament] = {
+    t.name: t
+    for t in (
+        Temperament("quiet", (0.1, 0.35), 0.1, 0.25, False, 1.0, 0.85, 0.45, 0.6),
+        Temperament("dominant", (0.85, 1.0), 0.4, 0.1, True, 0.2, 0.95, 0.6, 0.0),
+        Temperament("cooperative", (0.5, 0.85), 0.25, 0.5, False, 2.0, 0.75, 0.35, 0.3),
+        Temperament("sceptical", (0.45, 0.8), 0.3, 0.2, False, 0.6, 1.0, 0.65, 0.3),
+    )
+}
+# A chair leads: it always speaks, judges its own proposal as its own, and is never quiet.
+CHAIR_TEMPERAMENT = Temperament("chair", (1.0, 1.0), 0.35, 0.25, False, 0.3, 0.0, 0.0, 0.0)
+# Seats at a table with people play at their pace: fewer moves, at most one a round.
+HUMAN_PACE = 0.4
 
 
 @dataclass(frozen=True, slots=True)
@@ -44,9 +79,11 @@ class _RoleView:
 
     @classmethod
     def of(cls, rules: Rules, role_id: str) -> _RoleView:
-        role = rules.catalog.roles[role_id]
-        moves = rules.catalog.moves
-        own = [(m, moves[m]) for m in role.moves if not moves[m].politician_card]
+        catalog = rules.catalog
+        role = catalog.roles[role_id]
+        moves = catalog.moves
+        card = catalog.card.id if catalog.card.id in catalog.role_moves[role_id] else None
+        own = [(m, moves[m]) for m in catalog.role_moves[role_id] if m != card]
         phases = {p for _, move in own for p in move.phases}
         return cls(
             agenda=role.agenda,
@@ -54,7 +91,7 @@ class _RoleView:
             is_politician=role.kind == "politician",
             kind=role.kind,
             moves_in={p: tuple((m, mv) for m, mv in own if p in mv.phases) for p in phases},
-            card=next((m for m in role.moves if moves[m].politician_card), None),
+            card=card,
             card_values={},
             option_trust={},
         )
@@ -80,12 +117,21 @@ class Bot:
     role: str
     style: str = "mixed"
     rng: random.Random = field(default_factory=random.Random)
+    # None: drawn from the bot's own generator at its first decision (a chair has its own).
+    temperament: Temperament | None = None
+    # True for a bot among people: it plays fewer moves, as a person at the table would.
+    human_pace: bool = False
     _declined: set[tuple[int, str]] = field(default_factory=set)
     _voice: float = -1.0
+    _moved: set[int] = field(default_factory=set)  # rounds in which it played a move
+    _table: tuple[tuple[str, ...], dict[str, float]] | None = None
+    # The last proposal it answered, its answer, and how the package compared with its ideal.
+    _answered: tuple[tuple[str, ...], a.VoteChoice, float] | None = None
     # Fixed for a bot's life (its role and the catalog do not change): looked up once.
     _agenda_map: dict[str, int] = field(init=False, repr=False)
     _weights: defaultdict[str, int] = field(init=False, repr=False)
     _is_politician: bool = field(init=False, repr=False)
+    _is_chair: bool = field(init=False, repr=False)
     _kind: str = field(init=False, repr=False)
     _moves_in: dict[str, tuple[tuple[str, Move], ...]] = field(init=False, repr=False)
     _card: str | None = field(init=False, repr=False)
@@ -106,6 +152,7 @@ class Bot:
         self._agenda_map = view.agenda
         self._weights = view.weights
         self._is_politician = view.is_politician
+        self._is_chair = self.role == self.rules.catalog.chair
         self._kind = view.kind
         self._moves_in = view.moves_in
         self._card = view.card
@@ -113,12 +160,36 @@ class Bot:
         self._option_trust = view.option_trust
         self._pass = a.Pass(self.seat)  # offered on every pass of every ideate phase
 
+    def fork(self) -> Bot:
+        """A copy that goes on from here on its own: the same generator state, its own memory.
+
+        The balance report plays one decision point several ways (revise, overrule, the
+        politician card) with every seat deciding as it would have.
+        """
+        twin = copy.copy(self)
+        twin.rng = random.Random()
+        twin.rng.setstate(self.rng.getstate())
+        twin._declined = set(self._declined)
+        twin._moved = set(self._moved)
+        twin._idea_values = dict(self._idea_values)
+        return twin
+
+    @property
+    def mood(self) -> Temperament:
+        """The bot's temperament, drawn once from its own generator unless it was given."""
+        if self.temperament is None:
+            if self._is_chair:
+                self.temperament = CHAIR_TEMPERAMENT
+            else:
+                self.temperament = TEMPERAMENTS[self.rng.choice(sorted(TEMPERAMENTS))]
+        return self.temperament
+
     @property
     def voice(self) -> float:
-        """How readily this bot speaks up: drawn once a game, so some bots are quiet."""
+        """How readily this bot speaks up: drawn once a game from its temperament's range."""
         if self._voice < 0:
-            chair = self.role == self.rules.catalog.chair
-            self._voice = 1.0 if chair else self.rng.uniform(0.2, 1.0)
+            low, high = self.mood.voice
+            self._voice = low if low == high else self.rng.uniform(low, high)
         return self._voice
 
     @property
@@ -217,7 +288,8 @@ class Bot:
         return value
 
     def _leaning(self) -> str:
-        if not self._is_politician:
+        """The style this decision leans to: `none` for a naive chair and for non-politicians."""
+        if not self._is_politician or self.style == "naive":
             return "none"
         if self.style == "mixed":
             return self.rng.choice(LEADERSHIP_STYLES)
@@ -235,6 +307,9 @@ class Bot:
         here = (state.round_index, state.phase)
         if self._moves_spent == here:
             return None
+        if self.human_pace and state.round_index in self._moved:
+            self._moves_spent = here  # a person plays one move a round at most
+            return None
         for move_id, move in self._moves_in.get(state.phase, ()):
             key = (state.round_index, move_id)
             if key in self._declined:
@@ -243,16 +318,20 @@ class Bot:
             if self.rng.random() < self._move_appetite(move):
                 action = a.PlayMove(self.seat, move_id, self._target(state, move))
                 if self.rules.check(state, action) is None:
+                    self._moved.add(state.round_index)
                     return action
         self._moves_spent = here
         return None
 
     def _move_appetite(self, move: Move) -> float:
-        if not self._is_politician:
-            return 0.3
+        pace = HUMAN_PACE if self.human_pace else 1.0
+        if not self._is_chair:
+            return pace * self.mood.move_appetite
+        if self.style == "naive":
+            return pace * 0.03  # a chair who hardly uses the leadership moves at all
         if self.style == "mixed":
-            return 0.35
-        return 0.9 if move.style == self.style else 0.05
+            return pace * 0.35
+        return pace * (0.9 if move.style == self.style else 0.05)
 
     def _target(self, state: GameState, move: Move) -> str | None:
         if not move.target:
@@ -263,27 +342,73 @@ class Bot:
         quietest = min(state.contributions.get(r, 0) for r in others)
         return self.rng.choice([r for r in others if state.contributions.get(r, 0) == quietest])
 
+    def _table_weights(self, state: GameState) -> dict[str, float]:
+        """What the table as a whole cares about: the seated roles' mean agenda.
+
+        People at a table learn each other's concerns by talking; a cooperative player
+        weighs them beside its own.
+        """
+        if self._table is None or self._table[0] is not state.seated_roles:
+            roles = [self.rules.catalog.roles[r] for r in state.seated_roles]
+            weights: dict[str, float] = {}
+            for role in roles:
+                for interest, weight in role.agenda.items():
+                    weights[interest] = weights.get(interest, 0.0) + weight / len(roles)
+            self._table = (state.seated_roles, weights)
+        return self._table[1]
+
+    def _cooperation(self, state: GameState) -> float:
+        """How much the table's concerns count: the temperament's, more when trust is high."""
+        return max(0.0, self.mood.cooperation + self._felt(state))
+
+    def _common(self, serves: dict[str, int], state: GameState) -> float:
+        table = self._table_weights(state)
+        return sum(table.get(i, 0.0) * w for i, w in serves.items())
+
     def _rank_framings(self, state: GameState) -> a.Action | None:
         if self.seat in state.framing_rankings:
             return None
         agenda = self._agenda()
+        table = self._table_weights(state)
+        cooperation = self._cooperation(state)
         scored = [
-            (sum(agenda.get(i, 0) for i in f.interests) + self._noise(), f.id)
+            (
+                sum(agenda.get(i, 0) + cooperation * table.get(i, 0.0) for i in f.interests)
+                + self._noise(),
+                f.id,
+            )
             for f in state.framings
         ]
         return a.RankFramings(self.seat, tuple(fid for _, fid in sorted(scored, reverse=True)))
+
+    def _felt(self, state: GameState) -> float:
+        """How heard the bot feels, -0.5..0.5: the trust others' acts gave it, as ownership
+        counts it (`scoring.trust_earned`), around where it started."""
+        return trust_earned(state.trust_earned.get(self.role, 0)) - 0.5
+
+    def _eagerness(self, state: GameState) -> float:
+        """How likely the bot is to speak now: its voice, its trust, and whether it was heard.
+
+        A quiet player who feels heard says more: trust draws people out, and being given
+        the floor (a targeted move that is not sovereign) does so at once.
+        """
+        eagerness = self.voice + 0.6 * self._felt(state)
+        if self.mood.heard and any(
+            m.target == self.role and m.style != "sovereign" for m in state.moves
+        ):
+            eagerness += self.mood.heard
+        return eagerness
 
     def _idea(self, state: GameState) -> a.Action | None:
         if self.seat in state.done:
             return None
         played = state.ideas_this_round.get(self.seat, 0)
-        # Trust draws people out: a quiet player who feels heard says more.
-        eagerness = self.voice + 0.15 * (state.trust.get(self.role, 3) - 3)
         # Even a quiet player usually says something, but not always.
-        if self.rng.random() > eagerness + (0.4 if played == 0 else 0.0):
+        if self.rng.random() > self._eagerness(state) + (0.4 if played == 0 else 0.0):
             return None
         hand = state.hands.get(self.role, [])
-        novelty_weight = 2.0 if self._leaning() == "catalyst" else 0.5
+        leaning = self._leaning()
+        novelty_weight = 2.0 if leaning == "catalyst" else 0.5
         ideas = self.rules.catalog.ideas
         if not hand:
             return None
@@ -301,8 +426,8 @@ class Bot:
         card = hand[keys.index(max(keys))]
         table = state.table
         others = [i for i in state.live_ideas() if self.role not in table[i].contributors]
-        build_appetite = 0.5 if self._leaning() in ("catalyst", "facilitator") else 0.25
-        if others and self.rng.random() < build_appetite:
+        builds = 0.5 if leaning in ("catalyst", "facilitator") else self.mood.build_appetite
+        if others and self.rng.random() < builds:
             keys = [v + noise(0.0, 1.0) for v in self._values_of(table, others)]
             return a.BuildOn(self.seat, others[keys.index(max(keys))], idea=card)
         return a.PlayIdea(self.seat, card)
@@ -343,13 +468,23 @@ class Bot:
         noise = self.rng.gauss  # `_noise`, without a call of its own per idea
         live = state.live_ideas()
         values = self._values_of(table, live)
+        cooperation = self._cooperation(state)
         scored = sorted(
             [
-                (value + novelty_weight * table[i].novelty + noise(0.0, 1.0), i)
+                (
+                    value
+                    + cooperation * self._common(table[i].serves, state)
+                    + novelty_weight * table[i].novelty
+                    + noise(0.0, 1.0),
+                    i,
+                )
                 for value, i in zip(values, live, strict=True)
             ],
             reverse=True,
         )
+        if self.mood.own_first:
+            # It puts its own best idea first, whatever the others think of it.
+            scored.sort(key=lambda vi: self.seat not in table[vi[1]].played_by)
         order: list[str] = []
         own = 0
         for _, idea in scored:
@@ -370,12 +505,18 @@ class Bot:
         return None
 
     def _decide(self, state: GameState) -> list[a.Action | None]:
-        chair = self.role == self.rules.catalog.chair
+        chair = self._is_chair
         if state.proposal is None:
             return [a.Propose(self.seat, self._package(state))] if chair else []
         card = self._card
-        if chair and card and self._leaning() == "sovereign" and self.rng.random() < 0.7:
-            # The elected king does not wait for the committee's answers.
+        # The elected king does not wait for the committee's answers; a chair who only
+        # leans that way now and then seldom goes that far.
+        if (
+            chair
+            and card
+            and self._leaning() == "sovereign"
+            and self.rng.random() < (0.7 if self.style == "sovereign" else 0.3)
+        ):
             return [a.PlayMove(self.seat, card)]
         if self.seat not in state.votes:
             return [a.Vote(self.seat, self._answer(state))]
@@ -403,9 +544,15 @@ class Bot:
         ordered = sorted(live, key=score, reverse=True)
         if leaning == "facilitator":
             ordered = _spread_over_roles(ordered, state)
+        return self._fill(state, [*must, *ordered], budget, size)
+
+    def _fill(
+        self, state: GameState, ordered: Sequence[str], budget: int, size: int
+    ) -> tuple[str, ...]:
+        """The ideas in this order that fit the budget and the package's size."""
         chosen: list[str] = []
         spent = 0
-        for idea in [*must, *ordered]:
+        for idea in ordered:
             cost = state.table[idea].cost
             if len(chosen) >= size:
                 break
@@ -416,12 +563,16 @@ class Bot:
 
     def _answer(self, state: GameState) -> a.VoteChoice:
         """Compare the package with the one this role would have chosen itself."""
-        if self.role == self.rules.catalog.chair:
+        if self._is_chair:
             return "accept"
         package = state.proposal or ()
         size = max(1, len(package))
         live = state.live_ideas()
         table = state.table
+        mine = [i for i in live if self.role in table[i].contributors]
+        if self.mood.own_first and mine and not set(mine) & set(package):
+            # It will not back a package without something of its own.
+            return self._second_look(state, "object", 0.0)
         # What each idea is worth to this role: its value, and 2 more for one of its own.
         worth = {
             i: max(0.0, value + (2.0 if self.role in table[i].contributors else 0.0))
@@ -430,38 +581,99 @@ class Bot:
         ideal = sum(sorted(worth.values(), reverse=True)[:size])
         value = sum(worth[i] for i in package if i in worth)
         ratio = value / ideal if ideal > 0 else 0.5
-        ratio += 0.1 * (state.trust.get(self.role, 3) - 3) + 0.1 * self._noise()
-        if ratio >= 0.6:
-            return "accept"
-        return "live_with" if ratio >= 0.2 else "object"
+        ratio += 0.3 * self._felt(state) + 0.1 * self._noise()
+        answer: a.VoteChoice = (
+            "accept"
+            if ratio >= self.mood.accept
+            else ("live_with" if ratio >= self.mood.live_with else "object")
+        )
+        return self._second_look(state, answer, ratio)
+
+    def _second_look(self, state: GameState, answer: a.VoteChoice, ratio: float) -> a.VoteChoice:
+        """On a revised proposal, people are loath to go back on their word: one who did not
+        object does not start unless an idea of its own was dropped, and an objector the
+        revision moved toward (an idea of its own taken in, or a better package for it)
+        can live with it."""
+        before = self._answered
+        proposal = tuple(state.proposal or ())
+        self._answered = (proposal, answer, ratio)
+        if before is None or answer != "object":
+            return answer
+        earlier, said, then = before
+        mine = {i for i in state.live_ideas() if self.role in state.table[i].contributors}
+        dropped = (mine & set(earlier)) - set(proposal)
+        taken_in = (mine & set(proposal)) - set(earlier)
+        if said != "object" and not dropped:
+            return "live_with"
+        if said == "object" and (taken_in or ratio > then + 0.05):
+            return "live_with"
+        return answer
 
     def _after_votes(self, state: GameState) -> list[a.Action | None]:
+        """Everyone has answered and someone objects: revise, overrule, or the card."""
         leaning = self._leaning()
         card = self._card
         if leaning == "sovereign" and card is not None:
             return [a.PlayMove(self.seat, card), a.Adopt(self.seat)]
         if state.revisions == 0 and (leaning == "facilitator" or self.rng.random() < 0.5):
-            return [a.Propose(self.seat, self._revised(state)), a.Adopt(self.seat)]
+            return [a.Propose(self.seat, self.revised(state)), a.Adopt(self.seat)]
         return [a.Adopt(self.seat)]
 
-    def _revised(self, state: GameState) -> tuple[str, ...]:
-        """Make room for an idea of each objector, keeping the best-supported rest."""
+    def revised(self, state: GameState) -> tuple[str, ...]:
+        """The proposal revised for its objectors, as a chair who listened would: of the
+        packages within budget made of what was proposed and each role's best-supported
+        ideas, the one with an idea of the most objectors, then of the most roles, then
+        with the most support (what was proposed wins ties)."""
         objectors = {state.role_of(s) for s, choice in state.votes.items() if choice == "object"}
-        wanted = [
-            i
-            for i in state.live_ideas()
-            if objectors & set(state.table[i].contributors) and i not in (state.proposal or ())
-        ]
-        return self._package(state, must=wanted[:2])
+        rnd = self.rules.catalog.rounds[state.round_index]
+        budget, size = rnd.budget or 0, rnd.max_ideas or len(state.table)
+        points = support(state)
+        table = state.table
+        proposed = list(state.proposal or ())
+        by_role: dict[str, list[str]] = {}
+        for i in state.live_ideas():
+            for role in table[i].contributors:
+                by_role.setdefault(role, []).append(i)
+        candidates = list(
+            dict.fromkeys(
+                proposed
+                + [
+                    i
+                    for ideas in by_role.values()
+                    for i in sorted(ideas, key=lambda i: -points[i])[:2]
+                ]
+            )
+        )
+
+        def merit(package: tuple[str, ...]) -> tuple[int, int, int, int]:
+            roles = {r for i in package for r in table[i].contributors}
+            kept = sum(1 for i in package if i in proposed)
+            return (len(roles & objectors), len(roles), sum(points[i] for i in package), kept)
+
+        best = tuple(proposed)
+        best_merit = merit(best)
+        for n in range(1, size + 1):
+            for package in combinations(candidates, n):
+                if sum(table[i].cost for i in package) > budget:
+                    continue
+                m = merit(package)
+                if m > best_merit:
+                    best, best_merit = package, m
+        return best
 
 
 def _spread_over_roles(ordered: list[str], state: GameState) -> list[str]:
-    """Reorder so each role's best idea comes first: a facilitator includes everyone."""
-    firsts: list[str] = []
+    """Reorder so that each next idea brings in the most roles not yet in: a facilitator
+    includes everyone, and an idea several roles built together brings in several."""
+    left = list(ordered)
     seen: set[str] = set()
-    for idea in ordered:
-        roles = set(state.table[idea].contributors)
-        if roles - seen:
-            firsts.append(idea)
-            seen |= roles
-    return firsts + [i for i in ordered if i not in firsts]
+    out: list[str] = []
+    while left:
+        # The first idea (in the given order) of those adding the most new roles.
+        best = max(left, key=lambda i: len(set(state.table[i].contributors) - seen))
+        if not set(state.table[best].contributors) - seen:
+            break
+        out.append(best)
+        left.remove(best)
+        seen |= set(state.table[best].contributors)
+    return out + left

@@ -30,6 +30,9 @@ class EffectResult:
     score: dict[str, int] = field(default_factory=dict)
     dealt: dict[str, tuple[str, ...]] = field(default_factory=dict)
     novelty: int = 0
+    # The trust each role was given by another's act, before the meter's ends: what the
+    # ownership score's trust part counts (a role's own acts earn it no trust).
+    earned: dict[str, int] = field(default_factory=dict)
 
 
 @dataclass(frozen=True, slots=True)

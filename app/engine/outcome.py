@@ -8,8 +8,8 @@ from functools import lru_cache
 
 from app.engine import scoring
 from app.engine.catalog import Catalog
-from app.engine.events import Reason
-from app.engine.state import TRUST_MAX, GameState
+from app.engine.events import Reason, TableIdea
+from app.engine.state import GameState
 from app.scenarios.models import (
     LEADERSHIP_STYLES,
     SCORE_NAMES,
@@ -76,7 +76,11 @@ def leading_package(state: GameState, catalog: Catalog) -> tuple[str, ...]:
 
 @dataclass(frozen=True, slots=True)
 class Breakdown:
-    """Each score and the parts it is made of, in score points."""
+    """Each score and the parts it is made of, in score points.
+
+    A score's parts add up to it: its base parts (the formula) and `effects`, what the
+    effects played so far (and the politician card) moved it from its base.
+    """
 
     scores: dict[str, float | None]
     parts: dict[str, dict[str, float]]
@@ -92,74 +96,153 @@ def _ranking_consensus(
     return scoring.ranking_consensus(rankings, items)
 
 
-def _consensus(state: GameState) -> tuple[float | None, float]:
+def proposer_seats(state: GameState, catalog: Catalog) -> frozenset[str]:
+    """The chair's seats: a proposer's own answer to the proposal is not counted."""
+    return frozenset(s.id for s in state.seats if s.role == catalog.chair)
+
+
+def _agreement(state: GameState, catalog: Catalog) -> float | None:
     if state.latest_consensus == "framings":
         items = tuple(f.id for f in state.framings)
         rankings = tuple(tuple(r) for r in state.framing_rankings.values())
-        return _ranking_consensus(rankings, items), 0.0
+        return _ranking_consensus(rankings, items)
     if state.latest_consensus == "ideas":
         live = state.live_ideas()
         alive = set(live)
         ideas = tuple(tuple(i for i in r if i in alive) for r in state.idea_rankings.values())
-        return _ranking_consensus(ideas, tuple(live)), 0.0
+        return _ranking_consensus(ideas, tuple(live))
     if state.latest_consensus == "votes":
-        votes = list(state.votes.values())
-        return scoring.vote_consensus(
-            votes.count("accept"), votes.count("live_with"), len(votes)
-        ), 0.0
-    return None, 0.0
+        chair = proposer_seats(state, catalog)
+        votes = [v for seat, v in state.votes.items() if seat not in chair]
+        return scoring.vote_consensus(votes.count("accept"), votes.count("live_with"), len(votes))
+    return None
+
+
+def _with_effects(base_parts: dict[str, float], points: float) -> tuple[float, dict[str, float]]:
+    base = sum(base_parts.values())
+    score = scoring.clamp(scoring.toward_bound(base, points))
+    return score, {**base_parts, "effects": score - base}
+
+
+# How much of an objector's stake an adoption over its objection takes: all of it where
+# the chair overruled it (adopting without revising, or the politician card), half where
+# the chair revised the proposal to meet the objections first, or the clock decided.
+OVERRULING: dict[str, float] = {
+    "overruled": 1.0,
+    "politician_card": 1.0,
+    "dissent": 0.5,
+    "time_up": 0.5,
+}
+
+
+def role_answers(state: GameState, catalog: Catalog) -> dict[str, tuple[float, float]]:
+    """Per seated role: its seats' mean answer to the proposal (0..1; 0.5 before anyone
+    was asked) and how far it was overruled: the share of its seats objecting to what was
+    adopted, in full where the chair adopted over them (`OVERRULING`), half where the chair
+    had revised to meet them or time ran out."""
+    chair = proposer_seats(state, catalog)
+    adopted_over = OVERRULING.get(state.adopted_how or "", 0.0)
+    out: dict[str, tuple[float, float]] = {}
+    for role in state.seated_roles:
+        seats = [s.id for s in state.seats if s.role == role]
+        if role == catalog.chair:
+            out[role] = (1.0 if state.proposal is not None else 0.5, 0.0)
+            continue
+        values = [
+            scoring.ANSWER_VALUES[state.votes[s]] if s in state.votes else 0.5
+            for s in seats
+            if s not in chair
+        ]
+        objected = sum(1 for s in seats if state.votes.get(s) == "object")
+        answer = sum(values) / len(values) if values else 0.5
+        out[role] = (answer, adopted_over * objected / len(seats) if seats else 0.0)
+    return out
+
+
+OWNERSHIP_PARTS: tuple[str, ...] = ("voice", "influence", "trust", "answers")
+
+
+def _ownership_parts(
+    state: GameState, catalog: Catalog, package: list[TableIdea]
+) -> dict[str, float]:
+    w = catalog.scenario.scoring.ownership
+    weights = {"voice": w.voice, "influence": w.influence, "trust": w.trust, "answers": w.answers}
+    total = sum(weights.values())
+    roles = state.seated_roles
+    # Whose outcome it is: the committee the chair leads. The chair's own stake is high
+    # whatever it does, so it is left out of the mean (it still counts where the others
+    # are compared with it: a chair who says everything lowers their voice).
+    owners = [r for r in roles if r != catalog.chair] or list(roles)
+    k = len(owners)
+    if k == 0:
+        return dict.fromkeys((*OWNERSHIP_PARTS, "overruled"), 0.0)
+    answers = role_answers(state, catalog)
+    values = {
+        "voice": scoring.voice(state.contributions, roles),
+        "influence": scoring.influence([i.contributors for i in package], roles),
+        "trust": {r: scoring.trust_earned(state.trust_earned.get(r, 0)) for r in roles},
+        "answers": {r: answers[r][0] for r in roles},
+    }
+    parts = {
+        name: 100.0 * weights[name] / total * sum(values[name][r] for r in owners) / k
+        for name in OWNERSHIP_PARTS
+    }
+    # An overruled role owns nothing of the outcome, whatever it put in.
+    parts["overruled"] = (
+        -100.0
+        / k
+        * sum(
+            scoring.stake(
+                [values[n][r] for n in OWNERSHIP_PARTS], [weights[n] for n in OWNERSHIP_PARTS]
+            )
+            * answers[r][1]
+            for r in owners
+        )
+    )
+    return parts
 
 
 def breakdown(state: GameState, catalog: Catalog) -> Breakdown:
-    scoring_cfg = catalog.scenario.scoring
-    package = leading_package(state, catalog)
-    ideas = [state.table[i] for i in package if i in state.table]
-    roles = state.seated_roles
-
-    agreement, _ = _consensus(state)
+    cfg = catalog.scenario.scoring
+    package = [state.table[i] for i in leading_package(state, catalog) if i in state.table]
     adjust = state.score_adjust
-    consensus = None
+
+    agreement = _agreement(state, catalog)
+    consensus: float | None = None
+    consensus_parts = {"agreement": 0.0, "effects": 0.0}
     if agreement is not None:
-        consensus = scoring.clamp(agreement + adjust.get("consensus", 0))
+        consensus, consensus_parts = _with_effects(
+            {"agreement": agreement}, adjust.get("consensus", 0)
+        )
 
-    w = scoring_cfg.ownership
-    weights = (w.evenness, w.coverage, w.trust)
-    total_w = sum(weights)
-    even = scoring.evenness(state.contributions, roles)
-    cover = scoring.coverage({r for idea in ideas for r in idea.contributors}, roles)
-    trust = scoring.mean_trust(state.trust, roles, TRUST_MAX)
-    own_parts = {
-        "evenness": 100 * w.evenness * even / total_w,
-        "coverage": 100 * w.coverage * cover / total_w,
-        "trust": 100 * w.trust * trust / total_w,
-        "adjust": float(adjust.get("ownership", 0)),
-    }
-    ownership = scoring.clamp(
-        scoring.ownership(even, cover, trust, weights) + adjust.get("ownership", 0)
+    ownership, ownership_parts = _with_effects(
+        _ownership_parts(state, catalog, package), adjust.get("ownership", 0)
     )
 
-    novelties = [i.novelty for i in ideas]
-    recombined = sum(1 for i in ideas if len(set(i.contributors)) > 1)
-    bonus = float(scoring_cfg.recombination_bonus)
-    base = scoring.innovation(novelties, 0, bonus)
-    innovation = scoring.clamp(
-        scoring.innovation(novelties, recombined, bonus) + adjust.get("innovation", 0)
-    )
+    bonus = cfg.recombination_bonus / 100.0
+    innovation: float | None = None
+    innovation_parts = {"novelty": 0.0, "recombination": 0.0, "effects": 0.0}
+    if package:
+        k = len(package)
+        base = {
+            "novelty": 100.0
+            * sum(scoring.idea_innovation(i.novelty, False, bonus) for i in package)
+            / k,
+            "recombination": 100.0 * bonus * sum(_recombined(i) for i in package) / k,
+        }
+        innovation, innovation_parts = _with_effects(base, adjust.get("innovation", 0))
     return Breakdown(
         scores={"consensus": consensus, "ownership": ownership, "innovation": innovation},
         parts={
-            "consensus": {
-                "agreement": agreement or 0.0,
-                "adjust": float(adjust.get("consensus", 0)),
-            },
-            "ownership": own_parts,
-            "innovation": {
-                "novelty": base,
-                "recombination": bonus * recombined if novelties else 0.0,
-                "adjust": float(adjust.get("innovation", 0)),
-            },
+            "consensus": consensus_parts,
+            "ownership": ownership_parts,
+            "innovation": innovation_parts,
         },
     )
+
+
+def _recombined(idea: TableIdea) -> bool:
+    return len(set(idea.contributors)) > 1
 
 
 def reasons(
@@ -167,33 +250,74 @@ def reasons(
     after: Breakdown,
     state: GameState,
 ) -> tuple[Reason, ...]:
-    """One reason per score: the part whose change moved it most, and what caused it."""
+    """One reason per score: what moved it most in the direction it moved.
+
+    A round's change splits exactly into what this round's effects did (the score with
+    them against the score without them, on the same base) and what the formula's parts
+    did (the rest, shared among the parts by how much each changed). The reason names the
+    biggest share that points the way the score went, so a move is never credited with a
+    change its effect did not make.
+    """
     out: list[Reason] = []
     for name in SCORE_NAMES:
         new = after.scores[name]
-        old = before.scores[name] if before else None
-        delta = (new or 0.0) - (old or 0.0)
-        old_parts = before.parts[name] if before else {}
-        changes = {p: v - old_parts.get(p, 0.0) for p, v in after.parts[name].items()}
-        part = max(changes, key=lambda p: abs(changes[p]))
         if new is None:
             out.append(Reason(name, f"{name}.none", 0.0))
             continue
-        if abs(changes[part]) < 0.05:
+        old = before.scores[name] if before else None
+        delta = new - (old or 0.0)
+        shares = _shares(name, before, after, state, delta)
+        same_way = [(abs(v), key) for key, v in shares.items() if v * delta > 0]
+        if abs(delta) < 0.05 or not same_way:
             out.append(Reason(name, f"{name}.steady", round(delta, 1)))
             continue
-        out.append(Reason(name, f"{name}.{part}", round(delta, 1), _subject(part, name, state)))
+        _, (part, subject) = max(same_way)
+        out.append(Reason(name, f"{name}.{part}", round(delta, 1), subject))
     return tuple(out)
 
 
-def _subject(part: str, score: str, state: GameState) -> str | None:
-    if part == "adjust":
-        sources = [(abs(p), src) for s, src, p in state.round_adjust if s == score]
-        return max(sources)[1] if sources else None
+def _shares(
+    name: str, before: Breakdown | None, after: Breakdown, state: GameState, delta: float
+) -> dict[tuple[str, str | None], float]:
+    """The change of one score, split among this round's effect sources and the base parts."""
+    parts = after.parts[name]
+    base = sum(v for p, v in parts.items() if p != "effects")
+    points = state.score_adjust.get(name, 0)
+    round_points: dict[str, int] = {}
+    for score, source, p in state.round_adjust:
+        if score == name:
+            round_points[source] = round_points.get(source, 0) + p
+    added = sum(round_points.values())
+    new_effects = 0.0
+    if added:
+        without = scoring.clamp(scoring.toward_bound(base, points - added))
+        new_effects = (after.scores[name] or 0.0) - without
+    shares: dict[tuple[str, str | None], float] = {}
+    if added:
+        for source, p in round_points.items():
+            shares[("effects", source)] = new_effects * p / added
+    rest = delta - new_effects
+    old_parts = before.parts[name] if before else {}
+    changes = {p: v - old_parts.get(p, 0.0) for p, v in parts.items() if p != "effects"}
+    moved = sum(changes.values())
+    for part, change in changes.items():
+        share = (
+            rest * change / moved
+            if abs(moved) > 1e-9
+            else (rest if part == next(iter(changes)) else 0.0)
+        )
+        shares[(part, _subject(part, name, state, share))] = share
+    return shares
+
+
+def _subject(part: str, score: str, state: GameState, share: float) -> str | None:
     if part == "trust" and state.round_trust_sources:
-        return max(state.round_trust_sources, key=lambda s: abs(state.round_trust_sources[s]))
+        same_way = [(abs(d), s) for s, d in state.round_trust_sources.items() if d * share > 0]
+        return max(same_way)[1] if same_way else None
     if part == "agreement":
         return state.latest_consensus
+    if part == "overruled":
+        return state.adopted_how
     return None
 
 

@@ -90,8 +90,8 @@ class Rules:
         # check and phase test needs them (see `_seated`).
         self._last_seated = _Seated.of(())
         # Sets for the membership tests of every move's check (the scenario keeps lists).
-        self._role_moves = {r.id: frozenset(r.moves) for r in scenario.roles}
-        self._move_phases = {m.id: frozenset(m.phases) for m in scenario.moves}
+        self._role_moves = {r: frozenset(m) for r, m in self.catalog.role_moves.items()}
+        self._move_phases = {m.id: frozenset(m.phases) for m in self.catalog.moves.values()}
         self._event_options = {ev.id: frozenset(o.id for o in ev.options) for ev in scenario.events}
 
     # --- entry points ---------------------------------------------------------------
@@ -385,11 +385,16 @@ class Rules:
     ) -> None:
         self._choose(state, events, act.seat, act.option)
 
+    def _objections(self, state: GameState) -> bool:
+        """Whether anyone but the proposer objects to the proposal on the table."""
+        chair = self.catalog.chair
+        roles = self._seated(state).roles
+        return any(v == "object" and roles.get(s) != chair for s, v in state.votes.items())
+
     def _do_vote(self, state: GameState, events: list[e.Event], act: a.Vote, role: str) -> None:
         self._emit(state, events, e.VoteCast(act.seat, act.choice))
         if self._all_voted(state):
-            objections = "object" in state.votes.values()
-            if not objections:
+            if not self._objections(state):
                 self._adopt(state, events, "consensus")
             elif state.revisions >= 1:
                 self._adopt(state, events, "dissent")
@@ -418,8 +423,11 @@ class Rules:
         self._emit(state, events, e.PackageProposed(act.seat, act.ideas, revision))
 
     def _do_adopt(self, state: GameState, events: list[e.Event], act: a.Adopt, role: str) -> None:
-        objections = "object" in state.votes.values()
-        self._adopt(state, events, "dissent" if objections else "consensus")
+        if not self._objections(state):
+            how = "consensus"
+        else:
+            how = "dissent" if state.revisions >= 1 else "overruled"
+        self._adopt(state, events, how)
 
     def _emit(self, state: GameState, events: list[e.Event], event: e.Event) -> None:
         # `evolve`, written out: every event of a game passes here.
@@ -509,6 +517,7 @@ class Rules:
         """Concrete deltas of an effect list: who gains trust, which cards are drawn."""
         # Many effects touch only some of trust, score and cards: the empty parts are skipped.
         trust: dict[str, int] = {}
+        earned: dict[str, int] = {}
         if effects.trust:
             wanted: dict[str, int] = {}
             for who, delta in effects.trust.items():
@@ -519,6 +528,7 @@ class Rules:
                 change = max(0, min(TRUST_MAX, now[r] + d)) - now[r]
                 if change:
                     trust[r] = change
+            earned = {r: d for r, d in wanted.items() if d and r != actor}
         dealt: dict[str, tuple[str, ...]] = {}
         if effects.deal:
             dealt = self._deal(state, effects, actor, target, source)
@@ -527,6 +537,7 @@ class Rules:
             score={str(k): v for k, v in effects.score.items()} if effects.score else {},
             dealt=dealt,
             novelty=effects.novelty,
+            earned=earned,
         )
 
     def _deal(
@@ -679,6 +690,9 @@ class Rules:
         state.round_trust_sources = {}
         state.event = ev.event
         state.advice = {}
+        if ev.phase in ("frame", "rank", "decide") and "consensus" in state.score_adjust:
+            # These rounds measure agreement afresh: earlier consensus effects stop counting.
+            state.score_adjust = {**state.score_adjust, "consensus": 0}
         if ev.phase == "decide":
             state.proposal = None
             state.revisions = 0
@@ -765,13 +779,18 @@ class Rules:
     def _apply_effects(self, state: GameState, fx: e.EffectResult, source: str) -> None:
         for role, delta in fx.trust.items():
             state.trust[role] = state.trust[role] + delta
+        for role, delta in fx.earned.items():
+            state.trust_earned[role] = state.trust_earned.get(role, 0) + delta
             state.round_trust_sources[source] = state.round_trust_sources.get(source, 0) + delta
         for score, points in fx.score.items():
             self._adjust(state, score, source, points)
         for role, cards in fx.dealt.items():
             state.hands.setdefault(role, []).extend(cards)
             state.reserve = [c for c in state.reserve if c not in cards]
-        state.novelty_boost += fx.novelty
+        if abs(fx.novelty) > abs(state.novelty_boost):
+            # The strongest novelty effect of the round holds; they do not add up, or a few
+            # bold moves would make every later idea radical.
+            state.novelty_boost = fx.novelty
 
     def _adjust(self, state: GameState, score: str, source: str, points: int) -> None:
         state.score_adjust[score] = state.score_adjust.get(score, 0) + points

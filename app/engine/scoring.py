@@ -6,7 +6,6 @@ from the game state, so every formula can be tested for its properties on its ow
 
 from __future__ import annotations
 
-import math
 from collections import Counter
 from collections.abc import Iterable, Mapping, Sequence
 
@@ -91,53 +90,92 @@ def borda_winner(rankings: Iterable[Ranking], items: Sequence[str]) -> str | Non
     return max(items, key=lambda item: (points[item], -items.index(item)))
 
 
-def evenness(contributions: Mapping[str, int], seated_roles: Sequence[str]) -> float:
-    """Shannon entropy of contributions per seated role over ln k: 1 is perfectly even.
+def toward_bound(base: float, points: float) -> float:
+    """A score after effects worth `points`: +p closes p % of the gap to 100, -p removes p %.
 
-    Dividing by the number of seated roles (not of contributing ones) is what makes a
-    silent role lower the score.
+    Effects move a score part of the way toward its bound rather than adding points, so
+    they never pile up past 100 (or below 0) to be hidden by a clamp: a +5 lifts 40 to
+    43 and 90 to 90.5.
     """
-    k = len(seated_roles)
-    counts = [contributions.get(role, 0) for role in seated_roles]
-    total = sum(counts)
-    if total == 0:
-        return 0.0
-    if k < 2:
-        return 1.0
-    entropy = -sum((c / total) * math.log(c / total) for c in counts if c > 0)
-    return entropy / math.log(k)
+    p = max(-100.0, min(100.0, points))
+    if p >= 0:
+        return clamp(base + (100.0 - base) * p / 100.0)  # clamp: float rounding only
+    return clamp(base * (1.0 + p / 100.0))
 
 
-def coverage(package_roles: Iterable[str], seated_roles: Sequence[str]) -> float:
-    """Share of seated roles with an idea of their own (played or built on) in the package."""
-    if not seated_roles:
-        return 0.0
-    present = set(package_roles) & set(seated_roles)
-    return len(present) / len(seated_roles)
+def _capped_shares(amounts: Mapping[str, float], seated_roles: Sequence[str]) -> dict[str, float]:
+    """Each seated role's amount over an even share of the total, capped at 1."""
+    total = sum(amounts.get(role, 0.0) for role in seated_roles)
+    if total <= 0 or not seated_roles:
+        return dict.fromkeys(seated_roles, 0.0)
+    even = total / len(seated_roles)
+    return {role: min(1.0, amounts.get(role, 0.0) / even) for role in seated_roles}
 
 
-def mean_trust(trust: Mapping[str, int], seated_roles: Sequence[str], top: int = 5) -> float:
-    """Mean trust of the seated roles as 0..1."""
-    if not seated_roles:
-        return 0.0
-    return sum(trust.get(role, 0) for role in seated_roles) / (top * len(seated_roles))
+def voice(contributions: Mapping[str, int], seated_roles: Sequence[str]) -> dict[str, float]:
+    """Per seated role: its contributions over those of the role that said most.
+
+    Even contributions give every role 1; a silent role scores 0, and so does everyone
+    else when one role does everything. A dominant voice lowers the others: handling power
+    differences is part of ownership.
+    """
+    counts = {role: contributions.get(role, 0) for role in seated_roles}
+    most = max(counts.values(), default=0)
+    if most <= 0:
+        return dict.fromkeys(seated_roles, 0.0)
+    return {role: c / most for role, c in counts.items()}
 
 
-def ownership(
-    even: float,
-    cover: float,
-    trust: float,
-    weights: tuple[float, float, float],
-) -> float:
-    """Weighted mix of evenness, coverage and trust (each 0..1), as 0..100 before adjustments."""
+def influence(package: Sequence[Sequence[str]], seated_roles: Sequence[str]) -> dict[str, float]:
+    """Per seated role: its credit in the package over an even share, capped at 1.
+
+    `package` lists each package idea's contributing roles. An idea's credit is split
+    evenly among its distinct contributors, so building on an idea shares it rather than
+    doubling it.
+    """
+    credit: dict[str, float] = {}
+    seated = set(seated_roles)
+    for contributors in package:
+        owners = [r for r in dict.fromkeys(contributors) if r in seated]
+        for role in owners:
+            credit[role] = credit.get(role, 0.0) + 1.0 / len(owners)
+    return _capped_shares(credit, seated_roles)
+
+
+TRUST_STEP = 1 / 3  # each point of trust moves the trust part a third of the way
+
+
+def trust_earned(points: int) -> float:
+    """A role's trust part, 0..1, from the trust others' acts gave it (net, uncapped).
+
+    It starts at 0.5; each point gained moves it a third of the way to 1, each point lost
+    a third of the way to 0. So it counts what changed, not where the meter began, and
+    keeps telling a fourth point from a third after the meter has hit its top.
+    """
+    if points >= 0:
+        return 1.0 - 0.5 * (1 - TRUST_STEP) ** points
+    return 0.5 * (1 - TRUST_STEP) ** -points
+
+
+ANSWER_VALUES: dict[str, float] = {"accept": 1.0, "live_with": 0.25, "object": 0.0}
+
+
+def stake(parts: Sequence[float], weights: Sequence[float]) -> float:
+    """One role's weighted mix of its ownership parts (each 0..1), as 0..1."""
     total = sum(weights)
-    mix = (weights[0] * even + weights[1] * cover + weights[2] * trust) / total
-    return 100.0 * mix
-
-
-def innovation(novelties: Sequence[int], recombined: int, bonus: float) -> float:
-    """Mean novelty (0..3) of the package as 0..100, plus a bonus per recombined idea."""
-    if not novelties:
+    if total <= 0:
         return 0.0
-    base = 100.0 * (sum(novelties) / len(novelties)) / 3
-    return clamp(base + bonus * recombined)
+    return sum(w * p for w, p in zip(weights, parts, strict=True)) / total
+
+
+def idea_innovation(novelty: int, recombined: bool, bonus: float) -> float:
+    """One idea's newness, 0..1: its novelty (0..3) over 3, and a share `bonus` (0..1)
+    of the score for being built by more than one role."""
+    return (1.0 - bonus) * max(0, min(3, novelty)) / 3.0 + bonus * recombined
+
+
+def innovation(ideas: Sequence[tuple[int, bool]], bonus: float) -> float | None:
+    """The mean `idea_innovation` of a package as 0..100; None for an empty package."""
+    if not ideas:
+        return None
+    return 100.0 * sum(idea_innovation(n, r, bonus) for n, r in ideas) / len(ideas)

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import random
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 
 from app.engine import actions as a
@@ -57,28 +57,51 @@ def play_game(
     chair_style: str = "mixed",
     keep_events: bool = False,
 ) -> GameRecord:
-    """Bots play one whole game; time runs out on any phase where no bot has anything to do."""
+    """Bots play one whole game; time runs out on any phase where no bot has anything to do.
+
+    Each seat draws from a stream of its own, seeded by the game's seed and the seat's id,
+    so games with the same seed and another chair style pair seat by seat.
+    """
     seats = list(seats) if seats is not None else default_seats(rules.scenario)
-    rng = random.Random(seed)
-    bots = [
+    bots = seat_bots(rules, seats, seed, chair_style)
+    started = rules.start(seats, seed)
+    record = GameRecord(started.state, list(started.events) if keep_events else [])
+    play_on(rules, record, bots, keep_events)
+    return record
+
+
+def seat_bots(rules: Rules, seats: Sequence[SeatSpec], seed: int, chair_style: str) -> list[Bot]:
+    """A bot for every seat, each with its own stream; the chair leans to `chair_style`."""
+    return [
         Bot(
             rules,
             s.id,
             s.role,
             style=chair_style if s.role == rules.catalog.chair else "mixed",
-            rng=random.Random(rng.random()),
+            rng=random.Random(f"{seed}:{s.id}"),
         )
         for s in seats
     ]
-    started = rules.start(seats, seed)
-    state = started.state
-    record = GameRecord(state, list(started.events) if keep_events else [])
+
+
+def play_on(
+    rules: Rules,
+    record: GameRecord,
+    bots: Sequence[Bot],
+    keep_events: bool,
+    stop: Callable[[GameState], bool] | None = None,
+) -> bool:
+    """The bots play `record`'s game from where it stands to its end, or until `stop` says
+    so of the state before a bot acts (then True)."""
+    state = record.state
     steps = 0
     while state.status != "ended":
         acted = False
         for bot in bots:
             if state.status == "ended":
                 break  # the rest of this pass would only be told so
+            if stop is not None and stop(state):
+                return True
             action = bot.act(state)
             if action is None:
                 continue
@@ -91,7 +114,7 @@ def play_game(
         if not acted or steps > MAX_STEPS_PER_PHASE:
             _step(rules, state, a.EndPhase("time_up"), record, keep_events)
             steps = 0
-    return record
+    return False
 
 
 def _step(rules: Rules, state: GameState, action: a.Action, record: GameRecord, keep: bool) -> None:

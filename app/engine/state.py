@@ -97,6 +97,7 @@ class GameState:
     contributions: dict[str, int] = field(default_factory=dict)
     moves: list[MoveRecord] = field(default_factory=list)
     score_adjust: dict[str, int] = field(default_factory=dict)
+    trust_earned: dict[str, int] = field(default_factory=dict)  # see EffectResult.earned
     politician_card_played: bool = False
     latest_consensus: str = "none"  # none | framings | ideas | votes
     history: list[RoundScores] = field(default_factory=list)

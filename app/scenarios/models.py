@@ -249,6 +249,9 @@ class Move(Strict):
 
 class EventOption(Strict):
     id: Slug
+    title: Text | None = Field(
+        default=None, description="a short name for the option, used in reasons and the debrief"
+    )
     text: Text
     style: Style = "none"
     effects: Effects = Field(default_factory=Effects)
@@ -287,13 +290,35 @@ class Round(Strict):
 
 
 class OwnershipWeights(Strict):
-    evenness: Annotated[float, Field(ge=0)] = 0.4
-    coverage: Annotated[float, Field(ge=0)] = 0.4
-    trust: Annotated[float, Field(ge=0)] = 0.2
+    """How much each part of a role's stake counts in ownership (see docs/scoring.md)."""
+
+    voice: Annotated[float, Field(ge=0)] = Field(
+        default=0.2, description="the role's contributions over an even share"
+    )
+    influence: Annotated[float, Field(ge=0)] = Field(
+        default=0.25, description="the role's share of the package's ideas over an even share"
+    )
+    trust: Annotated[float, Field(ge=0)] = Field(
+        default=0.2, description="how the role's trust moved from where it started"
+    )
+    answers: Annotated[float, Field(ge=0)] = Field(
+        default=0.35, description="the role's answer to the proposal (accept, live with, object)"
+    )
+
+    @model_validator(mode="before")
+    @classmethod
+    def _older_names(cls, data: Any) -> Any:
+        # Files written before the parts were renamed say evenness and coverage.
+        if isinstance(data, dict):
+            renamed = {"evenness": "voice", "coverage": "influence"}
+            data = {
+                renamed.get(k, k) if renamed.get(k) not in data else k: v for k, v in data.items()
+            }
+        return data
 
     @model_validator(mode="after")
     def _positive(self) -> OwnershipWeights:
-        if self.evenness + self.coverage + self.trust <= 0:
+        if self.voice + self.influence + self.trust + self.answers <= 0:
             raise ValueError("the ownership weights must not all be zero")
         return self
 
@@ -308,8 +333,15 @@ class OwnIdeaDefaults(Strict):
 
 class Scoring(Strict):
     ownership: OwnershipWeights = Field(default_factory=OwnershipWeights)
-    politician_card_penalty: Annotated[int, Field(ge=0, le=100)] = 15
-    recombination_bonus: Annotated[int, Field(ge=0, le=100)] = 10
+    politician_card_penalty: Annotated[int, Field(ge=0, le=100)] = Field(
+        default=15,
+        description="the ownership the politician card removes, in percent of the score",
+    )
+    recombination_bonus: Annotated[int, Field(ge=0, le=100)] = Field(
+        default=25,
+        description="the share (percent) of an idea's innovation that comes from being "
+        "built by more than one role; the rest comes from its novelty",
+    )
     own_idea: OwnIdeaDefaults = Field(default_factory=OwnIdeaDefaults)
 
 

@@ -15,7 +15,7 @@ import pytest
 
 from app.engine import actions as a
 from app.engine import events as e
-from app.engine.outcome import leadership_profile
+from app.engine.outcome import leadership_profile, role_answers
 from app.engine.rules import Accepted, Rejected, Rules
 from app.engine.simulate import default_seats, play_game
 from app.engine.state import TRUST_MAX, GameState, state_digest, state_to_dict
@@ -352,7 +352,8 @@ def test_a_proposal_everyone_accepts_is_adopted_by_consensus() -> None:
     assert state.status == "ended"
     assert (state.adopted, state.adopted_how) == (("i1", "i4"), "consensus")
     assert state.final_package == ("i1", "i4")
-    assert final_scores(state)["consensus"] == 90.0  # (4 + ½) / 5
+    # The chair's own answer to its proposal is not counted: (3 + ½) / 4.
+    assert final_scores(state)["consensus"] == 87.5
 
 
 def objected(state: GameState) -> GameState:
@@ -385,7 +386,26 @@ def test_only_the_chair_adopts_and_only_after_everyone_answered() -> None:
     state = objected(do(to_decide_with_b_cards(), a.Propose("chair", ("i1",))))
     assert refusal(state, a.Adopt("member")) == "not_your_turn"
     state = do(state, a.Adopt("chair"))
-    assert state.adopted_how == "dissent"
+    assert state.adopted_how == "overruled"  # over the parent's objection, without revising
+
+
+def test_a_package_adopted_over_an_objection_never_shows_consensus_100() -> None:
+    voted = objected(do(to_decide_with_b_cards(), a.Propose("chair", ("i1", "i2"))))
+    for how in (a.Adopt("chair"), a.PlayMove("chair", "card")):
+        consensus = final_scores(do(voted, how))["consensus"]
+        assert consensus is not None and consensus < 100
+
+
+def test_overruling_an_objection_costs_the_objector_its_share_of_ownership() -> None:
+    voted = objected(do(to_decide_with_b_cards(), a.Propose("chair", ("i1", "i2"))))
+    overruled = do(voted, a.Adopt("chair"))
+    assert role_answers(overruled, RULES.catalog)["parent"] == (0.0, 1.0)
+    assert overruled.history[-1].parts["ownership"]["overruled"] < 0
+    revised = objected(do(voted, a.Propose("chair", ("i1", "i4"))))
+    assert revised.adopted_how == "dissent"
+    # The chair revised to meet the objection: the objector loses half its share.
+    assert role_answers(revised, RULES.catalog)["parent"] == (0.0, 0.5)
+    assert revised.history[-1].parts["ownership"]["overruled"] < 0
 
 
 def test_the_politician_card_needs_a_proposal() -> None:
@@ -398,17 +418,44 @@ def test_the_politician_card_lowers_ownership() -> None:
     normal = do(voted, a.Adopt("chair"))
     card = do(voted, a.PlayMove("chair", "card"))
     assert normal.adopted == card.adopted == ("i1", "i2")
-    assert (normal.adopted_how, card.adopted_how) == ("dissent", "politician_card")
+    assert (normal.adopted_how, card.adopted_how) == ("overruled", "politician_card")
     assert card.politician_card_played and not normal.politician_card_played
     normal_own, card_own = final_scores(normal)["ownership"], final_scores(card)["ownership"]
     assert normal_own is not None and card_own is not None
+    assert card_own < normal_own
+    # The penalty is an effect like any other: it takes its share of the score.
     penalty = SCENARIO.scoring.politician_card_penalty
-    assert card_own <= normal_own - penalty
-    assert card.history[-1].parts["ownership"]["adjust"] == -penalty
+    parts = card.history[-1].parts["ownership"]
+    base = sum(v for p, v in parts.items() if p != "effects")
+    assert card_own == pytest.approx(base * (1 - penalty / 100))
     # The round's reason for ownership names the card.
     why = {r.score: r for r in card.history[-1].reasons}["ownership"]
-    assert (why.code, why.subject) == ("ownership.adjust", "politician_card")
+    assert (why.code, why.subject) == ("ownership.effects", "politician_card")
     assert why.delta < 0
+
+
+def test_every_chair_holds_the_politician_card_even_if_the_scenario_names_none() -> None:
+    data = tiny_data()
+    data["moves"] = [m for m in data["moves"] if m["id"] != "card"]
+    for role in data["roles"]:
+        role["moves"] = [m for m in role["moves"] if m != "card"]
+    data["debrief"]["insights"] = []
+    rules = Rules(Scenario.model_validate(data))
+    state = rules.start(SEATS, 1).state
+    while state.phase != "decide":
+        if state.phase == "ideate" and not state.table:
+            state = rules_do(rules, state, a.PlayIdea("chair", "chair-a"))
+        state = rules_do(rules, state, a.EndPhase("time_up"))
+    state = rules_do(rules, state, a.Propose("chair", ("i1",)))
+    state = rules_do(rules, state, a.PlayMove("chair", "politician-card"))
+    assert state.adopted_how == "politician_card"
+    assert rules.check(state, a.PlayMove("member", "politician-card")) is not None
+
+
+def rules_do(rules: Rules, state: GameState, action: a.Action) -> GameState:
+    result = rules.apply(state, action)
+    assert isinstance(result, Accepted), result
+    return result.state
 
 
 def test_time_up_in_decide_without_a_proposal_adopts_the_best_supported_ideas() -> None:

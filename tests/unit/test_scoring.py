@@ -5,7 +5,6 @@ Each test names the behaviour it pins down; see GAME.md, "Scores".
 
 from __future__ import annotations
 
-import math
 import random
 import statistics
 
@@ -177,102 +176,140 @@ def test_borda_ties_go_to_the_item_listed_first(items: list[str]) -> None:
     assert scoring.borda_winner([], []) is None
 
 
+# --- effects move a score part of the way ----------------------------------------------
+
+
+@given(base=st.floats(0.0, 100.0), points=st.integers(-1000, 1000))
+def test_effects_never_push_a_score_out_of_0_to_100(base: float, points: int) -> None:
+    assert 0.0 <= scoring.toward_bound(base, points) <= 100.0
+
+
+@given(base=st.floats(0.0, 99.0), points=st.integers(1, 99))
+def test_a_positive_effect_closes_its_share_of_the_gap_to_100(base: float, points: int) -> None:
+    lifted = scoring.toward_bound(base, points)
+    assert lifted == pytest.approx(base + (100 - base) * points / 100)
+    # It never reaches 100 from below: effects do not pile up there.
+    assert base < lifted < 100
+
+
+def test_an_effect_moves_a_high_score_less_than_a_low_one() -> None:
+    assert scoring.toward_bound(40, 5) == pytest.approx(43.0)
+    assert scoring.toward_bound(90, 5) == pytest.approx(90.5)
+    assert scoring.toward_bound(80, -20) == pytest.approx(64.0)
+
+
 # --- ownership ----------------------------------------------------------------------------
 
+ROLES = st.lists(ITEM, min_size=2, max_size=8, unique=True)
 
-@given(
-    roles=st.lists(ITEM, min_size=2, max_size=8, unique=True),
-    data=st.data(),
-    amount=st.integers(1, 100),
-)
-def test_one_role_contributing_everything_has_evenness_0(
+
+@given(roles=ROLES, data=st.data(), amount=st.integers(1, 100))
+def test_one_role_contributing_everything_leaves_every_other_voice_at_0(
     roles: list[str], data: st.DataObject, amount: int
 ) -> None:
     only = data.draw(st.sampled_from(roles))
-    assert scoring.evenness({only: amount}, roles) == 0.0
+    voice = scoring.voice({only: amount}, roles)
+    assert voice[only] == 1.0
+    assert all(v == 0.0 for r, v in voice.items() if r != only)
 
 
-@given(roles=st.lists(ITEM, min_size=2, max_size=8, unique=True), amount=st.integers(1, 20))
-def test_equal_contributions_of_all_seated_roles_have_evenness_1(
-    roles: list[str], amount: int
-) -> None:
-    contributions = dict.fromkeys(roles, amount)
-    assert scoring.evenness(contributions, roles) == pytest.approx(1.0)
+@given(roles=ROLES, amount=st.integers(1, 20))
+def test_equal_contributions_give_every_role_a_full_voice(roles: list[str], amount: int) -> None:
+    assert set(scoring.voice(dict.fromkeys(roles, amount), roles).values()) == {1.0}
 
 
-def test_a_silent_role_lowers_evenness() -> None:
-    # Dividing by ln k of the seated roles, not of the contributing ones.
-    two_of_two = scoring.evenness({"a": 1, "b": 1}, ["a", "b"])
-    two_of_three = scoring.evenness({"a": 1, "b": 1}, ["a", "b", "c"])
-    assert two_of_two == pytest.approx(1.0)
-    assert two_of_three == pytest.approx(math.log(2) / math.log(3))
+def test_a_silent_role_has_no_voice_and_a_dominant_one_lowers_the_rest() -> None:
+    assert scoring.voice({"a": 2, "b": 2}, ["a", "b", "c"]) == {"a": 1.0, "b": 1.0, "c": 0.0}
+    assert scoring.voice({"a": 4, "b": 2, "c": 1}, ["a", "b", "c"]) == {
+        "a": 1.0,
+        "b": 0.5,
+        "c": 0.25,
+    }
+    assert scoring.voice({}, ["a", "b"]) == {"a": 0.0, "b": 0.0}
 
 
-def test_nobody_contributing_has_evenness_0() -> None:
-    assert scoring.evenness({}, ["a", "b"]) == 0.0
+def test_influence_splits_a_combined_idea_among_its_roles() -> None:
+    # Two ideas for four roles: an even share is half an idea each.
+    influence = scoring.influence([("a",), ("b", "c")], ["a", "b", "c", "d"])
+    assert influence == {"a": 1.0, "b": 1.0, "c": 1.0, "d": 0.0}
+    # Four ideas for four roles: half of one combined idea is half an even share.
+    influence = scoring.influence([("a",), ("a",), ("a",), ("b", "c")], ["a", "b", "c", "d"])
+    assert influence == {"a": 1.0, "b": 0.5, "c": 0.5, "d": 0.0}
+    # A contributor who is not seated takes no credit.
+    assert scoring.influence([("ghost",)], ["a", "b"]) == {"a": 0.0, "b": 0.0}
 
 
 @given(
-    roles=st.lists(ITEM, min_size=1, max_size=8, unique=True),
+    roles=ROLES,
+    package=st.lists(st.lists(ITEM, min_size=1, max_size=3), max_size=6),
     counts=st.lists(st.integers(0, 30), min_size=8, max_size=8),
 )
-def test_evenness_is_within_0_and_1(roles: list[str], counts: list[int]) -> None:
-    contributions = dict(zip(roles, counts, strict=False))
-    assert 0.0 <= scoring.evenness(contributions, roles) <= 1.0 + 1e-12
+def test_voice_and_influence_are_within_0_and_1(
+    roles: list[str], package: list[list[str]], counts: list[int]
+) -> None:
+    parts = [
+        scoring.voice(dict(zip(roles, counts, strict=False)), roles),
+        scoring.influence(package, roles),
+    ]
+    assert all(0.0 <= v <= 1.0 for part in parts for v in part.values())
 
 
-def test_coverage_is_the_share_of_seated_roles_in_the_package() -> None:
-    assert scoring.coverage(["a", "c", "ghost"], ["a", "b", "c", "d"]) == 0.5
-    assert scoring.coverage([], []) == 0.0
+def test_trust_counts_what_others_gave_a_role_part_of_the_way() -> None:
+    assert scoring.trust_earned(0) == 0.5
+    assert scoring.trust_earned(1) == pytest.approx(1 - 0.5 * 2 / 3)
+    assert scoring.trust_earned(-1) == pytest.approx(0.5 * 2 / 3)
+    # A fourth point still counts after a meter of 0..5 starting at 3 would be full.
+    assert scoring.trust_earned(3) < scoring.trust_earned(4) < 1.0
 
 
-def test_mean_trust_is_a_share_of_the_top() -> None:
-    assert scoring.mean_trust({"a": 5, "b": 0}, ["a", "b"]) == 0.5
-    assert scoring.mean_trust({"a": 3}, ["a", "b"]) == 0.3
+@given(points=st.integers(-50, 50))
+def test_trust_part_is_within_0_and_1_and_rises_with_trust(points: int) -> None:
+    value = scoring.trust_earned(points)
+    assert 0.0 < value < 1.0
+    assert scoring.trust_earned(points + 1) > value
 
 
 UNIT = st.floats(0.0, 1.0)
 WEIGHT = st.floats(0.0, 10.0)
 
 
-@given(even=UNIT, cover=UNIT, trust=UNIT, weights=st.tuples(WEIGHT, WEIGHT, WEIGHT))
-def test_ownership_mix_is_within_0_and_100(
-    even: float, cover: float, trust: float, weights: tuple[float, float, float]
-) -> None:
-    if sum(weights) <= 0:
-        return  # the scenario model refuses all-zero weights
-    assert 0.0 <= scoring.ownership(even, cover, trust, weights) <= 100.0 + 1e-9
+FOUR = {"min_size": 4, "max_size": 4}
 
 
-def test_ownership_mix_is_weighted() -> None:
-    assert scoring.ownership(1.0, 0.0, 0.0, (0.4, 0.4, 0.2)) == pytest.approx(40.0)
-    assert scoring.ownership(1.0, 1.0, 1.0, (0.4, 0.4, 0.2)) == pytest.approx(100.0)
+@given(parts=st.lists(UNIT, **FOUR), weights=st.lists(WEIGHT, **FOUR))
+def test_a_roles_stake_is_within_0_and_1(parts: list[float], weights: list[float]) -> None:
+    assert 0.0 <= scoring.stake(parts, weights) <= 1.0 + 1e-9
+
+
+def test_a_roles_stake_is_its_weighted_parts() -> None:
+    assert scoring.stake([1.0, 0.0, 0.0, 0.0], [0.2, 0.25, 0.2, 0.35]) == pytest.approx(0.2)
+    assert scoring.stake([1.0, 1.0, 1.0, 1.0], [0.2, 0.25, 0.2, 0.35]) == pytest.approx(1.0)
 
 
 # --- innovation ---------------------------------------------------------------------------
 
-
-@given(
-    novelties=st.lists(st.integers(0, 3), max_size=10),
-    recombined=st.integers(0, 10),
-    bonus=st.floats(0.0, 100.0),
-)
-def test_innovation_is_within_0_and_100(
-    novelties: list[int], recombined: int, bonus: float
-) -> None:
-    assert 0.0 <= scoring.innovation(novelties, recombined, bonus) <= 100.0
+IDEAS = st.lists(st.tuples(st.integers(0, 3), st.booleans()), max_size=10)
 
 
-@given(novelties=st.lists(st.integers(0, 2), min_size=1, max_size=10))
+@given(ideas=IDEAS, bonus=st.floats(0.0, 1.0))
+def test_innovation_is_within_0_and_100(ideas: list[tuple[int, bool]], bonus: float) -> None:
+    value = scoring.innovation(ideas, bonus)
+    assert value is None if not ideas else value is not None and 0.0 <= value <= 100.0
+
+
+@given(novelties=st.lists(st.integers(0, 3), min_size=1, max_size=10))
 def test_recombination_raises_innovation(novelties: list[int]) -> None:
-    # Mean novelty below 3 leaves room for the bonus under the cap.
-    assert scoring.innovation(novelties, 1, 10.0) > scoring.innovation(novelties, 0, 10.0)
+    apart = scoring.innovation([(n, False) for n in novelties], 0.25)
+    together = scoring.innovation([(n, True) for n in novelties], 0.25)
+    assert apart is not None and together is not None and together > apart
 
 
-def test_innovation_is_mean_novelty_over_3() -> None:
-    assert scoring.innovation([0, 3], 0, 10.0) == pytest.approx(50.0)
-    assert scoring.innovation([3, 3], 2, 10.0) == 100.0
-    assert scoring.innovation([], 5, 10.0) == 0.0
+def test_innovation_weighs_novelty_and_recombination() -> None:
+    assert scoring.innovation([(0, False), (3, False)], 0.25) == pytest.approx(37.5)
+    # Radical and built by several roles: the most new a package can be.
+    assert scoring.innovation([(3, True), (3, True)], 0.25) == 100.0
+    assert scoring.innovation([(3, False)], 0.25) == pytest.approx(75.0)
+    assert scoring.innovation([], 0.25) is None
 
 
 @given(value=st.floats(allow_nan=False))
