@@ -14,7 +14,6 @@ docs/scoring.md read the same numbers.
 
 from __future__ import annotations
 
-import random
 import statistics
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
@@ -22,11 +21,10 @@ from itertools import pairwise
 
 from app.engine import actions as a
 from app.engine.bots import Bot
-from app.engine.events import SeatSpec
 from app.engine.rules import Rules
-from app.engine.simulate import GameRecord, default_seats, play_on, seat_bots
+from app.engine.simulate import AT_100, GameRecord, game_setups, percentile, play_on, seat_bots
 from app.engine.state import GameState
-from app.scenarios.models import Scenario
+from app.scenarios.models import SCORE_NAMES, Scenario
 
 CALIBRATION_STYLES: tuple[str, ...] = ("naive", "facilitator", "catalyst", "sovereign", "mixed")
 FORK_STYLES: tuple[str, ...] = ("naive", "mixed")  # an ordinary chair meets the objections
@@ -70,17 +68,6 @@ class Fork:
 class Runs:
     styles: dict[str, list[GameResult]] = field(default_factory=dict)
     forks: list[Fork] = field(default_factory=list)
-
-
-def game_setups(scenario: Scenario, games: int, seed: int) -> list[tuple[list[SeatSpec], int]]:
-    """Seats and seed of each game: the same for every chair style (as `simulate` draws them)."""
-    seeds = random.Random(seed)
-    setups = []
-    for _ in range(games):
-        players = seeds.randint(scenario.players.min, scenario.players.max)
-        seats = default_seats(scenario, players, seeds)
-        setups.append((seats, seeds.randrange(2**31)))
-    return setups
 
 
 def _facing_objections(rules: Rules) -> Callable[[GameState], bool]:
@@ -146,17 +133,6 @@ def play_runs(
 # --- statistics ---------------------------------------------------------------------------
 
 
-def percentile(values: Sequence[float], q: float) -> float:
-    """The q-quantile (0..1) by linear interpolation between the sorted values."""
-    ordered = sorted(values)
-    if not ordered:
-        return 0.0
-    pos = q * (len(ordered) - 1)
-    low = int(pos)
-    high = min(low + 1, len(ordered) - 1)
-    return ordered[low] + (ordered[high] - ordered[low]) * (pos - low)
-
-
 def finals(results: Sequence[GameResult], name: str) -> list[float]:
     return [v for r in results if (v := r.scores.get(name)) is not None]
 
@@ -187,3 +163,164 @@ def median_game(results: Sequence[GameResult], name: str) -> list[float | None]:
 def largest_jump(series: Sequence[float | None]) -> float:
     values = [v for v in series if v is not None]
     return max((abs(b - a) for a, b in pairwise(values)), default=0.0)
+
+
+# --- the figures GAME.md asks of the scores -----------------------------------------------
+
+SATURATED = 0.05  # at most this share of games may end at 100
+TOP_P90 = 95.0  # ... and the 90th percentile stays at or below this
+MIDDLE = (40.0, 65.0)  # a naive table's median, every score
+MIXED_BAND = 10.0  # a mixed chair's median within this of the naive one
+SEPARATION = 10.0  # the recommended style's median above naive...
+AHEAD = 0.75  # ... and ahead of naive in at least this share of paired games
+LESSONS = {"ownership": ("facilitator", 15.0), "innovation": ("catalyst", 10.0)}  # over sovereign
+CARD_COST = (-25.0, -15.0)  # ownership, card against revising, paired on the same proposal
+CARD_GOAL_GAIN = 0.25  # the card may raise the chair's goal by at most this over revising
+OVERRULE_COST = -10.0  # ownership, adopting over objections against revising, at most
+GOALS = (0.2, 0.8)  # each role's secret goal met in this share of mixed games
+JUMP = 40.0  # the largest round-to-round change of the median game
+OPTION_SHARE = 0.9  # no dilemma option chosen in more games than this
+
+RECOMMENDED: dict[str, str] = {"ownership": "facilitator", "innovation": "catalyst"}
+
+
+@dataclass(frozen=True)
+class Check:
+    """One figure, its target, and whether it was met."""
+
+    kind: str
+    subject: str
+    value: float
+    target: str
+    ok: bool
+
+
+def _check(kind: str, subject: str, value: float, low: float | None, high: float | None) -> Check:
+    ok = (low is None or value >= low) and (high is None or value <= high)
+    if low is not None and high is not None:
+        target = f"{low:g}..{high:g}"
+    else:
+        target = f">= {low:g}" if low is not None else f"<= {high:g}"
+    return Check(kind, subject, round(value, 3), target, ok)
+
+
+def _median(results: Sequence[GameResult], name: str) -> float:
+    values = finals(results, name)
+    return statistics.median(values) if values else 0.0
+
+
+def _mean(results: Sequence[GameResult], name: str) -> float:
+    values = finals(results, name)
+    return statistics.fmean(values) if values else 0.0
+
+
+def saturation_checks(runs: Runs) -> list[Check]:
+    out: list[Check] = []
+    for style, results in runs.styles.items():
+        for name in SCORE_NAMES:
+            values = finals(results, name)
+            if not values:
+                continue
+            at_100 = sum(1 for v in values if v >= AT_100) / len(values)
+            out.append(_check("at_100", f"{name}/{style}", at_100, None, SATURATED))
+            out.append(_check("p90", f"{name}/{style}", percentile(values, 0.9), None, TOP_P90))
+    return out
+
+
+def level_checks(runs: Runs) -> list[Check]:
+    naive, mixed = runs.styles.get("naive"), runs.styles.get("mixed")
+    out: list[Check] = []
+    for name in SCORE_NAMES:
+        if naive:
+            out.append(_check("naive_median", name, _median(naive, name), *MIDDLE))
+        if naive and mixed:
+            gap = _median(mixed, name) - _median(naive, name)
+            out.append(_check("mixed_vs_naive", name, gap, -MIXED_BAND, MIXED_BAND))
+    return out
+
+
+def separation_checks(runs: Runs) -> list[Check]:
+    """The styles the game recommends lift their score over a naive chair, paired by game,
+    and the old lessons hold against a sovereign chair."""
+    out: list[Check] = []
+    naive = runs.styles.get("naive")
+    for name, style in RECOMMENDED.items():
+        results = runs.styles.get(style)
+        if not naive or not results:
+            continue
+        gap = _median(results, name) - _median(naive, name)
+        out.append(_check("median_over_naive", f"{name}/{style}", gap, SEPARATION, None))
+        ahead = ahead_share(results, naive, name)
+        out.append(_check("ahead_of_naive", f"{name}/{style}", ahead, AHEAD, None))
+    sovereign = runs.styles.get("sovereign")
+    if sovereign:
+        others = [_median(r, "ownership") for s, r in runs.styles.items() if s != "sovereign"]
+        margin = min(others, default=0.0) - _median(sovereign, "ownership")
+        out.append(_check("sovereign_lowest", "ownership", margin, 0.0, None))
+        for name, (style, gap) in LESSONS.items():
+            if style in runs.styles:
+                lead = _mean(runs.styles[style], name) - _mean(sovereign, name)
+                out.append(_check("over_sovereign", f"{name}/{style}", lead, gap, None))
+    return out
+
+
+def card_checks(runs: Runs) -> list[Check]:
+    """The politician card and overruling, against revising, on the same proposal."""
+    if not runs.forks:
+        return []
+
+    def own(fork: Fork, how: str) -> float:
+        return fork.branches[how].scores.get("ownership") or 0.0
+
+    def goal(fork: Fork, how: str) -> float:
+        result = fork.branches[how]
+        return float(result.goals.get(result.chair, False))
+
+    card = statistics.fmean(own(f, "card") - own(f, "revise") for f in runs.forks)
+    overrule = statistics.fmean(own(f, "overrule") - own(f, "revise") for f in runs.forks)
+    gain = statistics.fmean(goal(f, "card") - goal(f, "revise") for f in runs.forks)
+    return [
+        _check("card_cost", "ownership", card, *CARD_COST),
+        _check("card_goal_gain", "chair", gain, None, CARD_GOAL_GAIN),
+        _check("overrule_cost", "ownership", overrule, None, OVERRULE_COST),
+    ]
+
+
+def content_checks(runs: Runs) -> list[Check]:
+    """Secret goals within reach but not given away, and dilemmas that are real choices,
+    under a mixed chair."""
+    mixed = runs.styles.get("mixed", [])
+    out: list[Check] = []
+    roles = sorted({r for game in mixed for r in game.goals})
+    for role in roles:
+        met = [game.goals[role] for game in mixed if role in game.goals]
+        out.append(_check("goal_met", role, sum(met) / len(met), *GOALS))
+    counts: dict[str, int] = {}
+    for game in mixed:
+        for option in set(game.options):
+            counts[option] = counts.get(option, 0) + 1
+    for option, count in sorted(counts.items()):
+        out.append(_check("option_chosen", option, count / len(mixed), None, OPTION_SHARE))
+    return out
+
+
+def jump_checks(runs: Runs) -> list[Check]:
+    return [
+        _check(
+            "round_jump", f"{name}/{style}", largest_jump(median_game(results, name)), None, JUMP
+        )
+        for style, results in runs.styles.items()
+        for name in SCORE_NAMES
+    ]
+
+
+def teaching_checks(runs: Runs) -> list[Check]:
+    """Every figure of GAME.md's "Scores must tell play apart", for these runs."""
+    return [
+        *saturation_checks(runs),
+        *level_checks(runs),
+        *separation_checks(runs),
+        *card_checks(runs),
+        *content_checks(runs),
+        *jump_checks(runs),
+    ]

@@ -48,10 +48,10 @@ class Temperament:
 TEMPERAMENTS: dict[str, Temperament] = {
     t.name: t
     for t in (
-        Temperament("quiet", (0.1, 0.35), 0.1, 0.25, False, 1.0, 0.85, 0.45, 0.6),
-        Temperament("dominant", (0.85, 1.0), 0.4, 0.1, True, 0.2, 0.95, 0.6, 0.0),
-        Temperament("cooperative", (0.5, 0.85), 0.25, 0.5, False, 2.0, 0.75, 0.35, 0.3),
-        Temperament("sceptical", (0.45, 0.8), 0.3, 0.2, False, 0.6, 1.0, 0.65, 0.3),
+        Temperament("quiet", (0.1, 0.35), 0.1, 0.25, False, 1.5, 0.9, 0.5, 0.6),
+        Temperament("dominant", (0.85, 1.0), 0.4, 0.1, True, 0.3, 1.0, 0.65, 0.0),
+        Temperament("cooperative", (0.5, 0.85), 0.25, 0.5, False, 3.0, 0.8, 0.4, 0.3),
+        Temperament("sceptical", (0.45, 0.8), 0.3, 0.2, False, 0.9, 1.05, 0.7, 0.3),
     )
 }
 # A chair leads: it always speaks, judges its own proposal as its own, and is never quiet.
@@ -330,7 +330,7 @@ class Bot:
         if self.style == "naive":
             return pace * 0.03  # a chair who hardly uses the leadership moves at all
         if self.style == "mixed":
-            return pace * 0.35
+            return pace * 0.2
         return pace * (0.9 if move.style == self.style else 0.05)
 
     def _target(self, state: GameState, move: Move) -> str | None:
@@ -358,8 +358,9 @@ class Bot:
         return self._table[1]
 
     def _cooperation(self, state: GameState) -> float:
-        """How much the table's concerns count: the temperament's, more when trust is high."""
-        return max(0.0, self.mood.cooperation + self._felt(state))
+        """How much the table's concerns count: the temperament's, up to twice that when it
+        feels heard, down to none when it feels shut out."""
+        return self.mood.cooperation * (1.0 + 2.0 * self._felt(state))
 
     def _common(self, serves: dict[str, int], state: GameState) -> float:
         table = self._table_weights(state)

@@ -4,13 +4,23 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from app.scenarios.models import Effects, Event, Framing, Idea, Move, Role, Round, Scenario
+from app.scenarios.models import (
+    POLITICIAN_CARD_ID,
+    Effects,
+    Event,
+    Framing,
+    Idea,
+    Move,
+    Role,
+    Round,
+    Scenario,
+)
 
 # The politician card is a rule of the decide phase, open to the chair in every scenario.
 # A scenario tunes it with a move marked `politician_card: true` (its title, text and
 # effects) and `scoring.politician_card_penalty`; one that names no such move gets this.
 POLITICIAN_CARD = Move(
-    id="politician-card",
+    id=POLITICIAN_CARD_ID,
     title={"da": "Spil politikerkortet", "en": "Play the politician card"},
     text={
         "da": "Som formand vedtager du forslaget trods indsigelser: "

@@ -21,23 +21,60 @@ _DIRECTION: dict[str, dict[str, str]] = {
     "down": {"da": "faldt", "en": "fell"},
 }
 
-# What each part of a score means when it is the biggest driver of a change.
+# What each part of a score means when it is the biggest driver of a change. A part whose
+# wording depends on what caused it is keyed by part and cause (`consensus.agreement:votes`).
 _PARTS: dict[str, dict[str, str]] = {
     "consensus.agreement": {
         "da": "rangordningerne ligger {more} på linje",
         "en": "the rankings agree {more}",
     },
-    "consensus.adjust": {"da": "{source}", "en": "{source}"},
-    "ownership.evenness": {
+    "consensus.agreement:framings": {
+        "da": "rangordningerne af problemformuleringerne ligger {more} på linje",
+        "en": "the rankings of the framings agree {more}",
+    },
+    "consensus.agreement:ideas": {
+        "da": "prioriteringerne af idéerne ligger {more} på linje",
+        "en": "the rankings of the ideas agree {more}",
+    },
+    "consensus.agreement:votes": {
+        "da": "svarene på forslaget er {more} positive",
+        "en": "the answers to the proposal are {more} favourable",
+    },
+    "consensus.effects": {"da": "{source}", "en": "{source}"},
+    "ownership.voice": {
         "da": "bidragene er {more} jævnt fordelt mellem rollerne",
         "en": "contributions are {more} evenly spread across the roles",
     },
-    "ownership.coverage": {
-        "da": "{many} roller har egne idéer i det førende forslag",
-        "en": "{many} roles have ideas of their own in the leading package",
+    "ownership.influence": {
+        "da": "{many} roller har en andel i det førende forslag",
+        "en": "{many} roles have a share in the leading package",
     },
     "ownership.trust": {"da": "tilliden ændrede sig: {source}", "en": "trust moved: {source}"},
-    "ownership.adjust": {"da": "{source}", "en": "{source}"},
+    "ownership.answers": {
+        "da": "svarene på forslaget er {more} positive",
+        "en": "the answers to the proposal are {more} favourable",
+    },
+    "ownership.overruled": {
+        "da": "indsigelser blev tilsidesat",
+        "en": "objections were overruled",
+    },
+    "ownership.overruled:overruled": {
+        "da": "formanden vedtog forslaget hen over indsigelser uden at justere det",
+        "en": "the chair adopted the proposal over objections without revising it",
+    },
+    "ownership.overruled:dissent": {
+        "da": "der var stadig indsigelser efter justeringen",
+        "en": "objections remained after the revision",
+    },
+    "ownership.overruled:politician_card": {
+        "da": "politikerkortet tilsidesatte indsigelserne",
+        "en": "the politician card overruled the objections",
+    },
+    "ownership.overruled:time_up": {
+        "da": "tiden løb ud, mens der stadig var indsigelser",
+        "en": "time ran out with objections still standing",
+    },
+    "ownership.effects": {"da": "{source}", "en": "{source}"},
     "innovation.novelty": {
         "da": "det førende forslag er {more} nytænkende",
         "en": "the leading package is {more} novel",
@@ -46,7 +83,7 @@ _PARTS: dict[str, dict[str, str]] = {
         "da": "{many} idéer kombinerer flere rollers bidrag",
         "en": "{many} ideas combine several roles' contributions",
     },
-    "innovation.adjust": {"da": "{source}", "en": "{source}"},
+    "innovation.effects": {"da": "{source}", "en": "{source}"},
 }
 
 _MORE: dict[str, dict[str, str]] = {
@@ -60,7 +97,7 @@ _MANY: dict[str, dict[str, str]] = {
 }
 
 _FIXED: dict[str, dict[str, str]] = {
-    "none": {"da": "{score}: ingen afstemning endnu", "en": "{score}: nothing to measure yet"},
+    "none": {"da": "{score}: intet at måle endnu", "en": "{score}: nothing to measure yet"},
     "steady": {"da": "{score} er uændret", "en": "{score} held steady"},
 }
 
@@ -85,9 +122,28 @@ def source_title(source: str | None, catalog: Catalog, lang: str) -> str:
     if kind == "option" and ident in catalog.option_event:
         event = catalog.events[catalog.option_event[ident]]
         option = next(o for o in event.options if o.id == ident)
-        return localize(option.text, lang)
+        if option.title is not None:
+            return localize(option.title, lang)
+        return short_title(localize(option.text, lang))
     phrase = _SOURCES.get(source)
     return phrase[lang if lang in phrase else "en"] if phrase else source
+
+
+SHORT_TITLE = 48  # characters: an option named in a one-line reason
+
+
+def short_title(text: str, limit: int = SHORT_TITLE) -> str:
+    """The first sentence or clause of a text, cut at a word within `limit` characters."""
+    first = text.strip()
+    for stop in (". ", " – ", " - ", ": ", "; ", ", "):
+        head = first.split(stop, 1)[0]
+        if len(head) <= limit:
+            first = head
+            break
+    if len(first) <= limit:
+        return first.rstrip(".")
+    cut = first[: limit - 1].rsplit(" ", 1)[0]
+    return cut.rstrip(" ,;:–-") + "…"
 
 
 def explain(reason: Reason, catalog: Catalog, lang: str = "en") -> str:
@@ -98,8 +154,8 @@ def explain(reason: Reason, catalog: Catalog, lang: str = "en") -> str:
     if part in _FIXED:
         return _FIXED[part][lang].format(score=score)
     direction = "up" if reason.delta >= 0 else "down"
-    template = _PARTS.get(reason.code, {"da": "{source}", "en": "{source}"})[lang]
-    detail = template.format(
+    texts = _PARTS.get(f"{reason.code}:{reason.subject}") or _PARTS.get(reason.code)
+    detail = (texts or {"da": "{source}", "en": "{source}"})[lang].format(
         more=_MORE[direction][lang],
         many=_MANY[direction][lang],
         source=source_title(reason.subject, catalog, lang),

@@ -124,12 +124,14 @@ def _with_effects(base_parts: dict[str, float], points: float) -> tuple[float, d
     return score, {**base_parts, "effects": score - base}
 
 
-# How much of an objector's stake an adoption over its objection takes: all of it where
-# the chair overruled it (adopting without revising, or the politician card), half where
-# the chair revised the proposal to meet the objections first, or the clock decided.
+# How much of an objector's stake an adoption over its objection takes. All of it where the
+# chair adopted over the objection without revising: the collaboration simply ignored it.
+# Half where the chair first revised to meet the objections, or the clock decided, and
+# half with the politician card, whose own penalty is the rest of its price: the chair
+# openly takes the decision and answers for it.
 OVERRULING: dict[str, float] = {
     "overruled": 1.0,
-    "politician_card": 1.0,
+    "politician_card": 0.5,
     "dissent": 0.5,
     "time_up": 0.5,
 }

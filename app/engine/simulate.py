@@ -125,12 +125,33 @@ def _step(rules: Rules, state: GameState, action: a.Action, record: GameRecord, 
         record.events.extend(result)
 
 
+AT_100 = 99.95  # a score shown as 100.0 (scores are shown to one decimal)
+
+
 @dataclass(frozen=True)
 class Stats:
     min: float
     mean: float
     max: float
     values: tuple[float, ...]
+
+    def percentile(self, q: float) -> float:
+        return percentile(self.values, q)
+
+    def share_at_least(self, bound: float) -> float:
+        """The share (0..1) of games that ended at `bound` or above."""
+        return sum(1 for v in self.values if v >= bound) / len(self.values) if self.values else 0.0
+
+
+def percentile(values: Sequence[float], q: float) -> float:
+    """The q-quantile (0..1) by linear interpolation between the sorted values; 0 if none."""
+    ordered = sorted(values)
+    if not ordered:
+        return 0.0
+    pos = q * (len(ordered) - 1)
+    low = int(pos)
+    high = min(low + 1, len(ordered) - 1)
+    return ordered[low] + (ordered[high] - ordered[low]) * (pos - low)
 
 
 @dataclass
@@ -140,6 +161,8 @@ class Summary:
     unused: dict[str, list[str]]
     politician_card_rate: float
     goals_met: dict[str, float]
+    # Each game's final scores, in game order (None where a score was n/a).
+    finals: list[dict[str, float | None]] = field(default_factory=list)
 
 
 @dataclass
@@ -152,7 +175,7 @@ class _Tally:
     """
 
     games: int = 0
-    finals: dict[str, list[float]] = field(default_factory=lambda: {n: [] for n in SCORE_NAMES})
+    finals: list[dict[str, float | None]] = field(default_factory=list)
     ideas: set[str] = field(default_factory=set)
     moves: set[str] = field(default_factory=set)
     options: set[str] = field(default_factory=set)
@@ -162,10 +185,7 @@ class _Tally:
     def add(self, state: GameState) -> None:
         self.games += 1
         last = state.history[-1].scores if state.history else {}
-        for name in SCORE_NAMES:
-            value = last.get(name)
-            if value is not None:
-                self.finals[name].append(value)
+        self.finals.append({name: last.get(name) for name in SCORE_NAMES})
         self.ideas |= {i.card for i in state.table.values() if i.card}
         self.moves |= {m.move for m in state.moves}
         self.options |= {c.option for c in state.choices}
@@ -177,7 +197,10 @@ class _Tally:
         catalog = rules.catalog
         return Summary(
             games=self.games,
-            scores={name: _stats(values) for name, values in self.finals.items()},
+            scores={
+                name: _stats([v for game in self.finals if (v := game[name]) is not None])
+                for name in SCORE_NAMES
+            },
             unused={
                 "ideas": [i for i in catalog.ideas if i not in self.ideas],
                 "moves": [m for m in catalog.moves if m not in self.moves],
@@ -185,6 +208,7 @@ class _Tally:
             },
             politician_card_rate=self.politician_cards / max(1, self.games),
             goals_met={role: sum(v) / len(v) for role, v in self.goals.items()},
+            finals=self.finals,
         )
 
 
@@ -202,25 +226,54 @@ def _stats(values: Sequence[float]) -> Stats:
     return Stats(min(values), sum(values) / len(values), max(values), tuple(values))
 
 
-def simulate(scenario: Scenario, games: int, seed: int, chair_style: str = "mixed") -> Summary:
-    """Play `games` bot games from `seed` and summarise them."""
-    rules = Rules(scenario)
+def game_setups(scenario: Scenario, games: int, seed: int) -> list[tuple[list[SeatSpec], int]]:
+    """Each game's seats and seed, drawn from `seed` alone: every chair style plays the same.
+
+    Tables differ in size, so optional seats (and their cards) come into play too.
+    """
     seeds = random.Random(seed)
-    tally = _Tally()
+    setups = []
     for _ in range(games):
-        # Tables differ in size, so optional seats (and their cards) come into play too.
         players = seeds.randint(scenario.players.min, scenario.players.max)
         seats = default_seats(scenario, players, seeds)
-        tally.add(play_game(rules, seeds.randrange(2**31), seats, chair_style).state)
+        setups.append((seats, seeds.randrange(2**31)))
+    return setups
+
+
+def simulate(scenario: Scenario, games: int, seed: int, chair_style: str = "mixed") -> Summary:
+    """Play `games` bot games from `seed` and summarise them.
+
+    Game i deals the same seats and cards whatever the chair style, and every other seat
+    draws from its own stream, so runs with different chair styles pair by game.
+    """
+    rules = Rules(scenario)
+    tally = _Tally()
+    for seats, game_seed in game_setups(scenario, games, seed):
+        tally.add(play_game(rules, game_seed, seats, chair_style).state)
     return tally.summary(rules)
 
 
+def _round(value: float | None) -> float | None:
+    return None if value is None else round(value, 2)
+
+
 def summary_to_dict(summary: Summary) -> dict[str, object]:
-    """The JSON form of a summary: games, scores -> {min, mean, max}, unused content."""
+    """The JSON form of a summary: per score its spread and the shares of games at 100 and
+    at 95 or above (fractions 0..1), each game's final scores in game order, and the
+    content nobody chose."""
     return {
-        "games": summary.games,
+        "games": [{name: _round(v) for name, v in game.items()} for game in summary.finals],
         "scores": {
-            name: {"min": round(s.min, 2), "mean": round(s.mean, 2), "max": round(s.max, 2)}
+            name: {
+                "mean": round(s.mean, 2),
+                "min": round(s.min, 2),
+                "max": round(s.max, 2),
+                "p10": round(s.percentile(0.1), 2),
+                "p50": round(s.percentile(0.5), 2),
+                "p90": round(s.percentile(0.9), 2),
+                "at_100": round(s.share_at_least(AT_100), 4),
+                "at_95": round(s.share_at_least(95.0), 4),
+            }
             for name, s in summary.scores.items()
         },
         "unused": summary.unused,
@@ -246,7 +299,11 @@ def format_summary(summary: Summary) -> str:
     """The human-readable report of `scenario simulate`."""
     lines = [f"{summary.games} games"]
     for name, s in summary.scores.items():
-        lines.append(f"{name}: min {s.min:.1f}  mean {s.mean:.1f}  max {s.max:.1f}")
+        lines.append(
+            f"{name}: mean {s.mean:.1f}  p10 {s.percentile(0.1):.1f}  "
+            f"median {s.percentile(0.5):.1f}  p90 {s.percentile(0.9):.1f}  "
+            f"at 100 in {s.share_at_least(AT_100):.0%} of games"
+        )
         lines.extend(histogram(s.values))
     lines.append(f"politician card played in {summary.politician_card_rate:.0%} of games")
     for role, rate in summary.goals_met.items():

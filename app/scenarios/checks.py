@@ -16,6 +16,7 @@ from typing import Any
 from pydantic import BaseModel
 
 from app.scenarios.models import (
+    POLITICIAN_CARD_ID,
     AllCondition,
     AnyCondition,
     Condition,
@@ -296,7 +297,9 @@ def check_frame_rounds(scenario: Scenario, locator: Locator) -> list[Problem]:
 
 
 def check_politician_cards(scenario: Scenario, locator: Locator) -> list[Problem]:
-    return [
+    """The politician card is a rule of decide that every chair holds: a scenario only
+    tunes it, with one move marked `politician_card: true`."""
+    problems = [
         locator.error(
             ("moves", index, "phases"),
             f"moves[{index}]: a politician card is played in a decide phase, "
@@ -305,6 +308,38 @@ def check_politician_cards(scenario: Scenario, locator: Locator) -> list[Problem
         for index, move in enumerate(scenario.moves)
         if move.politician_card and "decide" not in move.phases
     ]
+    flagged = [i for i, m in enumerate(scenario.moves) if m.politician_card]
+    problems += [
+        locator.warning(
+            ("moves", index, "politician_card"),
+            f"moves[{index}] '{scenario.moves[index].id}': only one move can be the politician "
+            f"card; moves[{flagged[0]}] '{scenario.moves[flagged[0]].id}' is, this one is not "
+            "played",
+        )
+        for index in flagged[1:]
+    ]
+    problems += [
+        locator.warning(
+            ("moves", index, "style"),
+            f"moves[{index}] '{move.id}' is a sovereign move played in decide, like the "
+            "politician card, but it adopts nothing: every chair already holds the card. "
+            "To give the card this move's title and text, add 'politician_card: true'",
+        )
+        for index, move in enumerate(scenario.moves)
+        if move.style == "sovereign" and "decide" in move.phases and not move.politician_card
+    ]
+    for r_index, role in enumerate(scenario.roles):
+        for m_index, move_id in enumerate(role.moves):
+            move = next((m for m in scenario.moves if m.id == move_id), None)
+            if move is not None and move.politician_card and not role.chair:
+                problems.append(
+                    locator.warning(
+                        ("roles", r_index, "moves", m_index),
+                        f"roles[{r_index}] '{role.id}' lists the politician card, which only "
+                        "the chair plays; take it out of this role's moves",
+                    )
+                )
+    return problems
 
 
 # --- References ------------------------------------------------------------------------
@@ -418,7 +453,10 @@ def _condition_references(
     if isinstance(condition, TrustCondition):
         named.append(("role", (*path, "trust"), condition.trust, roles))
     elif isinstance(condition, MovePlayedCondition):
-        named.append(("move", (*path, "move_played"), condition.move_played, _ids(scenario.moves)))
+        moves = _ids(scenario.moves)
+        if not any(m.politician_card for m in scenario.moves):
+            moves.add(POLITICIAN_CARD_ID)  # the built-in card every chair holds
+        named.append(("move", (*path, "move_played"), condition.move_played, moves))
         if condition.by is not None:
             named.append(("role", (*path, "by"), condition.by, roles))
     elif isinstance(condition, EventOptionCondition):
@@ -463,6 +501,8 @@ def warn_unreachable_ideas(scenario: Scenario, locator: Locator) -> list[Problem
 
 def warn_unplayable_moves(scenario: Scenario, locator: Locator) -> list[Problem]:
     playable = {move for role in scenario.roles for move in role.moves}
+    # The chair holds the politician card whether or not its moves list it.
+    playable |= {next((m.id for m in scenario.moves if m.politician_card), POLITICIAN_CARD_ID)}
     return [
         locator.warning(
             ("moves", index, "id"), f"no role has move '{move.id}', so nobody can play it"

@@ -34,6 +34,9 @@ PhaseType = Literal["frame", "ideate", "dilemma", "rank", "decide"]
 PHASE_TYPES: tuple[str, ...] = ("frame", "ideate", "dilemma", "rank", "decide")
 ScoreName = Literal["consensus", "ownership", "innovation"]
 SCORE_NAMES: tuple[ScoreName, ...] = ("consensus", "ownership", "innovation")
+# The id of the built-in politician card, which every chair holds when the scenario marks
+# no move of its own as the card (conditions may name it).
+POLITICIAN_CARD_ID = "politician-card"
 
 
 class Strict(BaseModel):
@@ -334,7 +337,7 @@ class OwnIdeaDefaults(Strict):
 class Scoring(Strict):
     ownership: OwnershipWeights = Field(default_factory=OwnershipWeights)
     politician_card_penalty: Annotated[int, Field(ge=0, le=100)] = Field(
-        default=15,
+        default=20,
         description="the ownership the politician card removes, in percent of the score",
     )
     recombination_bonus: Annotated[int, Field(ge=0, le=100)] = Field(

@@ -34,9 +34,11 @@ WARNINGS: list[tuple[str, tuple[Edit, ...], str]] = [
         "so it never reaches the table",
     ),
     (
-        "move no role may play",
-        ((24, "    moves: [deep-listening, politician-card]", "    moves: [deep-listening]"),),
-        "80:9: warning: no role has move 'politician-card', so nobody can play it",
+        "a sovereign decide move that is not the politician card",
+        ((85, "    politician_card: true", "    per_round: 1"),),
+        "83:12: warning: moves[1] 'politician-card' is a sovereign move played in decide, like "
+        "the politician card, but it adopts nothing: every chair already holds the card. To "
+        "give the card this move's title and text, add 'politician_card: true'",
     ),
     (
         "event no round uses",
@@ -105,3 +107,20 @@ def test_single_language_scenario_refuses_other_languages() -> None:
     assert [str(e) for e in errors] == [
         f"{NAME}:5:25: language 'da' in title is not one of the scenario's languages (en)"
     ]
+
+
+def test_a_move_no_role_may_play_is_a_warning() -> None:
+    text = edited(
+        (24, "    moves: [deep-listening, politician-card]", "    moves: [politician-card]"),
+        (36, "    moves: [deep-listening]", "    moves: []"),
+    )
+    warnings = [str(w) for w in load_scenario_text(text, NAME).warnings]
+    assert f"{NAME}:73:9: warning: no role has move 'deep-listening', so nobody can play it" in (
+        warnings
+    )
+
+
+def test_the_chair_holds_the_politician_card_without_listing_it() -> None:
+    text = edited((24, "    moves: [deep-listening, politician-card]", "    moves: [deep-listening]"))
+    result = load_scenario_text(text, NAME)
+    assert result.errors == [] and result.warnings == []
