@@ -109,7 +109,7 @@ def check_scenario(
     file: Annotated[Path, typer.Argument(help="The scenario to check.")],
     games: Annotated[
         int,
-        typer.Option(min=10, max=100_000, help="Games with a mixed chair (a quarter per style)."),
+        typer.Option(min=10, max=100_000, help="Games per chair style (the same games for each)."),
     ] = 200,
     seed: Annotated[int, typer.Option(help="Seed: the same seed plays the same games.")] = 1,
     html: Annotated[
@@ -121,7 +121,7 @@ def check_scenario(
     as_json: Annotated[bool, typer.Option("--json", help="One JSON object.")] = False,
 ) -> None:
     """Validate a scenario, then report its balance from simulated bot games."""
-    from app.scenarios import balance
+    from app.authoring import balance
 
     result = load_scenario(file)
     if not as_json:

@@ -33,7 +33,7 @@ BRANCHES: tuple[str, ...] = ("revise", "overrule", "card")
 
 @dataclass(frozen=True)
 class GameResult:
-    """What the calibration needs of one finished game."""
+    """What the calibration and the balance report need of one finished game."""
 
     scores: dict[str, float | None]
     rounds: tuple[dict[str, float | None], ...]
@@ -42,6 +42,22 @@ class GameResult:
     card: bool
     adopted_how: str | None
     options: tuple[str, ...]
+    played: frozenset[str] = frozenset()  # idea cards played to the table
+    adopted: frozenset[str] = frozenset()  # idea cards in (or built into) the final package
+    moves: frozenset[str] = frozenset()
+    framing: str | None = None
+
+
+def package_cards(state: GameState) -> frozenset[str]:
+    """The idea cards in the final package, including those built upon."""
+    cards: set[str] = set()
+    for idea_id in state.final_package or ():
+        current = state.table.get(idea_id)
+        while current is not None:
+            if current.card:
+                cards.add(current.card)
+            current = state.table.get(current.base) if current.base else None
+    return frozenset(cards)
 
 
 def result_of(state: GameState, chair: str) -> GameResult:
@@ -53,6 +69,10 @@ def result_of(state: GameState, chair: str) -> GameResult:
         card=state.politician_card_played,
         adopted_how=state.adopted_how,
         options=tuple(c.option for c in state.choices),
+        played=frozenset(i.card for i in state.table.values() if i.card),
+        adopted=package_cards(state),
+        moves=frozenset(m.move for m in state.moves),
+        framing=state.framing,
     )
 
 

@@ -125,6 +125,7 @@ class Bot:
     _voice: float = -1.0
     _moved: set[int] = field(default_factory=set)  # rounds in which it played a move
     _table: tuple[tuple[str, ...], dict[str, float]] | None = None
+    _card_weighed: tuple[int, int] | None = None  # the proposal it weighed the card for
     # The last proposal it answered, its answer, and how the package compared with its ideal.
     _answered: tuple[tuple[str, ...], a.VoteChoice, float] | None = None
     # Fixed for a bot's life (its role and the catalog do not change): looked up once.
@@ -511,14 +512,14 @@ class Bot:
             return [a.Propose(self.seat, self._package(state))] if chair else []
         card = self._card
         # The elected king does not wait for the committee's answers; a chair who only
-        # leans that way now and then seldom goes that far.
-        if (
-            chair
-            and card
-            and self._leaning() == "sovereign"
-            and self.rng.random() < (0.7 if self.style == "sovereign" else 0.3)
-        ):
-            return [a.PlayMove(self.seat, card)]
+        # leans that way now and then seldom goes that far. Weighed once per proposal.
+        proposal = (state.round_index, state.revisions)
+        if chair and card and self._card_weighed != proposal:
+            self._card_weighed = proposal
+            if self._leaning() == "sovereign" and self.rng.random() < (
+                0.7 if self.style == "sovereign" else 0.3
+            ):
+                return [a.PlayMove(self.seat, card)]
         if self.seat not in state.votes:
             return [a.Vote(self.seat, self._answer(state))]
         if chair and len(state.votes) == len(state.seats):

@@ -178,4 +178,4 @@ def innovation(ideas: Sequence[tuple[int, bool]], bonus: float) -> float | None:
     """The mean `idea_innovation` of a package as 0..100; None for an empty package."""
     if not ideas:
         return None
-    return 100.0 * sum(idea_innovation(n, r, bonus) for n, r in ideas) / len(ideas)
+    return clamp(100.0 * sum(idea_innovation(n, r, bonus) for n, r in ideas) / len(ideas))

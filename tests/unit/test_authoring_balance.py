@@ -13,25 +13,24 @@ import pytest
 from ruamel.yaml import YAML
 from typer.testing import CliRunner
 
-from app.cli import app
-from app.engine.rules import Rules
-from app.engine.simulate import simulate, summarise
-from app.scenarios import load_scenario_text
-from app.scenarios.balance import (
+from app.authoring.balance import (
+    CHECK_STYLES,
     BalanceReport,
     CardEffect,
     ContentUse,
-    Runs,
     StyleResult,
     build_report,
     estimate_time,
     findings,
     format_report,
-    play_games,
     render_html,
     run_all,
     translation_gaps,
 )
+from app.authoring.calibration import Check, Runs
+from app.cli import app
+from app.engine.simulate import simulate
+from app.scenarios import load_scenario_text
 from app.scenarios.loader import LoadResult
 from app.scenarios.models import Scenario
 from app.scenarios.starter import starter_text
@@ -60,30 +59,31 @@ def starter_report() -> BalanceReport:
 def test_the_games_are_the_games_simulate_plays() -> None:
     _, _, scenario = starter()
 
-    states = play_games(scenario, 25, seed=4)
+    runs = run_all(scenario, 25, seed=4)
 
-    assert summarise(Rules(scenario), states) == simulate(scenario, 25, seed=4)
+    for style in ("mixed", "naive"):
+        finals = [g.scores for g in runs.styles[style]]
+        assert finals == simulate(scenario, 25, seed=4, chair_style=style).finals
 
 
 def test_the_report_covers_every_score_style_and_piece_of_content() -> None:
     report = starter_report()
     _, _, scenario = starter()
 
-    assert report.games == 40 and report.style_games == 10
+    assert report.games == 40
     assert [s.name for s in report.scores] == ["consensus", "ownership", "innovation"]
     assert all(len(s.values) == 40 and s.min <= s.mean <= s.max for s in report.scores)
     assert all(sum(s.bins) == 40 for s in report.scores)
-    assert [s.style for s in report.styles] == [
-        "mixed", "initiator", "facilitator", "catalyst", "sovereign"
-    ]  # fmt: skip
+    assert [s.style for s in report.styles] == list(CHECK_STYLES)
+    assert all(s.games == 40 for s in report.styles)  # the same games for every style
     ids = {(u.kind, u.id) for u in report.content}
     assert {("idea", i.id) for i in scenario.ideas} <= ids
     assert {("move", m.id) for m in scenario.moves} <= ids
     assert {("event option", o.id) for e in scenario.events for o in e.options} <= ids
     assert {("framing", f.id) for f in scenario.framings} <= ids
     assert all(0 <= u.chosen <= 1 for u in report.content)
-    assert report.card is not None
-    assert report.card.games_with + report.card.games_without == 80
+    assert report.card is not None and report.card.forks > 0
+    assert {c.kind for c in report.checks} >= {"median_over_naive", "card_cost", "at_100"}
     assert report.translations == ()
 
 
@@ -92,7 +92,8 @@ def test_a_sovereign_chair_plays_the_card_and_the_others_never_do() -> None:
 
     assert styles["sovereign"].politician_card_rate > 0.5
     assert styles["facilitator"].politician_card_rate == 0
-    assert styles["facilitator"].means["ownership"] > styles["sovereign"].means["ownership"]
+    assert styles["naive"].politician_card_rate == 0
+    assert styles["facilitator"].medians["ownership"] > styles["sovereign"].medians["ownership"]
 
 
 def use(kind: str, id_: str, chosen: float, adopted: float | None = None) -> ContentUse:
@@ -138,8 +139,9 @@ def test_never_and_always_chosen_content_is_found() -> None:
 
 
 def style(name: str, consensus: float, ownership: float, innovation: float) -> StyleResult:
-    means = {"consensus": consensus, "ownership": ownership, "innovation": innovation}
-    return StyleResult(name, 10, means, 0.9 if name == "sovereign" else 0.0, 0.5)
+    medians = {"consensus": consensus, "ownership": ownership, "innovation": innovation}
+    at_100 = dict.fromkeys(medians, 0.0)
+    return StyleResult(name, 10, medians, at_100, 0.9 if name == "sovereign" else 0.0, 0.5)
 
 
 def test_a_style_that_wins_every_score_is_a_dominant_strategy() -> None:
@@ -157,7 +159,6 @@ def test_a_style_that_wins_every_score_is_a_dominant_strategy() -> None:
     messages = topics(report)["dominant strategy"]
 
     assert any("a sovereign chair beats every other" in m for m in messages)
-    assert any("as much ownership as a facilitating one" in m for m in messages)
 
 
 def test_no_dominant_strategy_when_each_style_wins_something() -> None:
@@ -170,23 +171,47 @@ def test_no_dominant_strategy_when_each_style_wins_something() -> None:
             style("sovereign", 70, 60, 50),
         ),
         card=None,
+        checks=(),
     )
 
     assert "dominant strategy" not in topics(report)
 
 
-def test_a_card_that_buys_the_chairs_goal_is_a_dominant_strategy() -> None:
-    card = CardEffect(20, 80, chair_with=0.9, chair_without=0.4, goals_with=0.5, goals_without=0.45)
-    few = replace(card, games_with=2)
+def test_a_card_that_buys_the_chairs_goal_or_costs_too_little_is_reported() -> None:
+    card = CardEffect(
+        forks=30,
+        card_ownership=-5.0,
+        overrule_ownership=-2.0,
+        chair_card=0.9,
+        chair_overrule=0.9,
+        chair_revise=0.4,
+    )
+    fine = replace(card, card_ownership=-20.0, overrule_ownership=-12.0, chair_card=0.5)
 
-    assert any(
-        "politician card the chair's secret goal is met in 90%" in m
-        for m in topics(replace(starter_report(), card=card))["dominant strategy"]
+    found = topics(replace(starter_report(), card=card, checks=()))
+    assert any("chair's secret goal is met in 90%" in m for m in found["dominant strategy"])
+    card_words = " ".join(found["politician card"])
+    assert "changes ownership by -5" in card_words and "overruling is nearly free" in card_words
+    assert "politician card" not in topics(replace(starter_report(), card=fine, checks=()))
+    few = replace(card, forks=2)
+    assert "politician card" not in topics(replace(starter_report(), card=few, checks=()))
+
+
+def test_scores_that_saturate_or_styles_that_do_not_separate_are_warnings() -> None:
+    checks = (
+        Check("at_100", "consensus/facilitator", 0.12, "<= 0.05", False),
+        Check("median_over_naive", "ownership/facilitator", 3.0, ">= 10", False),
+        Check("ahead_of_naive", "innovation/catalyst", 0.6, ">= 0.75", False),
+        Check("ahead_of_naive", "ownership/facilitator", 0.9, ">= 0.75", True),
     )
-    assert not any(
-        "politician card" in m
-        for m in topics(replace(starter_report(), card=few)).get("dominant strategy", [])
-    )
+
+    found = topics(replace(starter_report(), checks=checks, card=None))
+
+    assert any("consensus ends at 100 in 12%" in m for m in found["scores"])
+    styles = " ".join(found["styles"])
+    assert "a facilitator chair raises ownership by only +3" in styles
+    assert "a catalyst chair ends above" in styles and "innovation in only 60%" in styles
+    assert "ownership in only 90%" not in styles
 
 
 def test_missing_and_untranslated_texts_are_located() -> None:
@@ -252,6 +277,7 @@ def test_the_text_report_has_every_section() -> None:
         "Findings",
         "Final scores",
         "Chair styles",
+        "Do the scores teach?",
         "The politician card",
         "Secret goals met",
         "Never chosen",
@@ -272,6 +298,7 @@ def test_the_html_report_is_self_contained_with_svg_histograms() -> None:
     assert "@import" not in page and "url(" not in page
     assert page.count("<svg") == 3
     assert "Chair styles" in page and "Playing time" in page and "Translations" in page
+    assert "Do the scores teach?" in page
 
 
 def test_the_html_report_escapes_the_scenarios_texts() -> None:
@@ -306,7 +333,8 @@ def test_check_as_json(tmp_path: Path) -> None:
     assert done.exit_code == 0, done.output
     data = json.loads(done.output)
     assert data["ok"] is True and data["games"] == 12
-    assert set(data["styles"]) == {"mixed", "initiator", "facilitator", "catalyst", "sovereign"}
+    assert set(data["styles"]) == set(CHECK_STYLES)
+    assert {c["kind"] for c in data["checks"]} >= {"median_over_naive", "at_100"}
 
 
 def test_check_of_a_broken_file_prints_located_errors_and_exits_one(tmp_path: Path) -> None:

@@ -294,7 +294,10 @@ IDEAS = st.lists(st.tuples(st.integers(0, 3), st.booleans()), max_size=10)
 @given(ideas=IDEAS, bonus=st.floats(0.0, 1.0))
 def test_innovation_is_within_0_and_100(ideas: list[tuple[int, bool]], bonus: float) -> None:
     value = scoring.innovation(ideas, bonus)
-    assert value is None if not ideas else value is not None and 0.0 <= value <= 100.0
+    if not ideas:
+        assert value is None
+    else:
+        assert value is not None and 0.0 <= value <= 100.0
 
 
 @given(novelties=st.lists(st.integers(0, 3), min_size=1, max_size=10))

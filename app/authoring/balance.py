@@ -1,9 +1,11 @@
 """`policymaker scenario check`: what simulated bot games say about a scenario's balance.
 
-Bots play the scenario many times: a main run with a mixed chair, then a smaller run per
-chair leadership style. Pure functions turn the finished games into a `BalanceReport`
-(score spreads, content nobody or everybody chooses, styles compared, what the politician
-card does to the secret goals, missing translations, the playing time the timers imply)
+Bots play the scenario many times, the same games once per chair leadership style (the
+games pair by index, see `app/authoring/calibration.py`), and where a chair meets
+objections the same proposal is played on three ways: revised, adopted over them, and
+with the politician card. Pure functions turn the runs into a `BalanceReport` (score
+spreads, whether the scores tell the styles apart, content nobody or everybody chooses,
+what the politician card costs, missing translations, the playing time the timers imply)
 and render it as text or as one self-contained HTML page (inline CSS and SVG; no script,
 no external files), so a trainer can open it anywhere and mail it to a colleague.
 
@@ -14,27 +16,43 @@ will play. The report says so, and words its findings as questions to look into.
 from __future__ import annotations
 
 import html
-import random
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field, replace
 from typing import Any, Literal
 
 from ruamel.yaml import YAML
 
-from app.engine.rules import Rules
-from app.engine.simulate import default_seats, histogram, play_game
-from app.engine.state import GameState
+from app.authoring.calibration import (
+    AHEAD,
+    CARD_COST,
+    CARD_GOAL_GAIN,
+    GOALS,
+    JUMP,
+    MIDDLE,
+    OPTION_SHARE,
+    OVERRULE_COST,
+    SATURATED,
+    SEPARATION,
+    TOP_P90,
+    Check,
+    GameResult,
+    Runs,
+    play_runs,
+    teaching_checks,
+)
+from app.engine.simulate import AT_100, histogram, percentile
 from app.scenarios.checks import _texts
 from app.scenarios.loader import LoadResult
 from app.scenarios.models import LEADERSHIP_STYLES, SCORE_NAMES, Scenario, localize
 from app.scenarios.problems import Locator, Problem, format_path
 
 DEFAULT_GAMES = 200
+# The chair styles the report plays: the first is the main run its content figures read.
+CHECK_STYLES: tuple[str, ...] = ("mixed", "naive", *LEADERSHIP_STYLES)
 ALWAYS = 0.95  # "always chosen": in at least this share of games
 RARELY = 0.05  # "rarely chosen": in fewer than this share (but some)
 STYLE_MARGIN = 1.0  # a dominant style beats every other by more than this, on every score
-CARD_GOAL_JUMP = 0.25  # the politician card "raises the goals a lot": +25 percentage points
-MIN_GROUP = 5  # games needed on each side before comparing with and without the card
+MIN_FORKS = 5  # proposals met with objections needed before the card is compared
 BINS = 10
 # Playing time: how fast a table that acts promptly gets through a phase, and the rest.
 READING_WPM = 180  # words a minute, reading on a phone or laptop
@@ -64,6 +82,13 @@ class ScoreStats:
             counts[min(BINS - 1, max(0, int(value * BINS / 100)))] += 1
         return tuple(counts)
 
+    def percentile(self, q: float) -> float:
+        return percentile(self.values, q)
+
+    @property
+    def at_100(self) -> float:
+        return _share(v >= AT_100 for v in self.values)
+
 
 @dataclass(frozen=True)
 class ContentUse:
@@ -80,21 +105,25 @@ class ContentUse:
 class StyleResult:
     style: str
     games: int
-    means: dict[str, float]
+    medians: dict[str, float]
+    at_100: dict[str, float]  # share of games ending at 100, per score
     politician_card_rate: float
     goals_met: float  # mean over the roles' secret goals
 
 
 @dataclass(frozen=True)
 class CardEffect:
-    """Secret goals met in games with and without the politician card (all runs pooled)."""
+    """What the politician card and overruling do, against revising the same proposal.
 
-    games_with: int
-    games_without: int
-    chair_with: float | None
-    chair_without: float | None
-    goals_with: float | None
-    goals_without: float | None
+    Each fork is a game whose chair met objections with its revision unused, played on
+    three ways from there (see `app/authoring/calibration.py`)."""
+
+    forks: int
+    card_ownership: float  # mean ownership with the card, less with a revision
+    overrule_ownership: float  # mean ownership adopting over the objections, less revising
+    chair_card: float  # the chair's secret goal met, with the card
+    chair_overrule: float
+    chair_revise: float
 
 
 @dataclass(frozen=True)
@@ -129,8 +158,7 @@ class BalanceReport:
     scenario_id: str
     title: str
     language: str
-    games: int
-    style_games: int
+    games: int  # per chair style
     seed: int
     scores: tuple[ScoreStats, ...]
     politician_card_rate: float
@@ -138,6 +166,7 @@ class BalanceReport:
     content: tuple[ContentUse, ...]
     styles: tuple[StyleResult, ...]
     card: CardEffect | None
+    checks: tuple[Check, ...]
     translations: tuple[Problem, ...]
     warnings: tuple[Problem, ...]
     time: TimeEstimate
@@ -155,48 +184,17 @@ class BalanceReport:
 def _always(use: ContentUse) -> bool:
     if use.kind == "idea":
         return use.adopted is not None and use.adopted >= ALWAYS
+    if use.kind == "event option":
+        return use.chosen > OPTION_SHARE  # a dilemma whose option wins this often is none
     return use.chosen >= ALWAYS
 
 
 # --- Playing games ----------------------------------------------------------------------
 
 
-@dataclass(frozen=True)
-class Runs:
-    """The finished games: the main run (mixed chair) and one run per leadership style."""
-
-    main: list[GameState]
-    styles: dict[str, list[GameState]]
-
-
-def play_games(
-    scenario: Scenario, games: int, seed: int, chair_style: str = "mixed"
-) -> list[GameState]:
-    """The games `simulate()` plays for the same arguments (so their numbers agree)."""
-    rules = Rules(scenario)
-    seeds = random.Random(seed)
-    states = []
-    for _ in range(games):
-        players = seeds.randint(scenario.players.min, scenario.players.max)
-        seats = default_seats(scenario, players, seeds)
-        states.append(play_game(rules, seeds.randrange(2**31), seats, chair_style).state)
-    return states
-
-
-def style_games_for(games: int) -> int:
-    """Games per chair style: a quarter of the main run, at least 10."""
-    return max(10, games // 4)
-
-
 def run_all(scenario: Scenario, games: int = DEFAULT_GAMES, seed: int = 1) -> Runs:
-    per_style = style_games_for(games)
-    return Runs(
-        main=play_games(scenario, games, seed, "mixed"),
-        styles={
-            style: play_games(scenario, per_style, seed + 1 + n, style)
-            for n, style in enumerate(LEADERSHIP_STYLES)
-        },
-    )
+    """The same `games` for every chair style in `CHECK_STYLES`, and the card's forks."""
+    return play_runs(scenario, games, seed, CHECK_STYLES)
 
 
 # --- From games to the report -------------------------------------------------------------
@@ -212,24 +210,21 @@ def build_report(
     language: str | None = None,
 ) -> BalanceReport:
     lang = language if language in scenario.languages else scenario.languages[0]
-    main = runs.main
-    style_results = [style_result("mixed", scenario, main)] + [
-        style_result(style, scenario, states) for style, states in runs.styles.items()
-    ]
+    main = runs.styles[CHECK_STYLES[0]]
     report = BalanceReport(
         file=file,
         scenario_id=scenario.id,
         title=localize(scenario.title, lang),
         language=lang,
         games=len(main),
-        style_games=max((len(s) for s in runs.styles.values()), default=0),
         seed=seed,
         scores=tuple(score_stats(main)),
-        politician_card_rate=_share(s.politician_card_played for s in main),
+        politician_card_rate=_share(g.card for g in main),
         goals=goal_rates(scenario, main, lang),
         content=tuple(content_use(scenario, main, lang)),
-        styles=tuple(style_results),
-        card=card_effect(scenario, [*main, *(g for s in runs.styles.values() for g in s)]),
+        styles=tuple(style_result(style, games) for style, games in runs.styles.items()),
+        card=card_effect(runs),
+        checks=tuple(teaching_checks(runs)),
         translations=tuple(translation_gaps(result, text, file)),
         warnings=tuple(result.warnings),
         time=estimate_time(scenario, lang),
@@ -237,10 +232,10 @@ def build_report(
     return replace(report, findings=tuple(findings(scenario, report)))
 
 
-def score_stats(states: Sequence[GameState]) -> list[ScoreStats]:
+def score_stats(games: Sequence[GameResult]) -> list[ScoreStats]:
     stats = []
     for name in SCORE_NAMES:
-        values = [v for s in states if (v := _final(s, name)) is not None]
+        values = [v for g in games if (v := g.scores.get(name)) is not None]
         if values:
             stats.append(
                 ScoreStats(name, min(values), sum(values) / len(values), max(values), tuple(values))
@@ -250,19 +245,15 @@ def score_stats(states: Sequence[GameState]) -> list[ScoreStats]:
     return stats
 
 
-def _final(state: GameState, name: str) -> float | None:
-    return state.history[-1].scores.get(name) if state.history else None
-
-
 def _share(flags: Iterable[bool]) -> float:
     items = list(flags)
     return sum(items) / len(items) if items else 0.0
 
 
-def goal_rates(scenario: Scenario, states: Sequence[GameState], lang: str) -> dict[str, float]:
+def goal_rates(scenario: Scenario, games: Sequence[GameResult], lang: str) -> dict[str, float]:
     met: dict[str, list[bool]] = {}
-    for state in states:
-        for role, ok in state.goals.items():
+    for game in games:
+        for role, ok in game.goals.items():
             met.setdefault(role, []).append(ok)
     return {
         localize(role.name, lang): _share(met[role.id])
@@ -271,36 +262,24 @@ def goal_rates(scenario: Scenario, states: Sequence[GameState], lang: str) -> di
     }
 
 
-def package_cards(state: GameState) -> set[str]:
-    """The idea cards in the final package, including those built upon."""
-    cards: set[str] = set()
-    for idea_id in state.final_package or ():
-        current = state.table.get(idea_id)
-        while current is not None:
-            if current.card:
-                cards.add(current.card)
-            current = state.table.get(current.base) if current.base else None
-    return cards
-
-
-def content_use(scenario: Scenario, states: Sequence[GameState], lang: str) -> list[ContentUse]:
-    games = max(1, len(states))
+def content_use(scenario: Scenario, games: Sequence[GameResult], lang: str) -> list[ContentUse]:
+    count = max(1, len(games))
     played: dict[str, int] = {}
     adopted: dict[str, int] = {}
     moves: dict[str, int] = {}
     options: dict[str, int] = {}
     framings: dict[str, int] = {}
-    for state in states:
-        for card in {i.card for i in state.table.values() if i.card}:
+    for game in games:
+        for card in game.played:
             played[card] = played.get(card, 0) + 1
-        for card in package_cards(state):
+        for card in game.adopted:
             adopted[card] = adopted.get(card, 0) + 1
-        for move in {m.move for m in state.moves}:
+        for move in game.moves:
             moves[move] = moves.get(move, 0) + 1
-        for option in {c.option for c in state.choices}:
+        for option in set(game.options):
             options[option] = options.get(option, 0) + 1
-        if state.framing:
-            framings[state.framing] = framings.get(state.framing, 0) + 1
+        if game.framing:
+            framings[game.framing] = framings.get(game.framing, 0) + 1
     used_events = {r.event for r in scenario.rounds if r.event}
     frame_rounds = any(r.phase == "frame" for r in scenario.rounds)
     uses = [
@@ -308,21 +287,21 @@ def content_use(scenario: Scenario, states: Sequence[GameState], lang: str) -> l
             "idea",
             i.id,
             localize(i.title, lang),
-            played.get(i.id, 0) / games,
-            adopted.get(i.id, 0) / games,
+            played.get(i.id, 0) / count,
+            adopted.get(i.id, 0) / count,
         )
         for i in scenario.ideas
     ]
     uses += [
-        ContentUse("move", m.id, localize(m.title, lang), moves.get(m.id, 0) / games)
+        ContentUse("move", m.id, localize(m.title, lang), moves.get(m.id, 0) / count)
         for m in scenario.moves
     ]
     uses += [
         ContentUse(
             "event option",
             o.id,
-            f"{localize(e.title, lang)}: {localize(o.text, lang)}",
-            options.get(o.id, 0) / games,
+            f"{localize(e.title, lang)}: {localize(o.title or o.text, lang)}",
+            options.get(o.id, 0) / count,
         )
         for e in scenario.events
         if e.id in used_events
@@ -330,46 +309,45 @@ def content_use(scenario: Scenario, states: Sequence[GameState], lang: str) -> l
     ]
     if frame_rounds:
         uses += [
-            ContentUse("framing", f.id, localize(f.text, lang), framings.get(f.id, 0) / games)
+            ContentUse("framing", f.id, localize(f.text, lang), framings.get(f.id, 0) / count)
             for f in scenario.framings
         ]
     return uses
 
 
-def style_result(style: str, scenario: Scenario, states: Sequence[GameState]) -> StyleResult:
-    means = {s.name: s.mean for s in score_stats(states)}
-    goals = [ok for state in states for ok in state.goals.values()]
+def style_result(style: str, games: Sequence[GameResult]) -> StyleResult:
+    stats = score_stats(games)
+    goals = [ok for game in games for ok in game.goals.values()]
     return StyleResult(
         style=style,
-        games=len(states),
-        means=means,
-        politician_card_rate=_share(s.politician_card_played for s in states),
+        games=len(games),
+        medians={s.name: s.percentile(0.5) for s in stats},
+        at_100={s.name: s.at_100 for s in stats},
+        politician_card_rate=_share(g.card for g in games),
         goals_met=_share(goals),
     )
 
 
-def card_effect(scenario: Scenario, states: Sequence[GameState]) -> CardEffect | None:
-    if not any(m.politician_card for m in scenario.moves):
+def card_effect(runs: Runs) -> CardEffect | None:
+    forks = runs.forks
+    if not forks:
         return None
-    chair = scenario.chair.id
-    with_card = [s for s in states if s.politician_card_played]
-    without = [s for s in states if not s.politician_card_played]
 
-    def chair_rate(group: list[GameState]) -> float | None:
-        values = [s.goals[chair] for s in group if chair in s.goals]
-        return _share(values) if values else None
+    def own(how: str) -> list[float]:
+        return [f.branches[how].scores.get("ownership") or 0.0 for f in forks]
 
-    def all_rate(group: list[GameState]) -> float | None:
-        values = [ok for s in group for ok in s.goals.values()]
-        return _share(values) if values else None
+    def chair(how: str) -> float:
+        return _share(f.branches[how].goals.get(f.branches[how].chair, False) for f in forks)
 
+    revise = own("revise")
     return CardEffect(
-        games_with=len(with_card),
-        games_without=len(without),
-        chair_with=chair_rate(with_card),
-        chair_without=chair_rate(without),
-        goals_with=all_rate(with_card),
-        goals_without=all_rate(without),
+        forks=len(forks),
+        card_ownership=sum(c - r for c, r in zip(own("card"), revise, strict=True)) / len(forks),
+        overrule_ownership=sum(o - r for o, r in zip(own("overrule"), revise, strict=True))
+        / len(forks),
+        chair_card=chair("card"),
+        chair_overrule=chair("overrule"),
+        chair_revise=chair("revise"),
     )
 
 
@@ -456,7 +434,7 @@ def findings(scenario: Scenario, report: BalanceReport) -> list[Finding]:
     found += _style_findings(report)
     found += _card_findings(report)
     found += _score_findings(report)
-    found += _goal_findings(report)
+    found += _check_findings(report)
     if report.translations:
         found.append(
             Finding(
@@ -533,7 +511,7 @@ def _style_findings(report: BalanceReport) -> list[Finding]:
     for style, result in styles.items():
         others = [o for name, o in styles.items() if name != style]
         if others and all(
-            result.means[score] > other.means[score] + STYLE_MARGIN
+            result.medians[score] > other.medians[score] + STYLE_MARGIN
             for other in others
             for score in SCORE_NAMES
         ):
@@ -547,46 +525,48 @@ def _style_findings(report: BalanceReport) -> list[Finding]:
                     "warning",
                     "dominant strategy",
                     f"a {style} chair beats every other chair style on all three scores "
-                    f"(mean {_means(result)}).{extra}",
+                    f"(median {_medians(result)}).{extra}",
                 )
             )
-    facilitator, sovereign = styles.get("facilitator"), styles.get("sovereign")
-    if (
-        facilitator
-        and sovereign
-        and (facilitator.means["ownership"] <= sovereign.means["ownership"])
-    ):
-        found.append(
-            Finding(
-                "warning",
-                "dominant strategy",
-                "a sovereign chair ends with as much ownership as a facilitating one "
-                f"({sovereign.means['ownership']:.0f} vs {facilitator.means['ownership']:.0f}): "
-                "the scores do not show what listening and sharing the floor are worth",
-            )
-        )
     return found
 
 
 def _card_findings(report: BalanceReport) -> list[Finding]:
     card = report.card
-    if card is None or card.games_with < MIN_GROUP or card.games_without < MIN_GROUP:
+    if card is None or card.forks < MIN_FORKS:
         return []
     found = []
-    for who, with_card, without in (
-        ("the chair's secret goal", card.chair_with, card.chair_without),
-        ("the secret goals (all roles)", card.goals_with, card.goals_without),
-    ):
-        if with_card is not None and without is not None and with_card - without >= CARD_GOAL_JUMP:
-            found.append(
-                Finding(
-                    "warning",
-                    "dominant strategy",
-                    f"with the politician card {who} is met in {with_card:.0%} of games, "
-                    f"without it in {without:.0%}: deciding alone pays off; make sure the "
-                    "debrief shows what it costs",
-                )
+    low, high = CARD_COST
+    if not low <= card.card_ownership <= high:
+        found.append(
+            Finding(
+                "warning",
+                "politician card",
+                f"played on a proposal that met objections, the politician card changes "
+                f"ownership by {card.card_ownership:+.0f} against revising it "
+                f"({card.forks} games); the game needs it to cost {-high:g} to {-low:g}: "
+                "tune scoring.politician_card_penalty or the card's effects",
             )
+        )
+    if card.chair_card - card.chair_revise > CARD_GOAL_GAIN:
+        found.append(
+            Finding(
+                "warning",
+                "dominant strategy",
+                f"with the politician card the chair's secret goal is met in "
+                f"{card.chair_card:.0%} of those games, revising in {card.chair_revise:.0%}: "
+                "deciding alone pays off; make sure the debrief shows what it costs",
+            )
+        )
+    if card.overrule_ownership > OVERRULE_COST:
+        found.append(
+            Finding(
+                "warning",
+                "politician card",
+                f"adopting over the objections without the card changes ownership by only "
+                f"{card.overrule_ownership:+.0f} against revising: overruling is nearly free",
+            )
+        )
     return found
 
 
@@ -604,39 +584,85 @@ def _score_findings(report: BalanceReport) -> list[Finding]:
                     "the players' choices barely move it",
                 )
             )
-        elif _share(v >= 99.5 for v in stats.values) >= 0.5:
-            found.append(
-                Finding(
-                    "note",
-                    "scores",
-                    f"{stats.name} ends at 100 in {_share(v >= 99.5 for v in stats.values):.0%} "
-                    "of games: the top of the scale hides differences between tables",
-                )
-            )
     return found
 
 
-def _goal_findings(report: BalanceReport) -> list[Finding]:
+def _check_findings(report: BalanceReport) -> list[Finding]:
+    """A finding for each of the calibration's figures that misses its target."""
     found = []
-    for role, rate in report.goals.items():
-        if rate < 0.05:
-            found.append(
-                Finding(
-                    "warning",
-                    "goals",
-                    f"the secret goal of {role} is almost never met ({rate:.0%})",
-                )
-            )
-        elif rate > ALWAYS:
-            found.append(
-                Finding(
-                    "note",
-                    "goals",
-                    f"the secret goal of {role} is almost always met "
-                    f"({rate:.0%}): too easy to matter?",
-                )
-            )
+    for check in report.checks:
+        if check.ok or check.kind not in _CHECK_WORDS:
+            continue
+        severity, topic, words = _CHECK_WORDS[check.kind]
+        name, _, style = check.subject.partition("/")
+        found.append(Finding(severity, topic, words.format(name=name, style=style, v=check.value)))
     return found
+
+
+# What a missed figure means, worded for a trainer: severity, topic, message.
+_CHECK_WORDS: dict[str, tuple[Severity, str, str]] = {
+    "at_100": (
+        "warning",
+        "scores",
+        f"{{name}} ends at 100 in {{v:.0%}} of games with a {{style}} chair (at most "
+        f"{SATURATED:.0%} should): the top of the scale hides differences between tables",
+    ),
+    "p90": (
+        "warning",
+        "scores",
+        f"with a {{style}} chair a tenth of the games end with {{name}} above {{v:.0f}} (the "
+        f"game keeps that at or below {TOP_P90:g}): effects pile up near the top",
+    ),
+    "median_over_naive": (
+        "warning",
+        "styles",
+        f"a {{style}} chair raises {{name}} by only {{v:+.0f}} over a chair who plays almost "
+        f"no moves (median; the game needs +{SEPARATION:g}): the scores hardly show what that "
+        "leadership is worth",
+    ),
+    "ahead_of_naive": (
+        "warning",
+        "styles",
+        f"a {{style}} chair ends above a chair who plays almost no moves on {{name}} in only "
+        f"{{v:.0%}} of the same games (the game needs {AHEAD:.0%}): luck decides more than "
+        "leadership",
+    ),
+    "sovereign_lowest": (
+        "warning",
+        "dominant strategy",
+        "a sovereign chair does not end with the least ownership (median, {v:+.0f} below the "
+        "next style): the scores do not show what deciding alone costs",
+    ),
+    "over_sovereign": (
+        "warning",
+        "dominant strategy",
+        "a {style} chair is only {v:+.0f} ahead of a sovereign one on {name} (mean)",
+    ),
+    "goal_met": (
+        "warning",
+        "goals",
+        f"the secret goal of {{name}} is met in {{v:.0%}} of games with a mixed chair; between "
+        f"{GOALS[0]:.0%} and {GOALS[1]:.0%} keeps it within reach but not given away",
+    ),
+    "naive_median": (
+        "note",
+        "scores",
+        f"with a chair who plays almost no moves the median {{name}} is {{v:.0f}}; "
+        f"{MIDDLE[0]:g}-{MIDDLE[1]:g} leaves room to show better and worse leadership",
+    ),
+    "mixed_vs_naive": (
+        "note",
+        "scores",
+        "a chair of mixed styles ends {v:+.0f} from a chair who plays almost no moves on "
+        "{name} (median)",
+    ),
+    "round_jump": (
+        "note",
+        "scores",
+        f"in the median game with a {{style}} chair {{name}} jumps {{v:.0f}} points in one "
+        f"round (more than {JUMP:g}): a chart that lurches is hard to talk about",
+    ),
+}
 
 
 def _time_findings(time: TimeEstimate) -> list[Finding]:
@@ -662,8 +688,8 @@ def _time_findings(time: TimeEstimate) -> list[Finding]:
     return []
 
 
-def _means(result: StyleResult) -> str:
-    return ", ".join(f"{name} {result.means[name]:.0f}" for name in SCORE_NAMES)
+def _medians(result: StyleResult) -> str:
+    return ", ".join(f"{name} {result.medians[name]:.0f}" for name in SCORE_NAMES)
 
 
 def _clip(text: str, size: int = 60) -> str:
@@ -674,17 +700,19 @@ def _clip(text: str, size: int = 60) -> str:
 # --- Text ----------------------------------------------------------------------------------
 
 HOW_TO_READ = (
-    "Bots played the scenario: {games} games with a mixed chair (each decision in a random "
-    "leadership style) and {style_games} games per chair style, tables of random size "
-    "within players.min..max, seed {seed}. Bots follow their role's agenda and the rules, "
-    "not a real table's dynamics: read the findings as questions to look into, not verdicts."
+    "Bots played the scenario: the same {games} games once per chair style (mixed: each "
+    "decision in a random leadership style; naive: a chair who plays almost no moves), "
+    "tables of random size within players.min..max, seed {seed}; where a chair met "
+    "objections, that proposal was also played on with the politician card and adopted "
+    "over the objections. Bots follow their role's agenda, a temperament and the rules, not "
+    "a real table's dynamics: read the findings as questions to look into, not verdicts."
 )
 
 
 def format_report(report: BalanceReport) -> str:
     lines = [
         f"Balance report: {report.title} ({report.scenario_id})",
-        HOW_TO_READ.format(games=report.games, style_games=report.style_games, seed=report.seed),
+        HOW_TO_READ.format(games=report.games, seed=report.seed),
         "",
         "Findings",
     ]
@@ -694,11 +722,9 @@ def format_report(report: BalanceReport) -> str:
         lines.append("  none: nothing stands out")
     lines += ["", f"Final scores ({report.games} games, mixed chair)"]
     for stats in report.scores:
-        lines.append(
-            f"  {stats.name}: min {stats.min:.1f}  mean {stats.mean:.1f}  max {stats.max:.1f}"
-        )
+        lines.append(f"  {_score_line(stats)}")
         lines += ["  " + row for row in histogram(stats.values, BINS)]
-    lines += ["", "Chair styles (mean final scores)"]
+    lines += ["", "Chair styles (median final scores; the same games for every style)"]
     lines.append(
         f"  {'style':<12}{'games':>6}{'consensus':>11}{'ownership':>11}{'innovation':>12}"
         f"{'card':>7}{'goals':>7}"
@@ -707,10 +733,12 @@ def format_report(report: BalanceReport) -> str:
         lines.append(
             f"  {s.style:<12}{s.games:>6}"
             + "".join(
-                f"{s.means[n]:>{w}.1f}" for n, w in zip(SCORE_NAMES, (11, 11, 12), strict=True)
+                f"{s.medians[n]:>{w}.1f}" for n, w in zip(SCORE_NAMES, (11, 11, 12), strict=True)
             )
             + f"{s.politician_card_rate:>7.0%}{s.goals_met:>7.0%}"
         )
+    lines += ["", "Do the scores teach? (the figures GAME.md asks for)"]
+    lines += [f"  {_check_line(c)}" for c in report.checks if c.kind in _HEADLINE_CHECKS]
     lines += ["", "The politician card"]
     lines += ["  " + line for line in _card_lines(report)]
     lines += ["", "Secret goals met (mixed chair)"]
@@ -738,23 +766,46 @@ def _use_share(use: ContentUse) -> str:
     return f"chosen {use.chosen:.0%}"
 
 
+def _score_line(stats: ScoreStats) -> str:
+    return (
+        f"{stats.name}: mean {stats.mean:.1f}  p10 {stats.percentile(0.1):.1f}  "
+        f"median {stats.percentile(0.5):.1f}  p90 {stats.percentile(0.9):.1f}  "
+        f"at 100 in {stats.at_100:.0%}"
+    )
+
+
+# The figures shown in the report's summary (all of them feed the findings).
+_HEADLINE_CHECKS = (
+    "median_over_naive",
+    "ahead_of_naive",
+    "sovereign_lowest",
+    "card_cost",
+    "overrule_cost",
+    "card_goal_gain",
+)
+
+
+def _check_line(check: Check) -> str:
+    mark = "ok  " if check.ok else "MISS"
+    return f"{mark} {check.kind} {check.subject}: {check.value:g} (target {check.target})"
+
+
 def _card_lines(report: BalanceReport) -> list[str]:
     card = report.card
-    if card is None:
-        return ["no move is a politician card"]
     lines = [f"played in {report.politician_card_rate:.0%} of the mixed-chair games"]
-    if card.games_with < MIN_GROUP or card.games_without < MIN_GROUP:
+    if card is None or card.forks < MIN_FORKS:
         lines.append(
-            f"too few games to compare ({card.games_with} with the card, "
-            f"{card.games_without} without)"
+            f"too few proposals met objections to compare ({card.forks if card else 0} games)"
         )
         return lines
     lines.append(
-        f"chair's goal met: {_pct(card.chair_with)} with the card "
-        f"({card.games_with} games), {_pct(card.chair_without)} without ({card.games_without})"
+        f"in {card.forks} games a proposal met objections; played on from there, against "
+        f"revising it: the card {card.card_ownership:+.1f} ownership, adopting over the "
+        f"objections {card.overrule_ownership:+.1f}"
     )
     lines.append(
-        f"all goals met: {_pct(card.goals_with)} with the card, {_pct(card.goals_without)} without"
+        f"chair's goal met: {card.chair_card:.0%} with the card, "
+        f"{card.chair_overrule:.0%} adopting over the objections, {card.chair_revise:.0%} revising"
     )
     return lines
 
@@ -807,11 +858,7 @@ def render_html(report: BalanceReport) -> str:
         f"<h1>Balance report: {e(report.title)}</h1>",
         f'<p class="meta"><code>{e(report.file)}</code> · scenario <code>'
         f"{e(report.scenario_id)}</code> · texts in {e(report.language)}</p>",
-        "<p>"
-        + e(
-            HOW_TO_READ.format(games=report.games, style_games=report.style_games, seed=report.seed)
-        )
-        + "</p>",
+        "<p>" + e(HOW_TO_READ.format(games=report.games, seed=report.seed)) + "</p>",
         "<h2>Findings</h2>",
     ]
     if report.findings:
@@ -826,12 +873,13 @@ def render_html(report: BalanceReport) -> str:
         parts.append("<p>Nothing stands out.</p>")
     parts += [f"<h2>Final scores ({report.games} games, mixed chair)</h2>", '<div class="hists">']
     for stats in report.scores:
-        caption = f"{stats.name}: min {stats.min:.1f} · mean {stats.mean:.1f} · max {stats.max:.1f}"
+        caption = _score_line(stats)
         parts.append(
             f"<figure><figcaption>{e(caption)}</figcaption>{svg_histogram(stats)}</figure>"
         )
     parts.append("</div>")
     parts += ["<h2>Chair styles</h2>", _styles_table(report)]
+    parts += ["<h2>Do the scores teach?</h2>", _checks_table(report)]
     parts += ["<h2>The politician card</h2>"]
     parts += [f"<p>{e(line)}</p>" for line in _card_lines(report)]
     parts += ["<h2>Secret goals met (mixed chair)</h2>"]
@@ -913,14 +961,34 @@ def _styles_table(report: BalanceReport) -> str:
     for s in report.styles:
         rows.append(
             [html.escape(s.style), str(s.games)]
-            + [f"{s.means[n]:.1f}" for n in SCORE_NAMES]
+            + [f"{s.medians[n]:.1f}" for n in SCORE_NAMES]
             + [f"{s.politician_card_rate:.0%}", f"{s.goals_met:.0%}"]
         )
     return _table(
-        ["chair style", "games", *SCORE_NAMES, "politician card", "goals met"],
+        [
+            "chair style",
+            "games",
+            *(f"{n} (median)" for n in SCORE_NAMES),
+            "politician card",
+            "goals met",
+        ],
         rows,
         numeric={1, 2, 3, 4, 5, 6},
     )
+
+
+def _checks_table(report: BalanceReport) -> str:
+    rows = [
+        [
+            "ok" if c.ok else "<strong>missed</strong>",
+            html.escape(c.kind),
+            html.escape(c.subject),
+            f"{c.value:g}",
+            html.escape(c.target),
+        ]
+        for c in report.checks
+    ]
+    return _table(["", "figure", "for", "value", "target"], rows, numeric={3})
 
 
 def _content_table(uses: Sequence[ContentUse]) -> str:
@@ -975,12 +1043,26 @@ def report_to_dict(report: BalanceReport) -> dict[str, Any]:
         "scenario": report.scenario_id,
         "games": report.games,
         "scores": {
-            s.name: {"min": round(s.min, 2), "mean": round(s.mean, 2), "max": round(s.max, 2)}
+            s.name: {
+                "min": round(s.min, 2),
+                "mean": round(s.mean, 2),
+                "max": round(s.max, 2),
+                "p10": round(s.percentile(0.1), 2),
+                "p50": round(s.percentile(0.5), 2),
+                "p90": round(s.percentile(0.9), 2),
+                "at_100": round(s.at_100, 4),
+            }
             for s in report.scores
         },
         "never_chosen": [{"kind": u.kind, "id": u.id} for u in report.never_chosen],
         "always_chosen": [{"kind": u.kind, "id": u.id} for u in report.always_chosen],
-        "styles": {s.style: {n: round(s.means[n], 2) for n in SCORE_NAMES} for s in report.styles},
+        "styles": {
+            s.style: {n: round(s.medians[n], 2) for n in SCORE_NAMES} for s in report.styles
+        },
+        "checks": [
+            {"kind": c.kind, "subject": c.subject, "value": c.value, "target": c.target, "ok": c.ok}
+            for c in report.checks
+        ],
         "findings": [
             {"severity": f.severity, "topic": f.topic, "message": f.message}
             for f in report.findings
