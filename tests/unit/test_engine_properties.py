@@ -14,12 +14,21 @@ from hypothesis import strategies as st
 
 from app.engine import actions as a
 from app.engine.bots import BOT_STYLES
-from app.engine.events import Event, event_from_dict, event_to_dict
+from app.engine.events import (
+    Event,
+    MovePlayed,
+    OptionChosen,
+    RoundScored,
+    event_from_dict,
+    event_to_dict,
+)
 from app.engine.outcome import breakdown
 from app.engine.rules import Accepted, Rejected, Rules
 from app.engine.simulate import default_seats, play_game, seat_bots
 from app.engine.state import TRUST_MAX, GameState, state_digest
+from app.scenarios import load_scenario_or_raise
 from app.scenarios.models import SCORE_NAMES, Scenario
+from app.settings import REPO_ROOT
 from tests.unit.tiny import tiny_data, tiny_scenario
 
 SCENARIO = tiny_scenario()
@@ -276,3 +285,36 @@ def test_any_intent_leaves_the_given_state_unchanged(index: int, action: a.Actio
     else:
         assert state_digest(work) == state_digest(result.state)
         assert all(0 <= t <= TRUST_MAX for t in work.trust.values())
+
+
+# --- reasons --------------------------------------------------------------------------
+
+
+SCHOOL = Rules(load_scenario_or_raise(REPO_ROOT / "game_content/scenarios/school-committee.yaml"))
+
+
+@GAMES
+@given(seed=SEEDS, style=STYLES)
+def test_a_reason_credits_a_move_or_option_only_with_a_change_its_effect_made(
+    seed: int, style: str
+) -> None:
+    # What each move or option played in a round did: its score effects, and the trust it
+    # gave others (what ownership's trust part counts). On the school case: its moves and
+    # options pull scores both ways within a round.
+    record = play_game(SCHOOL, seed, chair_style=style, keep_events=True)
+    did: dict[str, dict[str, int]] = {}
+    for event in record.events:
+        if isinstance(event, MovePlayed | OptionChosen):
+            kind = "move" if isinstance(event, MovePlayed) else "option"
+            name = event.move if isinstance(event, MovePlayed) else event.option
+            mine = did.setdefault(f"{kind}:{name}", {})
+            for score, points in event.effects.score.items():
+                mine[score] = mine.get(score, 0) + points
+            mine["trust"] = mine.get("trust", 0) + sum(event.effects.earned.values())
+        if isinstance(event, RoundScored):
+            for reason in event.reasons:
+                if reason.subject and reason.subject.startswith(("move:", "option:")):
+                    what = "trust" if reason.code.endswith(".trust") else reason.score
+                    # What it did pointed the way the score went.
+                    assert did.get(reason.subject, {}).get(what, 0) * reason.delta > 0, reason
+            did = {}

@@ -121,6 +121,8 @@ def test_a_move_no_role_may_play_is_a_warning() -> None:
 
 
 def test_the_chair_holds_the_politician_card_without_listing_it() -> None:
-    text = edited((24, "    moves: [deep-listening, politician-card]", "    moves: [deep-listening]"))
+    text = edited(
+        (24, "    moves: [deep-listening, politician-card]", "    moves: [deep-listening]")
+    )
     result = load_scenario_text(text, NAME)
     assert result.errors == [] and result.warnings == []
