@@ -4,40 +4,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from app.scenarios.models import (
-    POLITICIAN_CARD_ID,
-    Effects,
-    Event,
-    Framing,
-    Idea,
-    Move,
-    Role,
-    Round,
-    Scenario,
-)
-
-# The politician card is a rule of the decide phase, open to the chair in every scenario.
-# A scenario tunes it with a move marked `politician_card: true` (its title, text and
-# effects) and `scoring.politician_card_penalty`; one that names no such move gets this.
-POLITICIAN_CARD = Move(
-    id=POLITICIAN_CARD_ID,
-    title={"da": "Spil politikerkortet", "en": "Play the politician card"},
-    text={
-        "da": "Som formand vedtager du forslaget trods indsigelser: "
-        "det er politikerne, der står til ansvar.",
-        "en": "As chair you adopt the proposal despite objections: "
-        "the politicians are the ones held to account.",
-    },
-    style="sovereign",
-    phases=["decide"],
-    politician_card=True,
-    effects=Effects(trust={"all": -1}),
-)
-
-
-def politician_card(scenario: Scenario) -> Move:
-    """The scenario's own politician card, else the built-in one."""
-    return next((m for m in scenario.moves if m.politician_card), POLITICIAN_CARD)
+from app.scenarios.models import Event, Framing, Idea, Move, Role, Round, Scenario
 
 
 @dataclass(frozen=True, slots=True)
@@ -51,22 +18,13 @@ class Catalog:
     rounds: tuple[Round, ...]
     chair: str
     option_event: dict[str, str]
-    card: Move
+    card: Move  # the politician card: the scenario's own, or the built-in one
     # Each role's moves as the rules allow them: the chair's always include the card.
     role_moves: dict[str, tuple[str, ...]]
 
     @classmethod
     def of(cls, scenario: Scenario) -> Catalog:
-        card = politician_card(scenario)
-        chair = scenario.chair.id
-        flagged = {m.id for m in scenario.moves if m.politician_card}
-        # Only the chair holds the card; it comes last, after the role's own moves.
-        role_moves = {
-            r.id: tuple(
-                [m for m in r.moves if m not in flagged] + ([card.id] if r.id == chair else [])
-            )
-            for r in scenario.roles
-        }
+        card = scenario.card
         return cls(
             scenario=scenario,
             roles={r.id: r for r in scenario.roles},
@@ -75,10 +33,10 @@ class Catalog:
             events={e.id: e for e in scenario.events},
             framings={f.id: f for f in scenario.framings},
             rounds=tuple(scenario.rounds),
-            chair=chair,
+            chair=scenario.chair.id,
             option_event={o.id: e.id for e in scenario.events for o in e.options},
             card=card,
-            role_moves=role_moves,
+            role_moves={r.id: tuple(scenario.role_moves(r.id)) for r in scenario.roles},
         )
 
     def reserve(self) -> list[str]:

@@ -340,7 +340,7 @@ def private_view(
             **_move(rules, m, lang),
             "left": rules.catalog.moves[m].per_round - used.get((seat.id, m), 0),
         }
-        for m in role.moves
+        for m in rules.catalog.role_moves[role.id]  # the chair's include the card
     ]
     view["ideas_played"] = state.ideas_this_round.get(seat.id, 0)
     return view
@@ -360,7 +360,7 @@ def private_inputs(rules: Rules, state: GameState | None, seat: str, role: str) 
     return (
         tuple(state.hands.get(role, ())),
         # Nothing used yet this round (the common case): every count is 0.
-        tuple([used.get((seat, m), 0) for m in rules.catalog.roles[role].moves]) if used else (),
+        tuple([used.get((seat, m), 0) for m in rules.catalog.role_moves[role]]) if used else (),
         state.ideas_this_round.get(seat, 0),
     )
 

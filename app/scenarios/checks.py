@@ -16,7 +16,6 @@ from typing import Any
 from pydantic import BaseModel
 
 from app.scenarios.models import (
-    POLITICIAN_CARD_ID,
     AllCondition,
     AnyCondition,
     Condition,
@@ -453,9 +452,7 @@ def _condition_references(
     if isinstance(condition, TrustCondition):
         named.append(("role", (*path, "trust"), condition.trust, roles))
     elif isinstance(condition, MovePlayedCondition):
-        moves = _ids(scenario.moves)
-        if not any(m.politician_card for m in scenario.moves):
-            moves.add(POLITICIAN_CARD_ID)  # the built-in card every chair holds
+        moves = _ids(scenario.moves) | {scenario.card.id}  # the built-in card, if no other
         named.append(("move", (*path, "move_played"), condition.move_played, moves))
         if condition.by is not None:
             named.append(("role", (*path, "by"), condition.by, roles))
@@ -501,8 +498,7 @@ def warn_unreachable_ideas(scenario: Scenario, locator: Locator) -> list[Problem
 
 def warn_unplayable_moves(scenario: Scenario, locator: Locator) -> list[Problem]:
     playable = {move for role in scenario.roles for move in role.moves}
-    # The chair holds the politician card whether or not its moves list it.
-    playable |= {next((m.id for m in scenario.moves if m.politician_card), POLITICIAN_CARD_ID)}
+    playable.add(scenario.card.id)  # the chair holds it whether or not its moves list it
     return [
         locator.warning(
             ("moves", index, "id"), f"no role has move '{move.id}', so nobody can play it"

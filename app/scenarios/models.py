@@ -250,6 +250,25 @@ class Move(Strict):
     effects: Effects = Field(default_factory=Effects)
 
 
+# The politician card is a rule of the decide phase, open to the chair in every scenario.
+# A scenario tunes it with a move marked `politician_card: true` (its title, text and
+# effects) and `scoring.politician_card_penalty`; one that marks no move gets this card.
+DEFAULT_POLITICIAN_CARD = Move(
+    id=POLITICIAN_CARD_ID,
+    title={"da": "Spil politikerkortet", "en": "Play the politician card"},
+    text={
+        "da": "Som formand vedtager du forslaget trods indsigelser: "
+        "det er politikerne, der står til ansvar.",
+        "en": "As chair you adopt the proposal despite objections: "
+        "the politicians are the ones held to account.",
+    },
+    style="sovereign",
+    phases=["decide"],
+    politician_card=True,
+    effects=Effects(trust={"all": -1}),
+)
+
+
 class EventOption(Strict):
     id: Slug
     title: Text | None = Field(
@@ -393,6 +412,18 @@ class Scenario(Strict):
     @property
     def chair(self) -> Role:
         return next(r for r in self.roles if r.chair)
+
+    @property
+    def card(self) -> Move:
+        """The politician card: the first move marked as one, else the built-in card."""
+        return next((m for m in self.moves if m.politician_card), DEFAULT_POLITICIAN_CARD)
+
+    def role_moves(self, role_id: str) -> list[str]:
+        """The moves a role may play: its own, but any marked as the politician card, which
+        the chair holds (last) and nobody else does."""
+        role = self.role(role_id)
+        flagged = {m.id for m in self.moves if m.politician_card}
+        return [m for m in role.moves if m not in flagged] + ([self.card.id] if role.chair else [])
 
 
 def localize(text: Text, lang: str) -> str:

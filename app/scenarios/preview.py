@@ -120,7 +120,7 @@ def preview(scenario: Scenario, language: str | None = None) -> ScenarioPreview:
     interests = {i.id: t(i.name) for i in scenario.interests}
     roles = {r.id: t(r.name) for r in scenario.roles}
     ideas = {i.id: t(i.title) for i in scenario.ideas}
-    moves = {m.id: t(m.title) for m in scenario.moves}
+    moves = {m.id: t(m.title) for m in [*scenario.moves, scenario.card]}
     events = {e.id: t(e.title) for e in scenario.events}
 
     def weighted(weights: dict[str, int]) -> list[Weighted]:
@@ -157,7 +157,7 @@ def preview(scenario: Scenario, language: str | None = None) -> ScenarioPreview:
                 agenda=weighted(r.agenda),
                 goal=t(r.goal.text) if r.goal else None,
                 hand=[ref(ideas, i) for i in r.hand],
-                moves=[ref(moves, m) for m in r.moves],
+                moves=[ref(moves, m) for m in scenario.role_moves(r.id)],
             )
             for r in scenario.roles
         ],
@@ -183,7 +183,7 @@ def preview(scenario: Scenario, language: str | None = None) -> ScenarioPreview:
                 phases=list(m.phases),
                 politician_card=m.politician_card,
             )
-            for m in scenario.moves
+            for m in [*(m for m in scenario.moves if not m.politician_card), scenario.card]
         ],
         events=[
             PreviewEvent(
