@@ -125,6 +125,9 @@ class Bot:
     _voice: float = -1.0
     _moved: set[int] = field(default_factory=set)  # rounds in which it played a move
     _table: tuple[tuple[str, ...], dict[str, float]] | None = None
+    _commons: dict[str, tuple[dict[str, int], float]] = field(default_factory=dict)
+    _was_heard: bool = False
+    _moves_seen: int = 0
     _card_weighed: tuple[int, int] | None = None  # the proposal it weighed the card for
     # The last proposal it answered, its answer, and how the package compared with its ideal.
     _answered: tuple[tuple[str, ...], a.VoteChoice, float] | None = None
@@ -173,6 +176,7 @@ class Bot:
         twin._declined = set(self._declined)
         twin._moved = set(self._moved)
         twin._idea_values = dict(self._idea_values)
+        twin._commons = dict(self._commons)
         return twin
 
     @property
@@ -363,9 +367,15 @@ class Bot:
         feels heard, down to none when it feels shut out."""
         return self.mood.cooperation * (1.0 + 2.0 * self._felt(state))
 
-    def _common(self, serves: dict[str, int], state: GameState) -> float:
+    def _common(self, idea: TableIdea, state: GameState) -> float:
+        """What an idea is worth to the table as a whole; kept per idea, like `_idea_value`."""
+        kept = self._commons.get(idea.id)
+        if kept is not None and kept[0] is idea.serves:
+            return kept[1]
         table = self._table_weights(state)
-        return sum(table.get(i, 0.0) * w for i, w in serves.items())
+        value = sum(table.get(i, 0.0) * w for i, w in idea.serves.items())
+        self._commons[idea.id] = (idea.serves, value)
+        return value
 
     def _rank_framings(self, state: GameState) -> a.Action | None:
         if self.seat in state.framing_rankings:
@@ -395,11 +405,21 @@ class Bot:
         the floor (a targeted move that is not sovereign) does so at once.
         """
         eagerness = self.voice + 0.6 * self._felt(state)
-        if self.mood.heard and any(
-            m.target == self.role and m.style != "sovereign" for m in state.moves
-        ):
+        if self.mood.heard and self._heard(state):
             eagerness += self.mood.heard
         return eagerness
+
+    def _heard(self, state: GameState) -> bool:
+        """Whether another's move (not a sovereign one) has named this role: given the floor.
+
+        Once heard, always heard; the moves are scanned from where the last look ended."""
+        if not self._was_heard:
+            moves = state.moves
+            self._was_heard = any(
+                m.target == self.role and m.style != "sovereign" for m in moves[self._moves_seen :]
+            )
+            self._moves_seen = len(moves)
+        return self._was_heard
 
     def _idea(self, state: GameState) -> a.Action | None:
         if self.seat in state.done:
@@ -475,7 +495,7 @@ class Bot:
             [
                 (
                     value
-                    + cooperation * self._common(table[i].serves, state)
+                    + cooperation * self._common(table[i], state)
                     + novelty_weight * table[i].novelty
                     + noise(0.0, 1.0),
                     i,
@@ -623,9 +643,9 @@ class Bot:
 
     def revised(self, state: GameState) -> tuple[str, ...]:
         """The proposal revised for its objectors, as a chair who listened would: of the
-        packages within budget made of what was proposed and each role's best-supported
-        ideas, the one with an idea of the most objectors, then of the most roles, then
-        with the most support (what was proposed wins ties)."""
+        packages within budget made of what was proposed, each objector's two and every
+        other role's best-supported idea, the one with an idea of the most objectors, then
+        of the most roles, then with the most support (what was proposed wins ties)."""
         objectors = {state.role_of(s) for s, choice in state.votes.items() if choice == "object"}
         rnd = self.rules.catalog.rounds[state.round_index]
         budget, size = rnd.budget or 0, rnd.max_ideas or len(state.table)
@@ -636,32 +656,38 @@ class Bot:
         for i in state.live_ideas():
             for role in table[i].contributors:
                 by_role.setdefault(role, []).append(i)
-        candidates = list(
-            dict.fromkeys(
-                proposed
-                + [
-                    i
-                    for ideas in by_role.values()
-                    for i in sorted(ideas, key=lambda i: -points[i])[:2]
-                ]
+        best_of = [
+            i
+            for role, ideas in by_role.items()
+            for i in sorted(ideas, key=lambda i: -points[i])[: 2 if role in objectors else 1]
+        ]
+        candidates = list(dict.fromkeys(proposed + best_of))
+        # Each candidate's cost, roles, support and whether it was proposed, looked up once:
+        # the search below weighs every combination of them.
+        facts = [
+            (table[i].cost, frozenset(table[i].contributors), points[i], i in proposed)
+            for i in candidates
+        ]
+
+        def merit(picks: tuple[int, ...]) -> tuple[int, int, int, int]:
+            roles = frozenset().union(*(facts[p][1] for p in picks))
+            return (
+                len(roles & objectors),
+                len(roles),
+                sum(facts[p][2] for p in picks),
+                sum(facts[p][3] for p in picks),
             )
-        )
 
-        def merit(package: tuple[str, ...]) -> tuple[int, int, int, int]:
-            roles = {r for i in package for r in table[i].contributors}
-            kept = sum(1 for i in package if i in proposed)
-            return (len(roles & objectors), len(roles), sum(points[i] for i in package), kept)
-
-        best = tuple(proposed)
+        best = tuple(range(len(proposed)))
         best_merit = merit(best)
         for n in range(1, size + 1):
-            for package in combinations(candidates, n):
-                if sum(table[i].cost for i in package) > budget:
+            for picks in combinations(range(len(candidates)), n):
+                if sum(facts[p][0] for p in picks) > budget:
                     continue
-                m = merit(package)
+                m = merit(picks)
                 if m > best_merit:
-                    best, best_merit = package, m
-        return best
+                    best, best_merit = picks, m
+        return tuple(candidates[p] for p in best)
 
 
 def _spread_over_roles(ordered: list[str], state: GameState) -> list[str]:

@@ -30,6 +30,12 @@ so a card every table chose counts at its plain novelty, a card no other table c
 counts up to twice that, and an empty package scores 0. It leaves out the recombination
 bonus and scenario score effects, which the table's own innovation score has.
 
+Bot seats: the caller (the room, which knows its seats) may name the seats bots played,
+`bot_seats`; the engine itself does not know who is a person. A role every seat of which
+is a bot is marked (`RoleRef.bot`) wherever the debrief names it, a key moment caused by
+a bot's move or choice says so (`KeyMoment.by_bot`), and each table of the workshop
+comparison counts its bot seats (`TableSummary.bot_seats`).
+
 `debrief_csv_rows` and `workshop_csv_rows` flatten both for spreadsheets; `csv_text`
 writes rows as CSV text.
 """
@@ -38,7 +44,9 @@ from __future__ import annotations
 
 import csv
 import io
-from collections.abc import Mapping, Sequence
+from collections.abc import Collection, Mapping, Sequence
+from dataclasses import dataclass
+from types import MappingProxyType
 
 from pydantic import BaseModel, ConfigDict
 
@@ -82,9 +90,20 @@ FEELINGS: tuple[tuple[str, dict[str, str]], ...] = (
     ("overruled", {"da": "Overhørt", "en": "Overruled"}),
 )
 
+# How the package was adopted (`GameState.adopted_how`), in a councillor's words.
 ADOPTED_HOW: dict[str, dict[str, str]] = {
-    "consensus": {"da": "vedtaget uden indsigelser", "en": "adopted without objections"},
-    "dissent": {"da": "vedtaget trods indsigelser", "en": "adopted over objections"},
+    "consensus": {
+        "da": "vedtaget af sig selv: ingen gjorde indsigelse",
+        "en": "adopted on its own: nobody objected",
+    },
+    "overruled": {
+        "da": "vedtaget trods indsigelser, uden at forslaget blev revideret",
+        "en": "adopted over objections, without a revision",
+    },
+    "dissent": {
+        "da": "vedtaget efter en revision, selvom der stadig var indsigelser",
+        "en": "adopted after a revision, with objections remaining",
+    },
     "politician_card": {
         "da": "formanden spillede politikerkortet",
         "en": "the chair played the politician card",
@@ -94,13 +113,15 @@ ADOPTED_HOW: dict[str, dict[str, str]] = {
 }
 
 STYLE_NAMES: dict[str, dict[str, str]] = {
-    "initiator": {"da": "initiativtager", "en": "initiator"},
+    "initiator": {"da": "igangsætter", "en": "initiator"},
     "facilitator": {"da": "facilitator", "en": "facilitator"},
     "catalyst": {"da": "katalysator", "en": "catalyst"},
     "sovereign": {"da": "suveræn", "en": "sovereign"},
 }
 
 _TABLE: dict[str, str] = {"da": "Bord {n}", "en": "Table {n}"}
+
+_NO_BOTS: Mapping[str, Collection[str]] = MappingProxyType({})
 
 
 def _t(texts: Mapping[str, str], lang: str) -> str:
@@ -132,6 +153,7 @@ class FeelingsPoll(_Model):
 class RoleRef(_Model):
     id: str
     name: str
+    bot: bool = False  # every seat of this role was played by a bot
 
 
 class Weighted(_Model):
@@ -160,7 +182,8 @@ class Proposal(_Model):
     ideas: tuple[PackageIdea, ...]
     total_cost: int
     budget: int | None
-    adopted_how: str  # consensus | dissent | politician_card | time_up | pending
+    # consensus | overruled | dissent | politician_card | time_up | pending
+    adopted_how: str
     adopted_how_text: str
 
 
@@ -169,6 +192,7 @@ class Agenda(_Model):
     kind: str
     chair: bool
     seats: tuple[str, ...]
+    bot_seats: tuple[str, ...]  # those of `seats` a bot played
     brief: str
     agenda: tuple[Weighted, ...]
     goal: str | None
@@ -195,6 +219,7 @@ class KeyMoment(_Model):
     reason: str  # the whole one-line explanation
     cause: str  # the move or option title, else the explanation
     source: str | None  # e.g. "move:listen", "option:meet", "politician_card"
+    by_bot: bool = False  # the cause is a move or choice that only bot seats made
 
 
 class TrustLine(_Model):
@@ -235,6 +260,7 @@ class TableDebrief(_Model):
     scenario_title: str
     lang: str
     ended: bool
+    bot_seats: tuple[str, ...]  # the seats bots played, in seat order
     sections: tuple[Section, ...]
     score_names: dict[str, str]
     style_names: dict[str, str]
@@ -268,6 +294,9 @@ class TableSummary(_Model):
     scores: dict[str, float | None]
     package: tuple[str, ...]  # idea titles
     adopted_how: str
+    adopted_how_text: str
+    seats: int
+    bot_seats: int  # how many of its seats bots played
     politician_card_played: bool
     chair_profile: Profile | None
     innovation_with_rarity: float
@@ -284,10 +313,21 @@ class WorkshopDebrief(_Model):
 # --- one table ------------------------------------------------------------------------------
 
 
-def table_debrief(rules: Rules, state: GameState, lang: str, table_label: str = "") -> TableDebrief:
-    """Everything one table's debrief shows, in the order the debrief runs."""
+def table_debrief(
+    rules: Rules,
+    state: GameState,
+    lang: str,
+    table_label: str = "",
+    *,
+    bot_seats: Collection[str] = (),
+) -> TableDebrief:
+    """Everything one table's debrief shows, in the order the debrief runs.
+
+    `bot_seats` names the seats bots played (the room knows them; the engine does not).
+    """
     catalog = rules.catalog
     scenario = rules.scenario
+    bots = _Bots.of(state, bot_seats)
     package = _package(state, catalog)
     rounds = _rounds(state, catalog, lang)
     return TableDebrief(
@@ -296,28 +336,29 @@ def table_debrief(rules: Rules, state: GameState, lang: str, table_label: str = 
         scenario_title=localize(scenario.title, lang),
         lang=lang,
         ended=state.status == "ended",
+        bot_seats=tuple(s.id for s in state.seats if s.id in bots.seats),
         sections=tuple(Section(id=i, title=_t(t, lang)) for i, t in SECTIONS),
         score_names={n: _t(SCORE_NAMES_TEXT[n], lang) for n in SCORE_NAMES},
         style_names={s: _t(STYLE_NAMES[s], lang) for s in LEADERSHIP_STYLES},
         feelings=feelings_poll(lang),
-        framing=_framing(state, catalog, lang),
-        proposal=_proposal(state, catalog, package, lang),
+        framing=_framing(state, catalog, lang, bots),
+        proposal=_proposal(state, catalog, package, lang, bots),
         politician_card_played=state.politician_card_played,
-        agendas=_agendas(state, catalog, package, lang),
+        agendas=_agendas(state, catalog, package, lang, bots),
         scores=rounds,
-        key_moments=_moments(state, catalog, lang, acts_only=False),
-        act_moments=_moments(state, catalog, lang, acts_only=True),
+        key_moments=_moments(state, catalog, lang, bots, acts_only=False),
+        act_moments=_moments(state, catalog, lang, bots, acts_only=True),
         trust=tuple(
             TrustLine(
-                role=_role(catalog, r, lang),
+                role=_role(catalog, r, lang, bots),
                 rounds=tuple(h.trust.get(r) for h in state.history),
                 final=state.trust.get(r, 0),
             )
             for r in state.seated_roles
         ),
-        contributions=_contributions(state, catalog, lang),
+        contributions=_contributions(state, catalog, lang, bots),
         profiles=tuple(
-            _profile(state, catalog, r, lang)
+            _profile(state, catalog, r, lang, bots)
             for r in state.seated_roles
             if catalog.roles[r].kind == "politician"
         ),
@@ -344,9 +385,34 @@ def _package(state: GameState, catalog: Catalog) -> tuple[str, ...]:
     return tuple(i for i in leading_package(state, catalog) if i in state.table)
 
 
-def _role(catalog: Catalog, role: str, lang: str) -> RoleRef:
+@dataclass(frozen=True)
+class _Bots:
+    """Which seats of a game bots played, and which roles only bots played."""
+
+    seats: frozenset[str] = frozenset()
+    roles: frozenset[str] = frozenset()
+
+    @classmethod
+    def of(cls, state: GameState, bot_seats: Collection[str]) -> _Bots:
+        seats = frozenset(s.id for s in state.seats if s.id in set(bot_seats))
+        by_role: dict[str, list[bool]] = {}
+        for s in state.seats:
+            by_role.setdefault(s.role, []).append(s.id in seats)
+        return cls(seats, frozenset(r for r, bots in by_role.items() if all(bots)))
+
+    def only_bots(self, seats: Collection[str | None]) -> bool:
+        """Whether these seats (the makers of an act) are all bots; False when there are none."""
+        return bool(seats) and all(s in self.seats for s in seats)
+
+
+_NOBODY = _Bots()
+
+
+def _role(catalog: Catalog, role: str, lang: str, bots: _Bots = _NOBODY) -> RoleRef:
     known = catalog.roles.get(role)
-    return RoleRef(id=role, name=localize(known.name, lang) if known else role)
+    return RoleRef(
+        id=role, name=localize(known.name, lang) if known else role, bot=role in bots.roles
+    )
 
 
 def _interest_names(catalog: Catalog, lang: str) -> dict[str, str]:
@@ -373,7 +439,9 @@ def _idea_text(idea: TableIdea, catalog: Catalog, lang: str) -> str:
     return localize(card.text, lang) if card else ""
 
 
-def _package_idea(state: GameState, catalog: Catalog, idea: TableIdea, lang: str) -> PackageIdea:
+def _package_idea(
+    state: GameState, catalog: Catalog, idea: TableIdea, lang: str, bots: _Bots
+) -> PackageIdea:
     names = _interest_names(catalog, lang)
     base = state.table.get(idea.base) if idea.base else None
     return PackageIdea(
@@ -386,14 +454,16 @@ def _package_idea(state: GameState, catalog: Catalog, idea: TableIdea, lang: str
         serves=tuple(
             Weighted(interest=k, name=names.get(k, k), weight=v) for k, v in idea.serves.items()
         ),
-        contributors=tuple(_role(catalog, r, lang) for r in idea.contributors),
+        contributors=tuple(_role(catalog, r, lang, bots) for r in idea.contributors),
         recombined=len(set(idea.contributors)) > 1,
         built_on=idea_title(base, state, catalog, lang) if base else None,
     )
 
 
-def _proposal(state: GameState, catalog: Catalog, package: Sequence[str], lang: str) -> Proposal:
-    ideas = tuple(_package_idea(state, catalog, state.table[i], lang) for i in package)
+def _proposal(
+    state: GameState, catalog: Catalog, package: Sequence[str], lang: str, bots: _Bots
+) -> Proposal:
+    ideas = tuple(_package_idea(state, catalog, state.table[i], lang, bots) for i in package)
     decide = catalog.decide_after(max(state.round_index, 0))
     how = _adopted_how(state)
     return Proposal(
@@ -412,7 +482,7 @@ def _adopted_how(state: GameState) -> str:
     return "pending"
 
 
-def _framing(state: GameState, catalog: Catalog, lang: str) -> ChosenFraming | None:
+def _framing(state: GameState, catalog: Catalog, lang: str, bots: _Bots) -> ChosenFraming | None:
     if state.framing is None:
         return None
     entry = next((f for f in state.framings if f.id == state.framing), None)
@@ -422,7 +492,7 @@ def _framing(state: GameState, catalog: Catalog, lang: str) -> ChosenFraming | N
             id=entry.id,
             text=entry.text,
             own=True,
-            added_by=_role(catalog, role, lang) if role else None,
+            added_by=_role(catalog, role, lang, bots) if role else None,
         )
     framing = catalog.framings.get(state.framing)
     text = localize(framing.text, lang) if framing else state.framing
@@ -430,18 +500,20 @@ def _framing(state: GameState, catalog: Catalog, lang: str) -> ChosenFraming | N
 
 
 def _agendas(
-    state: GameState, catalog: Catalog, package: Sequence[str], lang: str
+    state: GameState, catalog: Catalog, package: Sequence[str], lang: str, bots: _Bots
 ) -> tuple[Agenda, ...]:
     names = _interest_names(catalog, lang)
     out: list[Agenda] = []
     for role_id in state.seated_roles:
         role = catalog.roles[role_id]
+        seats = tuple(s.id for s in state.seats if s.role == role_id)
         out.append(
             Agenda(
-                role=_role(catalog, role_id, lang),
+                role=_role(catalog, role_id, lang, bots),
                 kind=role.kind,
                 chair=role.chair,
-                seats=tuple(s.id for s in state.seats if s.role == role_id),
+                seats=seats,
+                bot_seats=tuple(s for s in seats if s in bots.seats),
                 brief=localize(role.brief, lang),
                 agenda=tuple(
                     Weighted(interest=k, name=names.get(k, k), weight=v)
@@ -483,8 +555,21 @@ def _is_act(reason: Reason) -> bool:
     return subject.startswith(("move:", "option:")) or subject == "politician_card"
 
 
+def _actors(state: GameState, catalog: Catalog, round_index: int, source: str) -> list[str | None]:
+    """The seats whose act in this round a reason's source names: the seats that played the
+    move (or the politician card), or chose the option; none for any other source."""
+    kind, _, ident = source.partition(":")
+    if source == "politician_card":
+        kind, ident = "move", catalog.card.id
+    if kind == "move":
+        return [m.seat for m in state.moves if m.round == round_index and m.move == ident]
+    if kind == "option":
+        return [c.seat for c in state.choices if c.round == round_index and c.option == ident]
+    return []
+
+
 def _moments(
-    state: GameState, catalog: Catalog, lang: str, acts_only: bool
+    state: GameState, catalog: Catalog, lang: str, bots: _Bots, acts_only: bool
 ) -> tuple[KeyMoment, ...]:
     """Per score, the round whose recorded change was largest (earliest on a tie)."""
     out: list[KeyMoment] = []
@@ -514,12 +599,16 @@ def _moments(
                 reason=line,
                 cause=cause or line,
                 source=reason.subject,
+                by_bot=bool(reason.subject)
+                and bots.only_bots(_actors(state, catalog, index, reason.subject or "")),
             )
         )
     return tuple(out)
 
 
-def _contributions(state: GameState, catalog: Catalog, lang: str) -> tuple[Contribution, ...]:
+def _contributions(
+    state: GameState, catalog: Catalog, lang: str, bots: _Bots
+) -> tuple[Contribution, ...]:
     ideas: dict[str, int] = {}
     builds: dict[str, int] = {}
     for idea in state.table.values():
@@ -541,7 +630,7 @@ def _contributions(state: GameState, catalog: Catalog, lang: str) -> tuple[Contr
     for r in state.seated_roles:
         out.append(
             Contribution(
-                role=_role(catalog, r, lang),
+                role=_role(catalog, r, lang, bots),
                 ideas=ideas.get(r, 0),
                 builds=builds.get(r, 0),
                 framings=framings.get(r, 0),
@@ -551,11 +640,13 @@ def _contributions(state: GameState, catalog: Catalog, lang: str) -> tuple[Contr
     return tuple(out)
 
 
-def _profile(state: GameState, catalog: Catalog, role: str, lang: str) -> Profile:
+def _profile(
+    state: GameState, catalog: Catalog, role: str, lang: str, bots: _Bots = _NOBODY
+) -> Profile:
     styles = [m.style for m in state.moves if m.role == role]
     styles += [c.style for c in state.choices if c.role == role and c.seat is not None]
     return Profile(
-        role=_role(catalog, role, lang),
+        role=_role(catalog, role, lang, bots),
         shares={s: round(v, 3) for s, v in leadership_profile(state, role).items()},
         styled_acts=sum(1 for s in styles if s in LEADERSHIP_STYLES),
     )
@@ -585,8 +676,16 @@ def _chain_cards(state: GameState, idea_id: str) -> list[str]:
     return cards
 
 
-def workshop_debrief(tables: Sequence[tuple[str, Rules, GameState]], lang: str) -> WorkshopDebrief:
-    """All tables side by side, with how many tables chose each card and the rarity figure."""
+def workshop_debrief(
+    tables: Sequence[tuple[str, Rules, GameState]],
+    lang: str,
+    *,
+    bot_seats: Mapping[str, Collection[str]] = _NO_BOTS,
+) -> WorkshopDebrief:
+    """All tables side by side, with how many tables chose each card and the rarity figure.
+
+    `bot_seats` maps a table's label, as given in `tables`, to the seats bots played there.
+    """
     labels = [label or _t(_TABLE, lang).format(n=n + 1) for n, (label, _, _) in enumerate(tables)]
     packages = [_package(state, rules.catalog) for _, rules, state in tables]
     per_scenario: dict[str, int] = {}
@@ -604,8 +703,10 @@ def workshop_debrief(tables: Sequence[tuple[str, Rules, GameState]], lang: str) 
         return len(chosen.get((sid, card), [])) / per_scenario[sid]
 
     summaries: list[TableSummary] = []
-    for t, (_, rules, state) in enumerate(tables):
+    for t, (given, rules, state) in enumerate(tables):
         catalog, sid = rules.catalog, rules.scenario.id
+        bots = _Bots.of(state, bot_seats.get(given, ()))
+        how = _adopted_how(state)
         items: list[tuple[int, float]] = []
         for idea_id in packages[t]:
             cards = _chain_cards(state, idea_id)
@@ -622,10 +723,15 @@ def workshop_debrief(tables: Sequence[tuple[str, Rules, GameState]], lang: str) 
                 package=tuple(
                     idea_title(state.table[i], state, catalog, lang) for i in packages[t]
                 ),
-                adopted_how=_adopted_how(state),
+                adopted_how=how,
+                adopted_how_text=_t(ADOPTED_HOW.get(how, ADOPTED_HOW["pending"]), lang),
+                seats=len(state.seats),
+                bot_seats=len(bots.seats),
                 politician_card_played=state.politician_card_played,
                 chair_profile=(
-                    _profile(state, catalog, chair, lang) if chair in state.seated_roles else None
+                    _profile(state, catalog, chair, lang, bots)
+                    if chair in state.seated_roles
+                    else None
                 ),
                 innovation_with_rarity=rarity_score(items),
             )
@@ -677,6 +783,7 @@ TABLE_COLUMNS: tuple[str, ...] = (
     "innovation_with_rarity",
     "adopted_how",
     "politician_card_played",
+    "bot_seats",
     "package",
     *(f"chair_{s}" for s in LEADERSHIP_STYLES),
 )
@@ -702,7 +809,8 @@ def debrief_csv_rows(debrief: TableDebrief) -> list[dict[str, CsvValue]]:
 
 
 def workshop_csv_rows(debrief: WorkshopDebrief) -> list[dict[str, CsvValue]]:
-    """One row per table: final scores, rarity, how the package was adopted, chair profile."""
+    """One row per table: final scores, rarity, how the package was adopted, how many of its
+    seats bots played, chair profile."""
     rows: list[dict[str, CsvValue]] = []
     for t in debrief.tables:
         row: dict[str, CsvValue] = {
@@ -715,6 +823,7 @@ def workshop_csv_rows(debrief: WorkshopDebrief) -> list[dict[str, CsvValue]]:
         row["innovation_with_rarity"] = t.innovation_with_rarity
         row["adopted_how"] = t.adopted_how
         row["politician_card_played"] = int(t.politician_card_played)
+        row["bot_seats"] = t.bot_seats
         row["package"] = "; ".join(t.package)
         for s in LEADERSHIP_STYLES:
             row[f"chair_{s}"] = t.chair_profile.shares.get(s) if t.chair_profile else None

@@ -586,7 +586,9 @@ class RoomManager:
     ) -> dict[str, Any]:
         (room,) = await self._rooms_of(workshop_id, number)
         state = room.state or room.rules.replay([])
-        debrief = table_debrief(room.rules, state, self._lang(room, lang), f"{number}")
+        debrief = table_debrief(
+            room.rules, state, self._lang(room, lang), f"{number}", bot_seats=_bot_seats(room)
+        )
         return debrief.model_dump(mode="json")
 
     async def workshop_debrief(self, workshop_id: str, lang: str | None) -> dict[str, Any]:
@@ -595,7 +597,8 @@ class RoomManager:
             return {"tables": [], "rarity": []}
         language = self._lang(rooms[0], lang)
         tables = [(str(r.config.number), r.rules, r.state) for r in rooms if r.state]
-        return workshop_debrief(tables, language).model_dump(mode="json")
+        bots = {str(r.config.number): _bot_seats(r) for r in rooms}
+        return workshop_debrief(tables, language, bot_seats=bots).model_dump(mode="json")
 
     async def export_csv(self, workshop_id: str) -> str:
         rows = []
@@ -603,7 +606,11 @@ class RoomManager:
             if room.state is None:
                 continue
             debrief = table_debrief(
-                room.rules, room.state, room.config.language, str(room.config.number)
+                room.rules,
+                room.state,
+                room.config.language,
+                str(room.config.number),
+                bot_seats=_bot_seats(room),
             )
             rows.extend(debrief_csv_rows(debrief))
         return csv_text(rows, ROUND_COLUMNS)
@@ -620,3 +627,8 @@ class RoomManager:
             for room in rooms
         ]
         return out
+
+
+def _bot_seats(room: Room) -> frozenset[str]:
+    """The seats of the room's table that bots play (the trainer's "bots for empty seats")."""
+    return frozenset(s.id for s in room.seats if s.is_bot)

@@ -58,6 +58,10 @@ def server_frame(kind: str, **fields: Any) -> str:
 _ViewKey = tuple[int, tuple[SeatInfo, ...]]
 # How often an intent is retried after another instance appended first.
 MAX_CONFLICT_RETRIES = 5
+# A server bot waits before each intent, as a person thinks before they answer: a time
+# drawn from this range, times the configured think time, so bots do not all answer in
+# the same instant.
+THINK_SPREAD = (0.5, 1.5)
 # The error code a removed table answers with (and sends its clients as it closes them).
 REMOVED = "workshop_deleted"
 GONE_MESSAGE = "this workshop has been deleted by its facilitator"
@@ -134,8 +138,11 @@ class Room:
         self._timer_for: tuple[float, int] | None = None  # the deadline and round it is armed for
         self._timer_task: asyncio.Task[None] | None = None  # held: the loop keeps weak refs
         self._bot_task: asyncio.Task[None] | None = None
-        self._changed = asyncio.Event()
         self._bots: dict[str, Bot] = {}
+        # Each bot's own generator of think times (apart from its decisions' generator, so
+        # what a bot decides does not depend on how often it was woken) and its wake-up.
+        self._paces: dict[str, random.Random] = {}
+        self._woken: dict[str, asyncio.Event] = {}
         # The seq of every logged intent, by seat and cmid. Nested rather than keyed by
         # (seat, cmid): a tuple per intent is an object the garbage collector walks, and
         # these piled up to a quarter of what each young collection had to walk.
@@ -518,7 +525,8 @@ class Room:
         answered = self._broadcast_view(stored, answer)
         if self.state is not None and self._bot_task is None:
             self._start_bots()
-        self._changed.set()
+        for woken in self._woken.values():
+            woken.set()
         return answered
 
     # --- timer ----------------------------------------------------------------------
@@ -563,23 +571,34 @@ class Room:
         bots = [s for s in self.seats if s.is_bot]
         if not bots or self._bot_task is not None or not self.leader:
             return
+        # Bots among people play at a person's pace and volume (at most one move a round).
+        people = any(not s.is_bot for s in self.seats)
         for s in bots:
             rng = random.Random(f"{self.config.seed}:{s.id}")
-            self._bots[s.id] = Bot(self.rules, s.id, s.role, rng=rng)
+            self._bots[s.id] = Bot(self.rules, s.id, s.role, rng=rng, human_pace=people)
+            self._paces[s.id] = random.Random(f"{self.config.seed}:{s.id}:pace")
+            woken = self._woken[s.id] = asyncio.Event()
+            woken.set()  # look at the game once now (it may have been loaded from its log)
         self._bot_task = asyncio.create_task(self._run_bots())
 
     async def _run_bots(self) -> None:
+        """Every bot on its own: cancelling this cancels them all."""
+        await asyncio.gather(*(self._run_bot(seat_id) for seat_id in self._bots))
+
+    async def _run_bot(self, seat_id: str) -> None:
+        """One bot: after each change at the table it thinks, then makes its next intent."""
+        bot, pace, woken = self._bots[seat_id], self._paces[seat_id], self._woken[seat_id]
         while self.state is not None and self.state.status != "ended":
-            await self._changed.wait()
-            self._changed.clear()
-            # Product pacing: people at the table should see a bot "think".
-            await asyncio.sleep(self.think_seconds)
-            for seat_id, bot in self._bots.items():
-                if self.state is None or self.timer.status != "running":
-                    break
-                action = bot.act(self.state)
-                if action is not None:
-                    await self.submit(seat_id, action, None)
+            await woken.wait()
+            woken.clear()
+            # Product pacing: people at the table should see a bot "think" (a time drawn
+            # for each intent, so bots answer one by one); 0 in tests.
+            await asyncio.sleep(think_time(pace, self.think_seconds))
+            if self.state is None or self.timer.status != "running":
+                continue
+            action = bot.act(self.state)
+            if action is not None:
+                await self.submit(seat_id, action, None)
 
     # --- fan-out --------------------------------------------------------------------
 
@@ -739,6 +758,14 @@ class Room:
         # A close reason may hold at most 123 bytes.
         reason = message.encode()[:120].decode(errors="ignore")
         await asyncio.gather(*(c.finish(frame, GONE, reason) for c in list(self.connections)))
+
+
+def think_time(rng: random.Random, think_seconds: float) -> float:
+    """How long a bot thinks before an intent: `think_seconds` times a factor drawn from
+    THINK_SPREAD with the bot's own generator; no time at all when `think_seconds` is 0."""
+    if think_seconds <= 0:
+        return 0.0
+    return think_seconds * rng.uniform(*THINK_SPREAD)
 
 
 def _wire_event(record: LogRecord, role: str | None, ended: bool) -> dict[str, Any]:

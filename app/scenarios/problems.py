@@ -27,6 +27,13 @@ class Problem:
     message: str
     severity: Severity = "error"
 
+    def __post_init__(self) -> None:
+        # A message may quote the file's text, which may hold lone surrogates (e.g. from a
+        # JSON upload): they cannot be written as UTF-8, so they become "?" here, once.
+        clean = self.message.encode("utf-8", "replace").decode("utf-8")
+        if clean != self.message:
+            object.__setattr__(self, "message", clean)
+
     def __str__(self) -> str:
         prefix = "warning: " if self.severity == "warning" else ""
         return f"{self.file}:{self.line}:{self.column}: {prefix}{self.message}"

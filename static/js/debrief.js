@@ -38,6 +38,21 @@ const cap = (text) => (text ? text.charAt(0).toUpperCase() + text.slice(1) : "")
 const pct = (share) => `${Math.round((share || 0) * 100)} %`;
 const signed = (n) => (n > 0 ? `+${n}` : n < 0 ? `−${Math.abs(n)}` : "±0");
 
+/** A "bot" badge: the seat (or every seat of the role) was played by a bot, not a person. */
+function botBadge(on, label = t("bot")) {
+  return on ? el("span", { class: "deb-bot" }, label) : null;
+}
+
+/** A role's name, with the badge when bots played every seat of it. */
+function roleName(ref) {
+  return [ref.name, ref.bot ? " " : null, botBadge(ref.bot)];
+}
+
+/** A role's name as text (for chart labels read aloud), "(bot)" added for a bot role. */
+function roleText(ref) {
+  return ref.bot ? `${ref.name} (${t("bot")})` : ref.name;
+}
+
 function srOnly(...children) {
   return el("div", { class: "fac-sr" }, ...children);
 }
@@ -158,7 +173,7 @@ function proposal(d) {
         el("p", { class: "deb-label" }, t("The problem the committee chose to work on")),
         el("p", { class: "deb-quote" }, d.framing.text),
         d.framing.own && d.framing.added_by
-          ? el("p", { class: "fac-help" }, t("Written at the table by: {role}", { role: d.framing.added_by.name }))
+          ? el("p", { class: "fac-help" }, t("Written at the table by: {role}", { role: d.framing.added_by.name }), " ", botBadge(d.framing.added_by.bot))
           : null,
       ),
     );
@@ -191,7 +206,7 @@ function proposal(d) {
           { class: "deb-whose" },
           el("span", { class: "deb-label" }, t("Whose idea:")),
           " ",
-          ...idea.contributors.map((r) => el("span", { class: "deb-chip" }, r.name)),
+          ...idea.contributors.map((r) => el("span", { class: "deb-chip" }, ...roleName(r))),
           idea.recombined ? el("span", { class: "deb-chip deb-chip-mix" }, t("combined ideas")) : null,
         ),
         el(
@@ -258,8 +273,12 @@ function agendas(d) {
         el(
           "h4",
           {},
-          a.role.name,
+          ...roleName(a.role),
           a.chair ? el("span", { class: "deb-chip" }, t("chair")) : null,
+          // Some of the role's seats were people and some bots: say how many were bots.
+          !a.role.bot && a.bot_seats.length
+            ? botBadge(true, t("{n} of {all} seats were bots", { n: a.bot_seats.length, all: a.seats.length }))
+            : null,
         ),
         el("details", { class: "deb-brief" }, el("summary", {}, t("Public brief")), el("p", {}, a.brief)),
         el("p", { class: "deb-label" }, t("Hidden agenda (what mattered, from +3 to −3)")),
@@ -318,7 +337,7 @@ function scores(d) {
     series: m.score,
     index: m.round,
     // A cause that is the whole explanation already names its score.
-    text: m.cause === m.reason ? cap(m.cause) : `${names(m.score)}: ${m.cause}`,
+    text: (m.cause === m.reason ? cap(m.cause) : `${names(m.score)}: ${m.cause}`) + (m.by_bot ? ` (${t("by a bot")})` : ""),
   }));
   const chart = lineChart({
     labels: rounds.map((r) => r.title),
@@ -350,7 +369,17 @@ function scores(d) {
     });
   const momentsList = el("ol", { class: "deb-moments" });
   for (const m of marked) {
-    momentsList.append(el("li", {}, el("strong", {}, momentText(m)), el("br", {}), m.reason));
+    momentsList.append(
+      el(
+        "li",
+        {},
+        el("strong", {}, momentText(m)),
+        m.by_bot ? " " : null,
+        botBadge(m.by_bot, t("by a bot")),
+        el("br", {}),
+        m.reason,
+      ),
+    );
   }
   const biggest = d.key_moments.filter((k) => !marked.some((m) => m.score === k.score && m.round === k.round));
   const biggestList = biggest.length
@@ -359,7 +388,9 @@ function scores(d) {
         el(
           "ul",
           { class: "deb-moments deb-moments-other" },
-          biggest.map((m) => el("li", {}, el("strong", {}, momentText(m)), " — ", m.reason)),
+          biggest.map((m) =>
+            el("li", {}, el("strong", {}, momentText(m)), m.by_bot ? " " : null, botBadge(m.by_bot, t("by a bot")), " — ", m.reason),
+          ),
         ),
       ]
     : [];
@@ -433,7 +464,7 @@ function trust(d) {
       el(
         "figure",
         { class: "deb-multiple" },
-        el("figcaption", {}, line.role.name),
+        el("figcaption", {}, ...roleName(line.role)),
         el(
           "p",
           { class: "deb-big" },
@@ -444,7 +475,7 @@ function trust(d) {
         sparkline({
           values,
           label: t("Trust of {role} per round: {values}; at the end {final} of 5.", {
-            role: line.role.name,
+            role: roleText(line.role),
             values: values.map((v) => (v === null ? "–" : v)).join(", "),
             final: line.final,
           }),
@@ -476,14 +507,14 @@ function contributions(d) {
       el(
         "div",
         { class: "deb-bar-row" },
-        el("span", { class: "deb-bar-name" }, c.role.name),
+        el("span", { class: "deb-bar-name" }, ...roleName(c.role)),
         el(
           "span",
           { class: "deb-bar" },
           stackedBar({
             segments: kinds.map(([k], i) => ({ value: c[k], color: COUNT_COLORS[i], text: c[k] ? String(c[k]) : "" })),
             total: max,
-            label: `${c.role.name}: ${words}`,
+            label: `${roleText(c.role)}: ${words}`,
           }),
         ),
         el("span", { class: "deb-bar-total" }, t("{n} in all", { n: total })),
@@ -509,7 +540,7 @@ function profileBar(profile, styleNames) {
         text: profile.shares[s] > 0 ? pct(profile.shares[s]) : "",
       })),
       total: 1,
-      label: `${profile.role.name}: ${words}`,
+      label: `${roleText(profile.role)}: ${words}`,
     }),
     el("p", { class: "deb-profile-words" }, words),
   );
@@ -538,7 +569,7 @@ function profiles(d) {
       el(
         "div",
         { class: "deb-profile-row" },
-        el("h4", {}, p.role.name, " ", el("span", { class: "deb-of" }, t("({n} moves and choices)", { n: p.styled_acts }))),
+        el("h4", {}, ...roleName(p.role), " ", el("span", { class: "deb-of" }, t("({n} moves and choices)", { n: p.styled_acts }))),
         profileBar(p, d.style_names),
       ),
     );
@@ -606,6 +637,9 @@ function renderTable(d) {
       "step-happened",
       "2",
       t("What happened?"),
+      d.bot_seats.length
+        ? el("p", { class: "fac-help deb-bot-note" }, botBadge(true), " ", t("marks a seat played by a bot, not by a person."))
+        : null,
       sub("sec-proposal", title("proposal"), ...proposal(d)),
       sub("sec-agendas", title("agendas"), ...agendas(d)),
     ),
@@ -623,6 +657,12 @@ function renderTable(d) {
 }
 
 // --- the workshop ----------------------------------------------------------------------------
+
+/** How many of a table's seats bots played, with the badge when any did. */
+function botCount(tb) {
+  if (!tb.bot_seats) return t("No bots");
+  return [botBadge(true), " ", t("{n} of {all} seats", { n: tb.bot_seats, all: tb.seats })];
+}
 
 function renderWorkshop(w) {
   document.getElementById("deb-title").textContent = t("All tables");
@@ -654,6 +694,8 @@ function renderWorkshop(w) {
         el("th", { scope: "col" }, t("Table")),
         SCORE_ORDER.map((n) => el("th", { scope: "col" }, names(n))),
         el("th", { scope: "col" }, t("Innovation with rarity")),
+        el("th", { scope: "col" }, t("How it was adopted")),
+        el("th", { scope: "col" }, t("Bot seats")),
       ),
     ),
     el(
@@ -676,6 +718,8 @@ function renderWorkshop(w) {
               }),
             ),
           ),
+          el("td", { class: `deb-how-cell deb-how-${tb.adopted_how}` }, cap(adoptedName(tb.adopted_how))),
+          el("td", { class: "deb-bots-cell" }, botCount(tb)),
         ),
       ),
     ),
@@ -699,10 +743,17 @@ function renderWorkshop(w) {
           ? el("ul", { class: "deb-package" }, tb.package.map((p) => el("li", {}, p)))
           : el("p", { class: "fac-empty" }, t("The package is empty.")),
         el("p", { class: `deb-how deb-how-${tb.adopted_how}` }, cap(adoptedName(tb.adopted_how))),
+        el("p", { class: "deb-bots-line" }, botCount(tb)),
         tb.politician_card_played
           ? el("p", { class: "deb-alert" }, t("Politician card played"))
           : el("p", { class: "fac-help" }, t("Politician card not played")),
-        el("p", { class: "deb-label" }, t("The chair's leadership profile")),
+        el(
+          "p",
+          { class: "deb-label" },
+          t("The chair's leadership profile"),
+          tb.chair_profile && tb.chair_profile.role.bot ? " " : null,
+          botBadge(tb.chair_profile && tb.chair_profile.role.bot, t("the chair was a bot")),
+        ),
         tb.chair_profile ? profileBar(tb.chair_profile, w.style_names) : el("p", { class: "fac-empty" }, t("No chair seated.")),
         el(
           "p",

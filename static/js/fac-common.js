@@ -250,11 +250,13 @@ export function statusName(status) {
   );
 }
 
+/** How a package was adopted, in a councillor's words (as app/engine/debrief.py words it). */
 export function adoptedName(how) {
   return (
     {
-      consensus: t("adopted without objections"),
-      dissent: t("adopted over objections"),
+      consensus: t("adopted on its own: nobody objected"),
+      overruled: t("adopted over objections, without a revision"),
+      dissent: t("adopted after a revision, with objections remaining"),
       politician_card: t("the chair played the politician card"),
       time_up: t("time ran out"),
       pending: t("not decided yet"),

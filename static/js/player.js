@@ -700,19 +700,44 @@ function decidePhase(body) {
       } else {
         parts.push(h("p", { text: t("You answered: {choice}", { choice: voteName(myVote) }) }));
       }
+      // The chair's own answer does not count: only the others' objections stand in the way.
+      const objectors = (pub.seats || []).filter((s) => p.votes[s.id] === "object" && !(look.role(s.role) || {}).chair);
+      if (allVoted && !objectors.length) {
+        // The rules adopt a proposal nobody objects to by themselves, with the last answer.
+        parts.push(h("p", { class: "msg", dataset: { kind: "ok" }, text: t("Nobody objects: the proposal is adopted on its own.") }));
+      } else if (allVoted && !chair) {
+        parts.push(
+          h("p", {
+            class: "msg",
+            dataset: { kind: "warn" },
+            text: t("Objecting: {names}. The chair decides: adopt the proposal over the objections, or revise it once.", { names: objectors.map((s) => look.seatLabel(s.id)).join(", ") }),
+          }),
+        );
+      }
       if (chair) {
         const tools = [];
-        if (allVoted) {
-          tools.push(btn(t("Adopt the proposal"), (e) => act({ type: "adopt" }, msg, e.currentTarget, t("Adopted.")), { primary: true, key: "adopt" }));
+        if (allVoted && objectors.length) {
+          // Adopting now overrules the objectors: say so, and what it costs, by the button.
+          parts.push(
+            h("p", {
+              id: "adopt-cost",
+              class: "msg",
+              dataset: { kind: "warn" },
+              text: t("Objecting: {names}. If you adopt the proposal now, without a revision, you go over their objections and they lose their share of ownership. If you revise it once and they still object, they lose half of it.", {
+                names: objectors.map((s) => look.seatLabel(s.id)).join(", "),
+              }),
+            }),
+          );
+          tools.push(btn(t("Adopt over the objections"), (e) => act({ type: "adopt" }, msg, e.currentTarget, t("Adopted.")), { key: "adopt", "aria-describedby": "adopt-cost" }));
           if (p.revision < 1 && !building) {
             tools.push(btn(t("Revise it (once)"), () => {
               building = true;
               chosen = new Set(p.ideas);
               draw();
-            }, { key: "revise" }));
+            }, { primary: true, key: "revise" }));
           }
-        } else {
-          parts.push(h("p", { class: "muted", text: t("When everyone has answered, you can adopt the proposal or revise it once.") }));
+        } else if (!allVoted) {
+          parts.push(h("p", { class: "muted", text: t("When everyone has answered and nobody objects, the proposal is adopted on its own. If someone objects, you choose: adopt it over the objections, or revise it once.") }));
         }
         if (card && !confirmCard) {
           tools.push(btn(card.title, () => {

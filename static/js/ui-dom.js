@@ -157,16 +157,19 @@ export function voteName(choice) {
   }
 }
 
+/** How the package was adopted, as a sentence for the players' and the table's screens. */
 export function adoptedName(how) {
   switch (how) {
     case "consensus":
-      return t("Adopted with consensus");
+      return t("Adopted on its own: nobody objected");
+    case "overruled":
+      return t("Adopted over objections, without a revision");
     case "dissent":
-      return t("Adopted despite objections");
+      return t("Adopted after a revision, with objections remaining");
     case "politician_card":
-      return t("Adopted with the politician card");
+      return t("Adopted: the chair played the politician card");
     case "time_up":
-      return t("Adopted when time ran out");
+      return t("Adopted: time ran out");
     default:
       return how || "";
   }

@@ -348,7 +348,7 @@ def test_a_workshop_from_console_to_debrief(
         vote(seat)
     vote(parent, "Object")
     shot(official.page, "player-decide")
-    chair.button("Adopt the proposal").click()
+    chair.button("Adopt over the objections").click()
     for seat in everyone:
         seat.phase_title("Game over")
     final = chair.action.locator("li.card .card-title")

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from collections import Counter
+
 import httpx
 
 from app.engine.state import state_digest
@@ -30,3 +32,29 @@ async def test_bots_fill_the_empty_seats_and_play_with_one_person(
     assert person["seat"] in actors, "the person's intents were served"
     assert human.ended
     assert human.public["final"]["digest"] == state_digest(replay(full_rules(), log))
+
+    # Among people, a bot plays at a person's pace: one move a round at most.
+    moves: Counter[tuple[int, str]] = Counter()
+    round_index = -1
+    for record in log:
+        if record["type"] == "round_started":
+            round_index = record["data"]["index"]
+        elif record["type"] == "move_played":
+            moves[(round_index, record["data"]["seat"])] += 1
+    bot_ids = {b["id"] for b in bots}
+    assert all(n <= 1 for (_, seat), n in moves.items() if seat in bot_ids), moves
+
+    # The debrief and the workshop comparison (and the JSON export) mark the bot seats.
+    export = await fac.export()
+    (exported,) = export["tables"]
+    debrief = exported["debrief"]
+    assert set(debrief["bot_seats"]) == bot_ids
+    roles = {a["role"]["id"]: a["role"]["bot"] for a in debrief["agendas"]}
+    by_role: dict[str, list[bool]] = {}
+    for s in table["seats"]:
+        by_role.setdefault(s["role"], []).append(s["bot"])
+    assert roles == {role: all(bots) for role, bots in by_role.items()}
+    assert not all(roles.values()) and any(roles.values())
+    assert {c["role"]["id"]: c["role"]["bot"] for c in debrief["contributions"]} == roles
+    (summary,) = export["workshop"]["tables"]
+    assert (summary["seats"], summary["bot_seats"]) == (len(table["seats"]), len(bot_ids))

@@ -10,13 +10,20 @@ from __future__ import annotations
 import csv
 import io
 import json
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from functools import cache
+
+import pytest
 
 from app.engine import actions as a
 from app.engine.debrief import (
+    ADOPTED_HOW,
     ROUND_COLUMNS,
     TABLE_COLUMNS,
+    Agenda,
+    Contribution,
+    Profile,
+    TrustLine,
     csv_text,
     debrief_csv_rows,
     rarity_score,
@@ -24,13 +31,16 @@ from app.engine.debrief import (
     workshop_csv_rows,
     workshop_debrief,
 )
+from app.engine.events import SeatSpec
 from app.engine.explain import source_title
 from app.engine.rules import Rules
 from app.engine.simulate import default_seats, play_game
 from app.engine.state import GameState
-from tests.unit.tiny import tiny_scenario
+from app.scenarios.models import Scenario
+from tests.unit.tiny import tiny_data, tiny_scenario
 
 RULES = Rules(tiny_scenario())
+SEAT_IDS = [s.id for s in default_seats(RULES.scenario)]
 
 
 @cache
@@ -250,3 +260,169 @@ def test_workshop_csv_has_one_row_per_table() -> None:
     rows = list(csv.reader(io.StringIO(csv_text(workshop_csv_rows(workshop), TABLE_COLUMNS))))
     assert rows[0] == list(TABLE_COLUMNS)
     assert [r[0] for r in rows[1:]] == ["A", "B"]
+
+
+# --- how the package was adopted ---------------------------------------------------------------
+
+
+def _step(state: GameState, *actions: a.Action) -> GameState:
+    for action in actions:
+        assert isinstance(RULES.step(state, action), list), action
+    return state
+
+
+def _overruled() -> GameState:
+    """Every seat played its `b` card; the chair proposes two, the parent objects and the
+    chair adopts over the objection without revising."""
+    state = RULES.start(default_seats(RULES.scenario), seed=3).state
+    while state.phase != "ideate":
+        _step(state, a.EndPhase("time_up"))
+    _step(state, *(a.PlayIdea(seat, f"{seat}-b") for seat in SEAT_IDS))
+    while state.phase != "decide":
+        _step(state, a.EndPhase("time_up"))
+    ideas = tuple(state.live_ideas())[:2]
+    _step(state, a.Propose("chair", ideas))
+    _step(state, *(a.Vote(s, "object" if s == "parent" else "accept") for s in SEAT_IDS))
+    assert state.adopted_how is None  # the objection stands: the chair decides
+    return _step(state, a.Adopt("chair"))
+
+
+def test_every_adoption_mode_is_named_as_a_councillor_would_say_it() -> None:
+    english = {how: texts["en"] for how, texts in ADOPTED_HOW.items()}
+    assert english == {
+        "consensus": "adopted on its own: nobody objected",
+        "overruled": "adopted over objections, without a revision",
+        "dissent": "adopted after a revision, with objections remaining",
+        "politician_card": "the chair played the politician card",
+        "time_up": "time ran out",
+        "pending": "not decided yet",
+    }
+    danish = [texts["da"] for texts in ADOPTED_HOW.values()]
+    assert len(set(danish)) == len(danish)
+    assert all(texts["da"] != texts["en"] for texts in ADOPTED_HOW.values())
+
+
+def test_a_package_adopted_over_an_objection_is_shown_as_overruled() -> None:
+    state = _overruled()
+    assert state.adopted_how == "overruled"
+    en = table_debrief(RULES, state, "en").proposal
+    da = table_debrief(RULES, state, "da").proposal
+    assert (en.final, en.adopted_how) == (True, "overruled")
+    assert en.adopted_how_text == "adopted over objections, without a revision"
+    assert da.adopted_how_text == ADOPTED_HOW["overruled"]["da"]
+    (table,) = workshop_debrief([("1", RULES, state)], "en").tables
+    assert (table.adopted_how, table.adopted_how_text) == ("overruled", en.adopted_how_text)
+    consensus = table.scores["consensus"]
+    assert consensus is not None and consensus < 100
+    (row,) = workshop_csv_rows(workshop_debrief([("1", RULES, state)], "en"))
+    assert row["adopted_how"] == "overruled"
+
+
+# --- bot seats -----------------------------------------------------------------------------------
+
+
+def _bot_flags(rows: Sequence[Agenda | Contribution | TrustLine | Profile]) -> dict[str, bool]:
+    """Whether each role a debrief section names is marked a bot."""
+    return {r.role.id: r.role.bot for r in rows}
+
+
+def test_without_bot_seats_nothing_is_marked_a_bot() -> None:
+    debrief = table_debrief(RULES, _carded(), "en", bot_seats={"nobody-sits-here"})
+    assert debrief.bot_seats == ()
+    assert not any(_bot_flags(debrief.agendas).values())
+    assert not any(m.by_bot for m in debrief.key_moments + debrief.act_moments)
+    assert table_debrief(RULES, _carded(), "en") == debrief  # the default: no bots
+
+
+def test_roles_bots_played_are_marked_wherever_the_debrief_names_them() -> None:
+    state = _combined()
+    bots = {"teacher", "official"}
+    debrief = table_debrief(RULES, state, "en", bot_seats=bots)
+    assert debrief.bot_seats == tuple(s for s in SEAT_IDS if s in bots)  # in seat order
+    expected = {r: r in bots for r in state.seated_roles}
+    assert _bot_flags(debrief.agendas) == expected
+    assert _bot_flags(debrief.contributions) == expected
+    assert _bot_flags(debrief.trust) == expected
+    assert _bot_flags(debrief.profiles) == {"chair": False, "member": False}
+    assert {ag.role.id: ag.bot_seats for ag in debrief.agendas} == {
+        r: ((r,) if r in bots else ()) for r in state.seated_roles
+    }
+    for idea in debrief.proposal.ideas:
+        assert {c.id: c.bot for c in idea.contributors} == {
+            c: c in bots for c in state.table[idea.id].contributors
+        }
+    assert any(c.bot for i in debrief.proposal.ideas for c in i.contributors)
+    chair_bot = table_debrief(RULES, state, "en", bot_seats={"chair"})
+    assert _bot_flags(chair_bot.profiles) == {"chair": True, "member": False}
+
+
+def test_a_role_with_a_person_and_a_bot_is_not_called_a_bot() -> None:
+    data = tiny_data()
+    parent = next(r for r in data["roles"] if r["id"] == "parent")
+    parent["seats"] = {"min": 1, "max": 2}
+    data["players"] = {"min": 5, "max": 6}
+    rules = Rules(Scenario.model_validate(data))
+    seats = [*default_seats(rules.scenario), SeatSpec("parent-2", "parent")]
+    state = rules.start(seats, seed=5).state
+    one = {
+        ag.role.id: ag for ag in table_debrief(rules, state, "en", bot_seats={"parent-2"}).agendas
+    }
+    assert (one["parent"].role.bot, one["parent"].bot_seats) == (False, ("parent-2",))
+    assert one["parent"].seats == ("parent", "parent-2")
+    both = table_debrief(rules, state, "en", bot_seats={"parent", "parent-2"})
+    assert {ag.role.id: ag.role.bot for ag in both.agendas}["parent"] is True
+
+
+def _actors(state: GameState, round_index: int, source: str | None) -> list[str | None]:
+    """Who made the act a key moment names, worked out here from the state's records."""
+    if source == "politician_card":
+        source = f"move:{RULES.catalog.card.id}"
+    kind, _, ident = (source or "").partition(":")
+    if kind == "move":
+        return [m.seat for m in state.moves if m.round == round_index and m.move == ident]
+    if kind == "option":
+        return [c.seat for c in state.choices if c.round == round_index and c.option == ident]
+    return []
+
+
+@pytest.mark.parametrize("bots", [set(SEAT_IDS), {"chair"}, set(SEAT_IDS) - {"chair"}])
+def test_a_key_moment_says_when_a_bot_made_the_act_behind_it(bots: set[str]) -> None:
+    state = _carded()
+    debrief = table_debrief(RULES, state, "en", bot_seats=bots)
+    moments = debrief.key_moments + debrief.act_moments
+    for m in moments:
+        actors = _actors(state, m.round, m.source)
+        assert m.by_bot == (bool(actors) and all(s in bots for s in actors)), m
+    if bots == set(SEAT_IDS):
+        # Every act was a bot's: each moment an act caused says so, and only those.
+        assert [m.by_bot for m in debrief.act_moments] == [True] * len(debrief.act_moments)
+        assert debrief.act_moments
+    # The politician card is the chair's: a moment it caused is a bot's when the chair is.
+    card = [m for m in moments if m.source in ("politician_card", "move:card")]
+    assert all(m.by_bot == ("chair" in bots) for m in card)
+
+
+def test_the_workshop_counts_each_tables_bot_seats() -> None:
+    first, second = _combined(), _carded()
+    tables = [("1", RULES, first), ("2", RULES, second)]
+    plain = workshop_debrief(tables, "en")
+    assert [(t.seats, t.bot_seats) for t in plain.tables] == [(5, 0), (5, 0)]
+    marked = workshop_debrief(tables, "en", bot_seats={"1": {"teacher", "parent"}, "2": {"chair"}})
+    assert [(t.seats, t.bot_seats) for t in marked.tables] == [(5, 2), (5, 1)]
+    profiles = [t.chair_profile for t in marked.tables]
+    assert [p.role.bot if p else None for p in profiles] == [False, True]
+    rows = workshop_csv_rows(marked)
+    assert [r["bot_seats"] for r in rows] == [2, 1]
+    text = csv_text(rows, TABLE_COLUMNS)
+    parsed = list(csv.DictReader(io.StringIO(text)))
+    assert [r["bot_seats"] for r in parsed] == ["2", "1"]
+
+
+def test_the_json_export_carries_the_bot_marks() -> None:
+    data = table_debrief(RULES, _carded(), "en", bot_seats={"chair"}).model_dump(mode="json")
+    data = json.loads(json.dumps(data))
+    assert data["bot_seats"] == ["chair"]
+    assert {a["role"]["id"]: a["role"]["bot"] for a in data["agendas"]}["chair"] is True
+    assert all("by_bot" in m for m in data["key_moments"] + data["act_moments"])
+    workshop = workshop_debrief([("1", RULES, _carded())], "en", bot_seats={"1": ["chair"]})
+    assert workshop.model_dump(mode="json")["tables"][0]["bot_seats"] == 1

@@ -555,3 +555,12 @@ def test_deleting_any_line_gives_located_problems_not_a_crash(number: int) -> No
     for problem in result.problems:
         assert 1 <= problem.line <= len(lines) + 1
         assert problem.column >= 1
+
+
+def test_a_message_quoting_a_lone_surrogate_can_still_be_written_as_utf8() -> None:
+    # YAML's "\udc80" escape puts a lone surrogate into an id; the message that quotes the
+    # id back went out as a 500 from the check endpoint (it cannot be encoded).
+    text = edited((23, "    hand: [outdoor-school]", '    hand: ["\\udc80idea"]'))
+    problems = load_scenario_text(text, NAME).problems
+    assert any("unknown idea '?idea'" in p.message for p in problems)
+    assert all(str(p).encode("utf-8") for p in problems)
