@@ -40,7 +40,7 @@ from app.authoring.calibration import (
     play_runs,
     teaching_checks,
 )
-from app.engine.simulate import AT_100, histogram, percentile
+from app.engine.simulate import AT_100, Stats, histogram
 from app.scenarios.checks import _texts
 from app.scenarios.loader import LoadResult
 from app.scenarios.models import LEADERSHIP_STYLES, SCORE_NAMES, Scenario, localize
@@ -68,12 +68,10 @@ Severity = Literal["warning", "note"]
 
 
 @dataclass(frozen=True)
-class ScoreStats:
-    name: str
-    min: float
-    mean: float
-    max: float
-    values: tuple[float, ...]
+class ScoreStats(Stats):
+    """A score's spread over the main run's games, and its name."""
+
+    name: str = ""
 
     @property
     def bins(self) -> tuple[int, ...]:
@@ -82,12 +80,9 @@ class ScoreStats:
             counts[min(BINS - 1, max(0, int(value * BINS / 100)))] += 1
         return tuple(counts)
 
-    def percentile(self, q: float) -> float:
-        return percentile(self.values, q)
-
     @property
     def at_100(self) -> float:
-        return _share(v >= AT_100 for v in self.values)
+        return self.share_at_least(AT_100)
 
 
 @dataclass(frozen=True)
@@ -238,10 +233,10 @@ def score_stats(games: Sequence[GameResult]) -> list[ScoreStats]:
         values = [v for g in games if (v := g.scores.get(name)) is not None]
         if values:
             stats.append(
-                ScoreStats(name, min(values), sum(values) / len(values), max(values), tuple(values))
+                ScoreStats(min(values), sum(values) / len(values), max(values), tuple(values), name)
             )
         else:
-            stats.append(ScoreStats(name, 0.0, 0.0, 0.0, ()))
+            stats.append(ScoreStats(0.0, 0.0, 0.0, (), name))
     return stats
 
 
@@ -1042,18 +1037,7 @@ def report_to_dict(report: BalanceReport) -> dict[str, Any]:
     return {
         "scenario": report.scenario_id,
         "games": report.games,
-        "scores": {
-            s.name: {
-                "min": round(s.min, 2),
-                "mean": round(s.mean, 2),
-                "max": round(s.max, 2),
-                "p10": round(s.percentile(0.1), 2),
-                "p50": round(s.percentile(0.5), 2),
-                "p90": round(s.percentile(0.9), 2),
-                "at_100": round(s.at_100, 4),
-            }
-            for s in report.scores
-        },
+        "scores": {s.name: s.to_dict() for s in report.scores},
         "never_chosen": [{"kind": u.kind, "id": u.id} for u in report.never_chosen],
         "always_chosen": [{"kind": u.kind, "id": u.id} for u in report.always_chosen],
         "styles": {

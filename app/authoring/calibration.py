@@ -21,6 +21,7 @@ from itertools import pairwise
 
 from app.engine import actions as a
 from app.engine.bots import Bot
+from app.engine.outcome import package_cards
 from app.engine.rules import Rules
 from app.engine.simulate import AT_100, GameRecord, game_setups, percentile, play_on, seat_bots
 from app.engine.state import GameState
@@ -46,18 +47,6 @@ class GameResult:
     adopted: frozenset[str] = frozenset()  # idea cards in (or built into) the final package
     moves: frozenset[str] = frozenset()
     framing: str | None = None
-
-
-def package_cards(state: GameState) -> frozenset[str]:
-    """The idea cards in the final package, including those built upon."""
-    cards: set[str] = set()
-    for idea_id in state.final_package or ():
-        current = state.table.get(idea_id)
-        while current is not None:
-            if current.card:
-                cards.add(current.card)
-            current = state.table.get(current.base) if current.base else None
-    return frozenset(cards)
 
 
 def result_of(state: GameState, chair: str) -> GameResult:

@@ -361,6 +361,18 @@ def holds(
     return False
 
 
+def package_cards(state: GameState) -> frozenset[str]:
+    """The idea cards in the final package, including those its ideas were built upon."""
+    cards: set[str] = set()
+    for idea_id in state.final_package or ():
+        current = state.table.get(idea_id)
+        while current is not None:
+            if current.card:
+                cards.add(current.card)
+            current = state.table.get(current.base) if current.base else None
+    return frozenset(cards)
+
+
 def _card_in(state: GameState, table_id: str, card: str) -> bool:
     """A card counts as in the package when it is, or was built into, a package idea."""
     idea = state.table.get(table_id)

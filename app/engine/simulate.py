@@ -142,6 +142,20 @@ class Stats:
         """The share (0..1) of games that ended at `bound` or above."""
         return sum(1 for v in self.values if v >= bound) / len(self.values) if self.values else 0.0
 
+    def to_dict(self) -> dict[str, float]:
+        """The spread as JSON: mean, min, max, percentiles, and the shares of games at 100
+        and at 95 or above (fractions 0..1)."""
+        return {
+            "mean": round(self.mean, 2),
+            "min": round(self.min, 2),
+            "max": round(self.max, 2),
+            "p10": round(self.percentile(0.1), 2),
+            "p50": round(self.percentile(0.5), 2),
+            "p90": round(self.percentile(0.9), 2),
+            "at_100": round(self.share_at_least(AT_100), 4),
+            "at_95": round(self.share_at_least(95.0), 4),
+        }
+
 
 def percentile(values: Sequence[float], q: float) -> float:
     """The q-quantile (0..1) by linear interpolation between the sorted values; 0 if none."""
@@ -263,19 +277,7 @@ def summary_to_dict(summary: Summary) -> dict[str, object]:
     content nobody chose."""
     return {
         "games": [{name: _round(v) for name, v in game.items()} for game in summary.finals],
-        "scores": {
-            name: {
-                "mean": round(s.mean, 2),
-                "min": round(s.min, 2),
-                "max": round(s.max, 2),
-                "p10": round(s.percentile(0.1), 2),
-                "p50": round(s.percentile(0.5), 2),
-                "p90": round(s.percentile(0.9), 2),
-                "at_100": round(s.share_at_least(AT_100), 4),
-                "at_95": round(s.share_at_least(95.0), 4),
-            }
-            for name, s in summary.scores.items()
-        },
+        "scores": {name: s.to_dict() for name, s in summary.scores.items()},
         "unused": summary.unused,
         "politician_card_rate": round(summary.politician_card_rate, 3),
         "goals_met": {role: round(rate, 3) for role, rate in summary.goals_met.items()},

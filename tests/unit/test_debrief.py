@@ -33,6 +33,7 @@ from app.engine.debrief import (
 )
 from app.engine.events import SeatSpec
 from app.engine.explain import source_title
+from app.engine.outcome import package_cards
 from app.engine.rules import Rules
 from app.engine.simulate import default_seats, play_game
 from app.engine.state import GameState
@@ -72,19 +73,7 @@ def _carded() -> GameState:
 def _pair() -> tuple[GameState, GameState]:
     """Two games whose packages hold different cards."""
     first = _combined()
-    return first, _first("catalyst", lambda s: _cards(s) != _cards(first))
-
-
-def _cards(state: GameState) -> set[str]:
-    """Cards in, or built into, the final package."""
-    out: set[str] = set()
-    for pid in state.final_package or ():
-        idea = state.table.get(pid)
-        while idea is not None:
-            if idea.card:
-                out.add(idea.card)
-            idea = state.table.get(idea.base) if idea.base else None
-    return out
+    return first, _first("catalyst", lambda s: package_cards(s) != package_cards(first))
 
 
 def test_final_package_lists_each_idea_with_its_contributors() -> None:
@@ -227,7 +216,7 @@ def test_workshop_counts_how_many_tables_chose_each_card() -> None:
     workshop = workshop_debrief(tables, "en")
     expected: dict[str, int] = {}
     for _, _, state in tables:
-        for card in _cards(state):
+        for card in package_cards(state):
             expected[card] = expected.get(card, 0) + 1
     assert {r.card: r.tables for r in workshop.rarity} == expected
     assert [t.label for t in workshop.tables] == ["A", "B", "C"]
