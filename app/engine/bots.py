@@ -235,7 +235,7 @@ class Bot:
     def _act_in_decide(self, state: GameState) -> a.Action | None:
         # A move is drawn here and thrown away before `_decide_move` draws again, so in
         # this phase a bot plays at most every second move it picks. That has always been
-        # so, and the simulated means in docs/scoring.md rest on it.
+        # so, and the calibration figures in docs/scoring.md rest on it.
         if self._moves_spent != (state.round_index, state.phase):
             self._move(state)
         move = self._decide_move(state)

@@ -189,7 +189,8 @@ def _ownership_parts(
         name: 100.0 * weights[name] / total * sum(values[name][r] for r in owners) / k
         for name in OWNERSHIP_PARTS
     }
-    # An overruled role owns nothing of the outcome, whatever it put in.
+    # An overruled role loses its stake (all or half of it, see OVERRULING), whatever it
+    # put in.
     parts["overruled"] = (
         -100.0
         / k
