@@ -34,9 +34,12 @@ from app.authoring.calibration import (
     SATURATED,
     SEPARATION,
     TOP_P90,
+    CardEffect,
     Check,
     GameResult,
     Runs,
+    card_effect,
+    finals,
     play_runs,
     teaching_checks,
 )
@@ -104,21 +107,6 @@ class StyleResult:
     at_100: dict[str, float]  # share of games ending at 100, per score
     politician_card_rate: float
     goals_met: float  # mean over the roles' secret goals
-
-
-@dataclass(frozen=True)
-class CardEffect:
-    """What the politician card and overruling do, against revising the same proposal.
-
-    Each fork is a game whose chair met objections with its revision unused, played on
-    three ways from there (see `app/authoring/calibration.py`)."""
-
-    forks: int
-    card_ownership: float  # mean ownership with the card, less with a revision
-    overrule_ownership: float  # mean ownership adopting over the objections, less revising
-    chair_card: float  # the chair's secret goal met, with the card
-    chair_overrule: float
-    chair_revise: float
 
 
 @dataclass(frozen=True)
@@ -228,16 +216,7 @@ def build_report(
 
 
 def score_stats(games: Sequence[GameResult]) -> list[ScoreStats]:
-    stats = []
-    for name in SCORE_NAMES:
-        values = [v for g in games if (v := g.scores.get(name)) is not None]
-        if values:
-            stats.append(
-                ScoreStats(min(values), sum(values) / len(values), max(values), tuple(values), name)
-            )
-        else:
-            stats.append(ScoreStats(0.0, 0.0, 0.0, (), name))
-    return stats
+    return [replace(ScoreStats.of(finals(games, name)), name=name) for name in SCORE_NAMES]
 
 
 def _share(flags: Iterable[bool]) -> float:
@@ -320,29 +299,6 @@ def style_result(style: str, games: Sequence[GameResult]) -> StyleResult:
         at_100={s.name: s.at_100 for s in stats},
         politician_card_rate=_share(g.card for g in games),
         goals_met=_share(goals),
-    )
-
-
-def card_effect(runs: Runs) -> CardEffect | None:
-    forks = runs.forks
-    if not forks:
-        return None
-
-    def own(how: str) -> list[float]:
-        return [f.branches[how].scores.get("ownership") or 0.0 for f in forks]
-
-    def chair(how: str) -> float:
-        return _share(f.branches[how].goals.get(f.branches[how].chair, False) for f in forks)
-
-    revise = own("revise")
-    return CardEffect(
-        forks=len(forks),
-        card_ownership=sum(c - r for c, r in zip(own("card"), revise, strict=True)) / len(forks),
-        overrule_ownership=sum(o - r for o, r in zip(own("overrule"), revise, strict=True))
-        / len(forks),
-        chair_card=chair("card"),
-        chair_overrule=chair("overrule"),
-        chair_revise=chair("revise"),
     )
 
 

@@ -23,7 +23,7 @@ from app.engine import actions as a
 from app.engine.bots import Bot
 from app.engine.outcome import package_cards
 from app.engine.rules import Rules
-from app.engine.simulate import AT_100, GameRecord, game_setups, percentile, play_on, seat_bots
+from app.engine.simulate import AT_100, GameRecord, Stats, game_setups, play_on, seat_bots
 from app.engine.state import GameState
 from app.scenarios.models import SCORE_NAMES, Scenario
 
@@ -124,9 +124,10 @@ def play_runs(
     rules = Rules(scenario)
     runs = Runs()
     stop = _facing_objections(rules)
+    setups = game_setups(scenario, games, seed)
     for style in styles:
         results = []
-        for n, (seats, game_seed) in enumerate(game_setups(scenario, games, seed)):
+        for n, (seats, game_seed) in enumerate(setups):
             bots = seat_bots(rules, seats, game_seed, style)
             record = GameRecord(rules.start(seats, game_seed).state)
             if forks and style in FORK_STYLES and play_on(rules, record, bots, False, stop):
@@ -227,12 +228,12 @@ def saturation_checks(runs: Runs) -> list[Check]:
     out: list[Check] = []
     for style, results in runs.styles.items():
         for name in SCORE_NAMES:
-            values = finals(results, name)
-            if not values:
+            spread = Stats.of(finals(results, name))
+            if not spread.values:
                 continue
-            at_100 = sum(1 for v in values if v >= AT_100) / len(values)
+            at_100 = spread.share_at_least(AT_100)
             out.append(_check("at_100", f"{name}/{style}", at_100, None, SATURATED))
-            out.append(_check("p90", f"{name}/{style}", percentile(values, 0.9), None, TOP_P90))
+            out.append(_check("p90", f"{name}/{style}", spread.percentile(0.9), None, TOP_P90))
     return out
 
 
@@ -273,25 +274,53 @@ def separation_checks(runs: Runs) -> list[Check]:
     return out
 
 
-def card_checks(runs: Runs) -> list[Check]:
-    """The politician card and overruling, against revising, on the same proposal."""
-    if not runs.forks:
-        return []
+@dataclass(frozen=True)
+class CardEffect:
+    """What the politician card and overruling do, against revising the same proposal, over
+    the forks (games whose chair met objections, played on three ways from there)."""
+
+    forks: int
+    card_ownership: float  # mean ownership with the card, less with a revision
+    overrule_ownership: float  # mean ownership adopting over the objections, less revising
+    chair_card: float  # the chair's secret goal met, with the card
+    chair_overrule: float
+    chair_revise: float
+
+
+def card_effect(runs: Runs) -> CardEffect | None:
+    forks = runs.forks
+    if not forks:
+        return None
 
     def own(fork: Fork, how: str) -> float:
         return fork.branches[how].scores.get("ownership") or 0.0
 
-    def goal(fork: Fork, how: str) -> float:
-        result = fork.branches[how]
-        return float(result.goals.get(result.chair, False))
+    def chair(how: str) -> float:
+        return statistics.fmean(
+            f.branches[how].goals.get(f.branches[how].chair, False) for f in forks
+        )
 
-    card = statistics.fmean(own(f, "card") - own(f, "revise") for f in runs.forks)
-    overrule = statistics.fmean(own(f, "overrule") - own(f, "revise") for f in runs.forks)
-    gain = statistics.fmean(goal(f, "card") - goal(f, "revise") for f in runs.forks)
+    return CardEffect(
+        forks=len(forks),
+        card_ownership=statistics.fmean(own(f, "card") - own(f, "revise") for f in forks),
+        overrule_ownership=statistics.fmean(own(f, "overrule") - own(f, "revise") for f in forks),
+        chair_card=chair("card"),
+        chair_overrule=chair("overrule"),
+        chair_revise=chair("revise"),
+    )
+
+
+def card_checks(runs: Runs) -> list[Check]:
+    """The politician card and overruling, against revising, on the same proposal."""
+    effect = card_effect(runs)
+    if effect is None:
+        return []
     return [
-        _check("card_cost", "ownership", card, *CARD_COST),
-        _check("card_goal_gain", "chair", gain, None, CARD_GOAL_GAIN),
-        _check("overrule_cost", "ownership", overrule, None, OVERRULE_COST),
+        _check("card_cost", "ownership", effect.card_ownership, *CARD_COST),
+        _check(
+            "card_goal_gain", "chair", effect.chair_card - effect.chair_revise, None, CARD_GOAL_GAIN
+        ),
+        _check("overrule_cost", "ownership", effect.overrule_ownership, None, OVERRULE_COST),
     ]
 
 

@@ -546,7 +546,7 @@ class Bot:
             return self._after_votes(state)
         return []
 
-    def _package(self, state: GameState, must: Sequence[str] = ()) -> tuple[str, ...]:
+    def _package(self, state: GameState) -> tuple[str, ...]:
         """A package within budget, ordered by what this chair's style cares about."""
         rnd = self.rules.catalog.rounds[state.round_index]
         budget = rnd.budget or 0
@@ -566,19 +566,13 @@ class Bot:
         ordered = sorted(live, key=score, reverse=True)
         if leaning == "facilitator":
             ordered = _spread_over_roles(ordered, state)
-        return self._fill(state, [*must, *ordered], budget, size)
-
-    def _fill(
-        self, state: GameState, ordered: Sequence[str], budget: int, size: int
-    ) -> tuple[str, ...]:
-        """The ideas in this order that fit the budget and the package's size."""
         chosen: list[str] = []
         spent = 0
         for idea in ordered:
             cost = state.table[idea].cost
             if len(chosen) >= size:
                 break
-            if idea not in chosen and spent + cost <= budget:
+            if spent + cost <= budget:
                 chosen.append(idea)
                 spent += cost
         return tuple(chosen)
@@ -591,13 +585,13 @@ class Bot:
         size = max(1, len(package))
         live = state.live_ideas()
         table = state.table
-        mine = [i for i in live if self.role in table[i].contributors]
-        if self.mood.own_first and mine and not set(mine) & set(package):
+        mine = {i for i in live if self.role in table[i].contributors}
+        if self.mood.own_first and mine and not mine & set(package):
             # It will not back a package without something of its own.
-            return self._second_look(state, "object", 0.0)
+            return self._second_look(state, "object", 0.0, mine)
         # What each idea is worth to this role: its value, and 2 more for one of its own.
         worth = {
-            i: max(0.0, value + (2.0 if self.role in table[i].contributors else 0.0))
+            i: max(0.0, value + (2.0 if i in mine else 0.0))
             for i, value in zip(live, self._values_of(table, live), strict=True)
         }
         ideal = sum(sorted(worth.values(), reverse=True)[:size])
@@ -609,20 +603,21 @@ class Bot:
             if ratio >= self.mood.accept
             else ("live_with" if ratio >= self.mood.live_with else "object")
         )
-        return self._second_look(state, answer, ratio)
+        return self._second_look(state, answer, ratio, mine)
 
-    def _second_look(self, state: GameState, answer: a.VoteChoice, ratio: float) -> a.VoteChoice:
+    def _second_look(
+        self, state: GameState, answer: a.VoteChoice, ratio: float, mine: set[str]
+    ) -> a.VoteChoice:
         """On a revised proposal, people are loath to go back on their word: one who did not
         object does not start unless an idea of its own was dropped, and an objector the
         revision moved toward (an idea of its own taken in, or a better package for it)
-        can live with it."""
+        can live with it. `mine` holds the live ideas this role contributed to."""
         before = self._answered
         proposal = tuple(state.proposal or ())
         self._answered = (proposal, answer, ratio)
         if before is None or answer != "object":
             return answer
         earlier, said, then = before
-        mine = {i for i in state.live_ideas() if self.role in state.table[i].contributors}
         dropped = (mine & set(earlier)) - set(proposal)
         taken_in = (mine & set(proposal)) - set(earlier)
         if said != "object" and not dropped:

@@ -394,7 +394,8 @@ class _Bots:
 
     @classmethod
     def of(cls, state: GameState, bot_seats: Collection[str]) -> _Bots:
-        seats = frozenset(s.id for s in state.seats if s.id in set(bot_seats))
+        named = set(bot_seats)
+        seats = frozenset(s.id for s in state.seats if s.id in named)
         by_role: dict[str, list[bool]] = {}
         for s in state.seats:
             by_role.setdefault(s.role, []).append(s.id in seats)
@@ -472,8 +473,12 @@ def _proposal(
         total_cost=sum(i.cost for i in ideas),
         budget=decide.budget if decide else None,
         adopted_how=how,
-        adopted_how_text=_t(ADOPTED_HOW.get(how, ADOPTED_HOW["pending"]), lang),
+        adopted_how_text=_adopted_text(how, lang),
     )
+
+
+def _adopted_text(how: str, lang: str) -> str:
+    return _t(ADOPTED_HOW.get(how, ADOPTED_HOW["pending"]), lang)
 
 
 def _adopted_how(state: GameState) -> str:
@@ -724,7 +729,7 @@ def workshop_debrief(
                     idea_title(state.table[i], state, catalog, lang) for i in packages[t]
                 ),
                 adopted_how=how,
-                adopted_how_text=_t(ADOPTED_HOW.get(how, ADOPTED_HOW["pending"]), lang),
+                adopted_how_text=_adopted_text(how, lang),
                 seats=len(state.seats),
                 bot_seats=len(bots.seats),
                 politician_card_played=state.politician_card_played,

@@ -5,6 +5,7 @@ from __future__ import annotations
 import random
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
+from typing import Self
 
 from app.engine import actions as a
 from app.engine.bots import Bot
@@ -135,6 +136,12 @@ class Stats:
     max: float
     values: tuple[float, ...]
 
+    @classmethod
+    def of(cls, values: Sequence[float]) -> Self:
+        if not values:
+            return cls(0.0, 0.0, 0.0, ())
+        return cls(min(values), sum(values) / len(values), max(values), tuple(values))
+
     def percentile(self, q: float) -> float:
         return percentile(self.values, q)
 
@@ -212,7 +219,7 @@ class _Tally:
         return Summary(
             games=self.games,
             scores={
-                name: _stats([v for game in self.finals if (v := game[name]) is not None])
+                name: Stats.of([v for game in self.finals if (v := game[name]) is not None])
                 for name in SCORE_NAMES
             },
             unused={
@@ -232,12 +239,6 @@ def summarise(rules: Rules, states: Sequence[GameState]) -> Summary:
     for state in states:
         tally.add(state)
     return tally.summary(rules)
-
-
-def _stats(values: Sequence[float]) -> Stats:
-    if not values:
-        return Stats(0.0, 0.0, 0.0, ())
-    return Stats(min(values), sum(values) / len(values), max(values), tuple(values))
 
 
 def game_setups(scenario: Scenario, games: int, seed: int) -> list[tuple[list[SeatSpec], int]]:
