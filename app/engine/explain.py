@@ -99,6 +99,10 @@ _MANY: dict[str, dict[str, str]] = {
 _FIXED: dict[str, dict[str, str]] = {
     "none": {"da": "{score}: intet at måle endnu", "en": "{score}: nothing to measure yet"},
     "steady": {"da": "{score} er uændret", "en": "{score} held steady"},
+    "first": {
+        "da": "{score} måles for første gang",
+        "en": "{score} is measured for the first time",
+    },
 }
 
 _SOURCES: dict[str, dict[str, str]] = {

@@ -259,7 +259,7 @@ def reasons(
     them against the score without them, on the same base) and what the formula's parts
     did (the rest, shared among the parts by how much each changed). The reason names the
     biggest share that points the way the score went, so a move is never credited with a
-    change its effect did not make.
+    change its effect did not make. A score measured for the first time has no change.
     """
     out: list[Reason] = []
     for name in SCORE_NAMES:
@@ -268,7 +268,12 @@ def reasons(
             out.append(Reason(name, f"{name}.none", 0.0))
             continue
         old = before.scores[name] if before else None
-        delta = new - (old or 0.0)
+        if old is None:
+            # Measured for the first time (no rankings, answers or package before): it did
+            # not rise from 0, so no change is credited to anything.
+            out.append(Reason(name, f"{name}.first", 0.0))
+            continue
+        delta = new - old
         shares = _shares(name, before, after, state, delta)
         same_way = [(abs(v), key) for key, v in shares.items() if v * delta > 0]
         if abs(delta) < 0.05 or not same_way:

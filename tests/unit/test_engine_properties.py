@@ -318,3 +318,19 @@ def test_a_reason_credits_a_move_or_option_only_with_a_change_its_effect_made(
                     # What it did pointed the way the score went.
                     assert did.get(reason.subject, {}).get(what, 0) * reason.delta > 0, reason
             did = {}
+
+
+@GAMES
+@given(seed=SEEDS, style=STYLES)
+def test_a_score_measured_for_the_first_time_did_not_rise_from_0(seed: int, style: str) -> None:
+    state = play_game(RULES, seed, chair_style=style).state
+    seen: set[str] = set()
+    for scored in state.history:
+        for reason in scored.reasons:
+            if scored.scores.get(reason.score) is None:
+                continue
+            if reason.score not in seen:
+                assert (reason.code, reason.delta) == (f"{reason.score}.first", 0.0)
+                seen.add(reason.score)
+            else:
+                assert not reason.code.endswith(".first")

@@ -49,3 +49,9 @@ def test_overruling_is_worded_by_how_the_package_was_adopted() -> None:
     assert explain(dissent, SCHOOL, "en") == (
         "ownership fell: objections remained after the revision"
     )
+
+
+def test_a_first_measurement_is_worded_as_one() -> None:
+    reason = Reason("innovation", "innovation.first", 0.0)
+    assert explain(reason, SCHOOL, "en") == "innovation is measured for the first time"
+    assert explain(reason, SCHOOL, "da") == "innovation måles for første gang"
