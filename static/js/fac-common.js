@@ -224,20 +224,8 @@ export function scoreName(name) {
   );
 }
 
-export function phaseName(phase) {
-  return (
-    {
-      frame: t("Frame the problem"),
-      ideate: t("Ideas"),
-      dilemma: t("Dilemma"),
-      rank: t("Rank"),
-      decide: t("Decide"),
-      ended: t("Ended"),
-    }[phase] ||
-    phase ||
-    "—"
-  );
-}
+// One name per phase on every screen: the console, the projector and the phones.
+export { phaseName } from "./ui-dom.js";
 
 export function statusName(status) {
   return (

@@ -114,7 +114,7 @@ export function secondsLeft(pub) {
 export function phaseName(phase) {
   switch (phase) {
     case "frame":
-      return t("Define the problem");
+      return t("Frame the problem");
     case "ideate":
       return t("Ideas");
     case "dilemma":
