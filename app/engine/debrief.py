@@ -420,24 +420,68 @@ def _interest_names(catalog: Catalog, lang: str) -> dict[str, str]:
     return {i.id: localize(i.name, lang) for i in catalog.scenario.interests}
 
 
+def idea_parts(
+    idea: TableIdea, state: GameState, catalog: Catalog, lang: str
+) -> list[tuple[str, str]]:
+    """The (title, text) of each idea a combined idea was built from, first one first.
+
+    A part that is already in the idea (the same card, or the same words written again
+    by another player) is named once: a group that builds twice on one idea must not see
+    its title and description repeated.
+    """
+    chain: list[TableIdea] = []
+    current: TableIdea | None = idea
+    while current is not None:
+        chain.append(current)
+        current = state.table.get(current.base) if current.base else None
+    parts: list[tuple[str, str]] = []
+    seen: set[str] = set()
+    for part in reversed(chain):
+        card = catalog.ideas.get(part.card) if part.card else None
+        title = localize(card.title, lang) if card else part.title
+        key = f"card:{part.card}" if card else f"own:{_plain(title)}"
+        if key in seen:
+            continue
+        seen.add(key)
+        text = part.text or (localize(card.text, lang) if card else "")
+        parts.append((title, text))
+    return parts
+
+
+def _plain(text: str) -> str:
+    """Words as a reader compares them: case, ellipses and spacing aside."""
+    return " ".join(text.replace("…", " ").replace("...", " ").casefold().split())
+
+
 def idea_title(idea: TableIdea, state: GameState, catalog: Catalog, lang: str) -> str:
     """A card's title, a player's own words, or 'base + addition' for a combined idea.
 
     The player screens and the debrief both name ideas this way, so a group recognises
     in the debrief the idea it built together at the table.
     """
-    card = catalog.ideas.get(idea.card) if idea.card else None
-    own = localize(card.title, lang) if card else idea.title
-    if idea.base is None or idea.base not in state.table:
-        return own
-    return f"{idea_title(state.table[idea.base], state, catalog, lang)} + {own}"
+    return " + ".join(title for title, _text in idea_parts(idea, state, catalog, lang))
 
 
-def _idea_text(idea: TableIdea, catalog: Catalog, lang: str) -> str:
-    if idea.text:
-        return idea.text
-    card = catalog.ideas.get(idea.card) if idea.card else None
-    return localize(card.text, lang) if card else ""
+def idea_text(idea: TableIdea, state: GameState, catalog: Catalog, lang: str) -> str:
+    """The description of every part of an idea, each once, in the order they were built.
+
+    A combined idea keeps what each of its parts said (before, only the last part's
+    text was shown, so 'review + merger' read as the merger alone).
+    """
+    texts: list[str] = []
+    seen: set[str] = set()
+    for title, text in idea_parts(idea, state, catalog, lang):
+        plain = _plain(text)
+        if not plain or plain in seen or plain == _plain(title):
+            continue
+        seen.add(plain)
+        texts.append(text.strip())
+    return " ".join([*map(_sentence, texts[:-1]), *texts[-1:]])
+
+
+def _sentence(text: str) -> str:
+    """End a part's text as a sentence, so the next part's text reads as a new one."""
+    return text if text[-1] in ".!?…:" else f"{text}."
 
 
 def _package_idea(
@@ -449,7 +493,7 @@ def _package_idea(
         id=idea.id,
         card=idea.card,
         title=idea_title(idea, state, catalog, lang),
-        text=_idea_text(idea, catalog, lang),
+        text=idea_text(idea, state, catalog, lang),
         cost=idea.cost,
         novelty=idea.novelty,
         serves=tuple(

@@ -13,7 +13,7 @@ from functools import lru_cache
 from typing import Any, TypeVar
 
 from app.engine import events as ev
-from app.engine.debrief import idea_title
+from app.engine.debrief import idea_text, idea_title
 from app.engine.explain import explain
 from app.engine.outcome import leading_package, support
 from app.engine.rules import Rules
@@ -102,13 +102,11 @@ def scenario_view(rules: Rules, lang: str) -> dict[str, Any]:
 
 
 def idea_view(rules: Rules, state: GameState, idea: ev.TableIdea, lang: str) -> dict[str, Any]:
-    card = rules.catalog.ideas.get(idea.card or "")
-    text = idea.text or (_t(card.text, lang) if card is not None else "")
     return {
         "id": idea.id,
         "card": idea.card,
         "title": idea_title(idea, state, rules.catalog, lang),
-        "text": text,
+        "text": idea_text(idea, state, rules.catalog, lang),
         "novelty": idea.novelty,
         "cost": idea.cost,
         "serves": idea.serves,

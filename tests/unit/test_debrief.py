@@ -26,18 +26,22 @@ from app.engine.debrief import (
     TrustLine,
     csv_text,
     debrief_csv_rows,
+    idea_text,
+    idea_title,
     rarity_score,
     table_debrief,
     workshop_csv_rows,
     workshop_debrief,
 )
-from app.engine.events import SeatSpec
+from app.engine.events import SeatSpec, TableIdea
 from app.engine.explain import source_title
 from app.engine.outcome import package_cards
 from app.engine.rules import Rules
 from app.engine.simulate import default_seats, play_game
 from app.engine.state import GameState
+from app.scenarios import load_scenario_or_raise
 from app.scenarios.models import Scenario
+from app.settings import REPO_ROOT
 from tests.unit.tiny import tiny_data, tiny_scenario
 
 RULES = Rules(tiny_scenario())
@@ -415,3 +419,61 @@ def test_the_json_export_carries_the_bot_marks() -> None:
     assert all("by_bot" in m for m in data["key_moments"] + data["act_moments"])
     workshop = workshop_debrief([("1", RULES, _carded())], "en", bot_seats={"1": ["chair"]})
     assert workshop.model_dump(mode="json")["tables"][0]["bot_seats"] == 1
+
+
+SCHOOL = Rules(
+    load_scenario_or_raise(REPO_ROOT / "game_content" / "scenarios" / "school-committee.yaml")
+)
+
+
+def _school_ideate() -> tuple[GameState, list[str]]:
+    """The school case in its ideas round, and the seats in the order they sit."""
+    seats = default_seats(SCHOOL.scenario)
+    state = SCHOOL.start(seats, seed=3).state
+    while state.phase != "ideate":
+        _step_on(SCHOOL, state, a.EndPhase("time_up"))
+    return state, [s.id for s in seats]
+
+
+def _step_on(rules: Rules, state: GameState, *actions: a.Action) -> None:
+    for action in actions:
+        assert isinstance(rules.step(state, action), list), action
+
+
+def _only_idea(state: GameState) -> TableIdea:
+    (live,) = state.live_ideas()
+    return state.table[live]
+
+
+def test_a_combined_idea_keeps_every_parts_description() -> None:
+    state, seats = _school_ideate()
+    first, second = state.hands[seats[0]][:2]
+    _step_on(SCHOOL, state, a.PlayIdea(seats[0], first))
+    _step_on(SCHOOL, state, a.BuildOn(seats[0], _only_idea(state).id, idea=second))
+    combined = _only_idea(state)
+    cards = SCHOOL.catalog.ideas
+    for lang in ("da", "en"):
+        title = idea_title(combined, state, SCHOOL.catalog, lang)
+        text = idea_text(combined, state, SCHOOL.catalog, lang)
+        assert title == f"{cards[first].title[lang]} + {cards[second].title[lang]}"
+        assert cards[first].text[lang].rstrip(".") in text, text
+        assert cards[second].text[lang].rstrip(".") in text, text
+        assert text.index(cards[first].text[lang][:20]) < text.index(cards[second].text[lang][:20])
+
+
+def test_words_two_players_both_add_are_named_once() -> None:
+    state, seats = _school_ideate()
+    card = state.hands[seats[0]][0]
+    _step_on(SCHOOL, state, a.PlayIdea(seats[0], card))
+    words = "…med en fælles skoleleder"
+    _step_on(SCHOOL, state, a.BuildOn(seats[1], _only_idea(state).id, title=words, text=words))
+    # A second player adds the same words again, in other case and spacing.
+    again = "…Med en  fælles skoleleder …"
+    _step_on(SCHOOL, state, a.BuildOn(seats[2], _only_idea(state).id, title=again))
+    combined = _only_idea(state)
+    title = idea_title(combined, state, SCHOOL.catalog, "da")
+    assert title == f"{SCHOOL.catalog.ideas[card].title['da']} + {words}"
+    text = idea_text(combined, state, SCHOOL.catalog, "da")
+    assert "fælles skoleleder" not in text  # the words are the title, not a description
+    assert text == SCHOOL.catalog.ideas[card].text["da"].strip()
+    assert len(set(combined.contributors)) == 3  # every builder is still credited
