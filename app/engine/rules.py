@@ -261,6 +261,10 @@ class Rules:
 
     def _check_advise(self, state: GameState, act: a.Advise, role: str) -> None:
         self._check_option(state, act.option)
+        # Advice is what the others give the one who decides; counted in by time-up, the
+        # decider's own "advice" would be a second say in their own choice.
+        if role == self.event_target(state):
+            raise _fail("not_your_turn", "you decide this dilemma: the others advise you")
 
     def _check_choose(self, state: GameState, act: a.ChooseOption, role: str) -> None:
         self._check_option(state, act.option)

@@ -283,6 +283,26 @@ def test_a_dilemma_aimed_at_a_role_is_chosen_by_that_role() -> None:
     assert [(c.role, c.option) for c in state.choices] == [("parent", "hide")]
 
 
+def test_the_role_that_decides_a_dilemma_cannot_advise_on_it() -> None:
+    state = to_phase(start(), "dilemma")
+    # The storm names no target, so the chair decides: the others advise.
+    assert refusal(state, a.Advise("chair", "meet")) == "not_your_turn"
+    assert "chair" not in state.advice
+    state = do(state, a.Advise("member", "meet"))
+    assert state.advice == {"member": "meet"}
+
+
+def test_a_dilemma_aimed_at_a_role_takes_the_chairs_advice_but_not_its_own() -> None:
+    def aim_at_parent(data: dict[str, Any]) -> None:
+        data["events"][0]["target"] = "parent"
+
+    rules = variant(aim_at_parent)
+    state = to_phase(start(rules), "dilemma", rules)
+    assert refusal(state, a.Advise("parent", "hide"), rules) == "not_your_turn"
+    state = do(state, a.Advise("chair", "hide"), rules=rules)
+    assert state.advice == {"chair": "hide"}
+
+
 def test_time_up_in_a_dilemma_takes_the_most_advised_option() -> None:
     state = to_phase(start(), "dilemma")
     state = do(
