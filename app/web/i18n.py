@@ -49,8 +49,8 @@ def js_catalog(lang: str) -> dict[str, str]:
     return {str(m.id): str(m.string) for m in catalog if m.id and m.string}
 
 
-def pick_language(*candidates: str | None) -> str:
-    """The first supported language among the candidates (query, cookie, header), else da."""
+def chosen_language(*candidates: str | None) -> str | None:
+    """The first supported language among the candidates, else None."""
     for candidate in candidates:
         if not candidate:
             continue
@@ -58,4 +58,9 @@ def pick_language(*candidates: str | None) -> str:
             code = part.strip().lower()[:2]
             if code in LANGUAGES:
                 return code
-    return DEFAULT_LANGUAGE
+    return None
+
+
+def pick_language(*candidates: str | None) -> str:
+    """The first supported language among the candidates (query, cookie, header), else da."""
+    return chosen_language(*candidates) or DEFAULT_LANGUAGE

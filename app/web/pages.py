@@ -15,7 +15,8 @@ from fastapi.responses import HTMLResponse, JSONResponse, Response
 from jinja2 import Environment, FileSystemLoader, select_autoescape
 
 from app.settings import REPO_ROOT
-from app.web.i18n import LANGUAGES, js_catalog, pick_language, translations
+from app.web.api import WRONG_CODES
+from app.web.i18n import LANGUAGES, chosen_language, js_catalog, pick_language, translations
 
 router = APIRouter(include_in_schema=False)
 TEMPLATES = REPO_ROOT / "app" / "web" / "templates"
@@ -54,24 +55,82 @@ def _page_lang(
 PageLang = Annotated[str, Depends(_page_lang)]
 
 
+def _chosen_lang(
+    lang: Annotated[str | None, Query(max_length=5)] = None,
+    cookie: Annotated[str | None, Cookie(alias="lang")] = None,
+) -> str | None:
+    """A language the person picked (`?lang=` or the language links' cookie), if any."""
+    return chosen_language(lang, cookie)
+
+
+ChosenLang = Annotated[str | None, Depends(_chosen_lang)]
+AcceptLang = Annotated[str | None, Header(alias="accept-language")]
+
+
+async def _table_language(request: Request, code: str | None) -> str | None:
+    """The language of the table a join code opens; None for no such table.
+
+    A wrong code counts against the address like a wrong code typed on the join page,
+    so the page's language cannot be used to try codes faster than the API allows.
+    """
+    if not code:
+        return None
+    address = request.client.host if request.client else "?"
+    if WRONG_CODES.full(address):
+        return None
+    try:
+        room = await request.app.state.manager.watch(code)
+    except LookupError:
+        WRONG_CODES.hit(address)
+        return None
+    language: str = room.config.language
+    return language
+
+
+async def _lang_at_table(
+    request: Request, code: str | None, chosen: str | None, accept: str | None
+) -> str:
+    """A page at a table speaks the table's language: a browser's preference does not beat
+    it, a language the person picked does."""
+    if chosen:
+        return chosen
+    return await _table_language(request, code) or pick_language(accept)
+
+
 @router.get("/", response_class=HTMLResponse)
 async def index(lang: PageLang) -> HTMLResponse:
     return render("join.html", lang, page="join", code="")
 
 
 @router.get("/join/{code}", response_class=HTMLResponse)
-async def join_page(code: str, lang: PageLang) -> HTMLResponse:
-    return render("join.html", lang, page="join", code=code[:12].upper())
+async def join_page(
+    code: str, request: Request, chosen: ChosenLang, accept: AcceptLang = None
+) -> HTMLResponse:
+    code = code[:12].upper()
+    lang = await _lang_at_table(request, code, chosen, accept)
+    return render("join.html", lang, page="join", code=code)
 
 
 @router.get("/play", response_class=HTMLResponse)
-async def play_page(lang: PageLang) -> HTMLResponse:
+async def play_page(
+    request: Request,
+    chosen: ChosenLang,
+    accept: AcceptLang = None,
+    table: Annotated[str | None, Cookie(alias="pm_table", max_length=12)] = None,
+) -> HTMLResponse:
+    """The seat lives in the phone's storage; join.js names its table in the `pm_table`
+    cookie so the page can open in that table's language."""
+    lang = await _lang_at_table(request, table, chosen, accept)
     return render("player.html", lang, page="player")
 
 
 @router.get("/table/{code}", response_class=HTMLResponse)
-async def table_page(code: str, lang: PageLang) -> HTMLResponse:
-    return render("table.html", lang, page="table", code=code[:12].upper())
+async def table_page(
+    code: str, request: Request, chosen: ChosenLang, accept: AcceptLang = None
+) -> HTMLResponse:
+    code = code[:12].upper()
+    lang = await _lang_at_table(request, code, chosen, accept)
+    return render("table.html", lang, page="table", code=code)
 
 
 @router.get("/facilitator", response_class=HTMLResponse)

@@ -22,8 +22,13 @@ export function currentLanguage() {
   return lang;
 }
 
-// Language links keep the choice in a cookie so later pages open in it too.
+// Language links keep the choice in a cookie so later pages open in it too: an explicit
+// choice beats both the browser's preference and the table's language.
 for (const link of document.querySelectorAll("[data-lang-switch]")) {
+  // The page's own query (a join code, say) stays; only the language changes.
+  const target = new URL(location.href);
+  target.searchParams.set("lang", link.dataset.langSwitch);
+  link.href = target.pathname + target.search + target.hash;
   link.addEventListener("click", () => {
     document.cookie = `lang=${link.dataset.langSwitch}; path=/; max-age=31536000; samesite=lax`;
   });

@@ -168,6 +168,8 @@ async function onSubmit(event) {
         name: body.name,
       }),
     );
+    // The player page opens in the table's language; it learns the table from this cookie.
+    document.cookie = `pm_table=${encodeURIComponent(code)}; path=/; max-age=86400; samesite=lax`;
     location.assign("/play");
   } catch {
     say(joinMsg, t("Could not reach the server. Check your connection and try again."), "error");

@@ -23,7 +23,20 @@ import {
 import { ideaCard, lookups, seatList, styleName, voteList, voteTally } from "./ui-game.js";
 
 const stored = storedSeat();
+let reopening = false;
 if (!stored) location.replace("/");
+else if (stored.code && tableCookie() !== stored.code && !/(?:^|;\s*)lang=/.test(document.cookie)) {
+  // A seat taken before the join page named its table: name it now and open again, so
+  // the page speaks the table's language (pages.py). Only if the cookie sticks: no loop.
+  document.cookie = `pm_table=${encodeURIComponent(stored.code)}; path=/; max-age=86400; samesite=lax`;
+  reopening = tableCookie() === stored.code;
+  if (reopening) location.reload();
+}
+
+function tableCookie() {
+  const found = /(?:^|;\s*)pm_table=([^;]*)/.exec(document.cookie);
+  return found ? decodeURIComponent(found[1]) : "";
+}
 
 let conn = null;
 let look = null;
@@ -1013,4 +1026,4 @@ async function main() {
   setInterval(tick, 1000);
 }
 
-if (stored) main();
+if (stored && !reopening) main();

@@ -1,0 +1,106 @@
+"""A table's language is the default for everyone at it (issue 21, point 3).
+
+A phone whose browser prefers one language joins a table set to the other: the join
+page and the player's screen open in the table's language, not the browser's. A player
+who picks a language with the language links gets it, on the page where they picked it
+and on the pages after.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterator
+from typing import Any
+
+import httpx
+import pytest
+from playwright.sync_api import Page, expect
+
+from tests.e2e.conftest import PHONE_390, Browsing
+from tests.e2e.ui import role_name, tr
+from tests.integration.server import Server
+
+OTHER = {"da": "en", "en": "da"}
+
+
+@pytest.fixture
+def api(server: Server) -> Iterator[httpx.Client]:
+    with httpx.Client(base_url=server.base, timeout=30) as client:
+        yield client
+
+
+def _table(api: httpx.Client, lang: str) -> str:
+    response = api.post(
+        "/api/workshops", json={"scenario": "school-committee", "language": lang, "bots": True}
+    )
+    assert response.status_code == 201, response.text
+    created: dict[str, Any] = response.json()
+    code: str = created["tables"][0]["code"]
+    return code
+
+
+def _speaks(page: Page, lang: str, heading: str) -> None:
+    """The page is in `lang`: its lang attribute and a heading the catalog translates."""
+    expect(page.locator("html")).to_have_attribute("lang", lang)
+    expect(page.get_by_role("heading", name=tr(lang, heading), exact=True)).to_be_visible()
+
+
+def _switch(page: Page, shown: str, to: str) -> None:
+    languages = page.get_by_role("navigation", name=tr(shown, "Language"))
+    languages.get_by_role("link", name=to.upper(), exact=True).click()
+
+
+def _join(page: Page, lang: str, name: str, table_lang: str) -> None:
+    """Take the parent's seat; role names are the scenario's, in the table's language."""
+    page.get_by_label(tr(lang, "Your name")).fill(name)
+    parent = re.compile("^" + re.escape(role_name("parent", table_lang)))
+    page.get_by_role("radio", name=parent).check()
+    page.get_by_role("button", name=tr(lang, "Join"), exact=True).click()
+    page.wait_for_url("**/play")
+    expect(page.locator("html")).to_have_attribute("lang", lang)
+    expect(page.locator("#action-title")).to_have_text(tr(lang, "Waiting for the game to start"))
+
+
+@pytest.mark.parametrize("browser_lang", ["da", "en"])
+def test_a_phone_plays_in_the_tables_language_until_its_player_switches(
+    browsing: Browsing, api: httpx.Client, browser_lang: str
+) -> None:
+    table_lang = OTHER[browser_lang]
+    code = _table(api, table_lang)
+
+    # The browser asks for its own language; the table's wins.
+    phone = browsing.page(f"phone-{browser_lang}", viewport=PHONE_390, lang=browser_lang)
+    phone.goto(f"/join/{code}")
+    _speaks(phone, table_lang, "Join a table")
+    _join(phone, table_lang, "Table-tongue", table_lang)
+
+    # The player switches on the player's screen: the seat stays, the language changes.
+    _switch(phone, table_lang, browser_lang)
+    expect(phone.locator("html")).to_have_attribute("lang", browser_lang)
+    expect(phone.locator("#action-title")).to_have_text(
+        tr(browser_lang, "Waiting for the game to start")
+    )
+    expect(phone.locator("#hud")).to_contain_text("Table-tongue")
+    # The choice sticks: the table's own join link now opens in it too.
+    phone.goto(f"/join/{code}")
+    _speaks(phone, browser_lang, "Join a table")
+
+    # Another phone switches on the join page, before it has a seat: the code stays, and
+    # the player's screen opens in the language picked.
+    other = browsing.page(f"other-{browser_lang}", viewport=PHONE_390, lang=browser_lang)
+    other.goto(f"/join/{code}")
+    _speaks(other, table_lang, "Join a table")
+    _switch(other, table_lang, browser_lang)
+    _speaks(other, browser_lang, "Join a table")
+    expect(other.get_by_label(tr(browser_lang, "Table code"))).to_have_value(code)
+    _join(other, browser_lang, "Own-tongue", table_lang)
+
+
+def test_a_page_without_a_table_follows_the_browser(browsing: Browsing) -> None:
+    """No table to follow (the bare join page, an unknown code): the browser's choice."""
+    for lang in ("da", "en"):
+        page = browsing.page(f"bare-{lang}", viewport=PHONE_390, lang=lang)
+        page.goto("/")
+        _speaks(page, lang, "Join a table")
+        page.goto("/join/QQQQQQ")
+        _speaks(page, lang, "Join a table")
