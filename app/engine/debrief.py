@@ -65,13 +65,13 @@ CsvValue = str | float | int | None
 _UI_LANGS = ("da", "en")
 
 SECTIONS: tuple[tuple[str, dict[str, str]], ...] = (
-    ("feelings", {"da": "Hvordan har I det?", "en": "How do you feel?"}),
+    ("feelings", {"da": "Hvordan har du det?", "en": "How do you feel?"}),
     ("proposal", {"da": "Det endelige forslag", "en": "The final proposal"}),
     ("agendas", {"da": "De skjulte dagsordener", "en": "The hidden agendas"}),
-    ("scores", {"da": "Scorerne runde for runde", "en": "The scores round by round"}),
+    ("scores", {"da": "Pointene runde for runde", "en": "The scores round by round"}),
     ("trust", {"da": "Tillid", "en": "Trust"}),
     ("contributions", {"da": "Bidrag", "en": "Contributions"}),
-    ("profiles", {"da": "Lederskabsprofiler", "en": "Leadership profiles"}),
+    ("profiles", {"da": "Lederprofiler", "en": "Leadership profiles"}),
     ("reflection", {"da": "Refleksion", "en": "Reflection"}),
 )
 
@@ -87,13 +87,13 @@ FEELINGS: tuple[tuple[str, dict[str, str]], ...] = (
     ("curious", {"da": "Nysgerrig", "en": "Curious"}),
     ("confused", {"da": "Forvirret", "en": "Confused"}),
     ("frustrated", {"da": "Frustreret", "en": "Frustrated"}),
-    ("overruled", {"da": "Overhørt", "en": "Overruled"}),
+    ("overruled", {"da": "Overkørt", "en": "Overruled"}),
 )
 
 # How the package was adopted (`GameState.adopted_how`), in a councillor's words.
 ADOPTED_HOW: dict[str, dict[str, str]] = {
     "consensus": {
-        "da": "vedtaget af sig selv: ingen gjorde indsigelse",
+        "da": "vedtaget automatisk: ingen gjorde indsigelse",
         "en": "adopted on its own: nobody objected",
     },
     "overruled": {

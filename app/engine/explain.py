@@ -25,11 +25,11 @@ _DIRECTION: dict[str, dict[str, str]] = {
 # wording depends on what caused it is keyed by part and cause (`consensus.agreement:votes`).
 _PARTS: dict[str, dict[str, str]] = {
     "consensus.agreement": {
-        "da": "rangordningerne ligger {more} på linje",
+        "da": "prioriteringerne ligger {more} på linje",
         "en": "the rankings agree {more}",
     },
     "consensus.agreement:framings": {
-        "da": "rangordningerne af problemformuleringerne ligger {more} på linje",
+        "da": "prioriteringerne af problemformuleringerne ligger {more} på linje",
         "en": "the rankings of the framings agree {more}",
     },
     "consensus.agreement:ideas": {
@@ -46,7 +46,7 @@ _PARTS: dict[str, dict[str, str]] = {
         "en": "contributions are {more} evenly spread across the roles",
     },
     "ownership.influence": {
-        "da": "{many} roller har en andel i det førende forslag",
+        "da": "{many} roller har en andel i den førende pakke",
         "en": "{many} roles have a share in the leading package",
     },
     "ownership.trust": {"da": "tilliden ændrede sig: {source}", "en": "trust moved: {source}"},
@@ -59,11 +59,11 @@ _PARTS: dict[str, dict[str, str]] = {
         "en": "objections were overruled",
     },
     "ownership.overruled:overruled": {
-        "da": "formanden vedtog forslaget hen over indsigelser uden at justere det",
+        "da": "formanden vedtog forslaget trods indsigelser uden at revidere det",
         "en": "the chair adopted the proposal over objections without revising it",
     },
     "ownership.overruled:dissent": {
-        "da": "der var stadig indsigelser efter justeringen",
+        "da": "der var stadig indsigelser efter revisionen",
         "en": "objections remained after the revision",
     },
     "ownership.overruled:politician_card": {
@@ -76,7 +76,7 @@ _PARTS: dict[str, dict[str, str]] = {
     },
     "ownership.effects": {"da": "{source}", "en": "{source}"},
     "innovation.novelty": {
-        "da": "det førende forslag er {more} nytænkende",
+        "da": "den førende pakke er {more} nyskabende",
         "en": "the leading package is {more} novel",
     },
     "innovation.recombination": {

@@ -188,13 +188,13 @@ TEXTS: dict[str, dict[str, str]] = {
         "en": "You tell how another town used its old library. Ideas this round get bolder.",
         "da": (
             "Du fortæller, hvordan en anden by brugte sit gamle bibliotek. "
-            "Runden bliver dristigere."
+            "Idéerne resten af runden bliver mere nyskabende."
         ),
     },
     "m-card-title": {"en": "Play the politician card", "da": "Spil politikerkortet"},
     "m-card-text": {
         "en": "As chair you adopt the proposal despite objections.",
-        "da": "Som formand vedtager du forslaget trods indvendinger.",
+        "da": "Som formand vedtager du forslaget trods indsigelser.",
     },
     "m-reality-title": {"en": "Reality check", "da": "Realitetstjek"},
     "m-reality-text": {
@@ -220,7 +220,7 @@ TEXTS: dict[str, dict[str, str]] = {
     },
     "e-open-text": {
         "en": "Invite the paper's readers to a public evening in the garden.",
-        "da": "Inviter avisens læsere til en åben aften i haven.",
+        "da": "Invitér avisens læsere til en åben aften i haven.",
     },
     "e-test-text": {
         "en": "Open the house for a test week and let the town try out three of the ideas.",
@@ -229,7 +229,7 @@ TEXTS: dict[str, dict[str, str]] = {
     "r-frame-title": {"en": "What is the problem?", "da": "Hvad er problemet?"},
     "r-frame-prompt": {
         "en": "Rank the framings. Add your own if it is missing.",
-        "da": "Ranger formuleringerne. Tilføj jeres egen, hvis den mangler.",
+        "da": "Prioritér problemformuleringerne. Tilføj din egen, hvis den mangler.",
     },
     "r-ideas-title": {"en": "Ideas on the table", "da": "Idéer på bordet"},
     "r-ideas-prompt": {
@@ -241,17 +241,17 @@ TEXTS: dict[str, dict[str, str]] = {
         "en": "Advise the chair. The chair decides.",
         "da": "Giv formanden et råd. Formanden beslutter.",
     },
-    "r-rank-title": {"en": "Prioritise", "da": "Prioriter"},
+    "r-rank-title": {"en": "Prioritise", "da": "Prioritér"},
     "r-rank-prompt": {
         "en": "Rank up to three ideas, at most one of your own.",
-        "da": "Ranger op til tre idéer, højst én af jeres egne.",
+        "da": "Prioritér op til tre idéer, højst én af dine egne.",
     },
     "r-decide-title": {"en": "The proposal", "da": "Forslaget"},
     "r-decide-prompt": {
         "en": "The chair proposes a package within the 4 million. Answer: accept, can live with "
         "it, or object.",
-        "da": "Formanden foreslår en pakke inden for de 4 mio. kr. Svar: enig, kan leve med "
-        "det, eller imod.",
+        "da": "Formanden foreslår en pakke inden for de 4 mio. kr. Svar: accepterer, kan leve "
+        "med det eller gør indsigelse.",
     },
     "q-feel": {
         "en": "How do you feel about the proposal your table ended with?",
@@ -271,7 +271,7 @@ TEXTS: dict[str, dict[str, str]] = {
     },
     "ins-card": {
         "en": "The chair adopted the proposal over objections. What did that cost?",
-        "da": "Formanden vedtog forslaget trods indvendinger. Hvad kostede det?",
+        "da": "Formanden vedtog forslaget trods indsigelser. Hvad kostede det?",
     },
 }
 
