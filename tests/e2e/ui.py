@@ -54,21 +54,71 @@ def tr_re(lang: str, msgid: str, **values: Any) -> re.Pattern[str]:
 
 
 def english_left(text: str, lang: str) -> list[str]:
-    """English UI strings in `text` that `lang` translates differently: a screen that
-    forgot to load its catalog, or a string shown without `t()`/`_()`.
+    """English UI strings in `text` on a `lang` screen (none to look for on an English one)."""
+    return [] if lang == "en" else foreign_left(text, lang)
 
-    Only strings of two words or more without placeholders are looked for, so a word
-    that happens to be the same in both languages is no false alarm.
+
+def foreign_left(text: str, lang: str) -> list[str]:
+    """UI strings of the other language in `text`, shown on a `lang` screen: a screen that
+    forgot to load its catalog, a string shown without `t()`/`_()`, or a page that
+    followed the browser's language instead of the table's.
+
+    A string is looked for only where it tells the languages apart: its text differs from
+    this language's, and it is two words or more, or one word of four letters or more
+    (matched as a whole word, so "done" is not found in "London"). A placeholder matches
+    a short run of anything, so "Runde {n} af {count}" finds "Runde 3 af 8".
     """
-    if lang == "en":
-        return []
-    english = js_catalog("en")
+    return [shown for shown, pattern in _telltales(lang) if pattern.search(text)]
+
+
+@cache
+def _telltales(lang: str) -> tuple[tuple[str, re.Pattern[str]], ...]:
+    """(foreign string, its pattern) for every catalog string that gives `lang` away."""
+    other = "en" if lang == "da" else "da"
     local = js_catalog(lang)
-    found = []
+    foreign = js_catalog(other)
+    found: list[tuple[str, re.Pattern[str]]] = []
     for msgid, translated in local.items():
-        shown = english.get(msgid, msgid)
-        if shown in translated or PLACEHOLDER.search(shown) or len(shown.split()) < 2:
+        shown = foreign.get(msgid, msgid) if other == "da" or msgid in foreign else msgid
+        literal = PLACEHOLDER.sub(" ", shown)
+        words = re.findall(r"\w+", literal)
+        if not words or (len(words) < 2 and len(words[0]) < 4):
             continue
-        if shown in text:
-            found.append(shown)
-    return found
+        pattern = _pattern(shown)
+        # Strings the two languages share (wholly or as a part) tell nothing apart.
+        if pattern.search(translated) or PLACEHOLDER.sub("", shown).strip() in translated:
+            continue
+        found.append((shown, pattern))
+    return tuple(found)
+
+
+def _pattern(shown: str) -> re.Pattern[str]:
+    parts: list[str] = []
+    last = 0
+    for m in PLACEHOLDER.finditer(shown):
+        parts.append(re.escape(shown[last : m.start()]))
+        parts.append(r"[^\n]{1,40}?")
+        last = m.end()
+    parts.append(re.escape(shown[last:]))
+    body = "".join(parts).strip()
+    return re.compile(rf"(?<!\w){body}(?!\w)" if body else r"(?!)")
+
+
+def screen_text(page: Any) -> str:
+    """What a screen says to anyone: its visible text, its title, and the labels, titles,
+    placeholders and alt texts of its elements (screen readers read those too)."""
+    text: str = page.evaluate(
+        """() => {
+            const attrs = ["aria-label", "title", "placeholder", "alt", "aria-description",
+                           "aria-roledescription", "aria-valuetext"];
+            const out = [document.title, document.body.innerText];
+            for (const el of document.querySelectorAll("*")) {
+                for (const a of attrs) {
+                    const v = el.getAttribute(a);
+                    if (v) out.push(v);
+                }
+            }
+            return out.join("\n");
+        }"""
+    )
+    return text
