@@ -166,6 +166,12 @@ def serve(
     settings = get_settings().model_copy(update={"demo": demo})
     if host:
         settings.host = host
+    elif demo and "host" not in settings.model_fields_set:
+        # `make run` is a workshop: the phones at the tables must reach it, so it listens on
+        # the machine's network. A plain `serve` keeps 127.0.0.1 (set HOST or --host to
+        # open it): a server started for a try-out or behind a proxy is not put on a café's
+        # wifi by surprise.
+        settings.host = "0.0.0.0"
     if port:
         settings.port = port
     # Collections by the clock, not by allocation counts (app/collector.py): under load
@@ -174,7 +180,7 @@ def serve(
     collector.start()
     try:
         uvicorn.run(
-            create_app(settings),
+            create_app(settings, announce=True),
             host=settings.host,
             port=settings.port,
             log_level="info",

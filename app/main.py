@@ -3,10 +3,12 @@
 from __future__ import annotations
 
 import gc
+import io
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 from typing import Any
 
+import segno
 from fastapi import FastAPI, Request
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse
@@ -18,13 +20,15 @@ from app.rooms.schemas import WorkshopRequest
 from app.settings import REPO_ROOT, Settings, get_settings
 from app.store.db import make_engine
 from app.store.migrate import upgrade
-from app.web import api, pages, scenario_api, ws
+from app.web import api, api_docs, pages, scenario_api, ws
+from app.web.address import Reach, lan_address, listens_everywhere, reach
 from app.web.limits import BodyLimit
 from app.web.rawsend import RawSend
 from app.web.security import SecurityHeaders
 
 
-def create_app(settings: Settings | None = None) -> FastAPI:
+def create_app(settings: Settings | None = None, announce: bool = False) -> FastAPI:
+    """The app; `announce` (the `serve` command) prints where phones reach it at start."""
     settings = settings or get_settings()
 
     @asynccontextmanager
@@ -37,6 +41,8 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         app.state.settings = settings
         if settings.demo:
             await _demo(manager, settings)
+        elif announce:
+            print(reach_banner(settings, server_reach(settings)), flush=True)
         # What start-up made (modules, scenarios, resumed games' catalogs) lives as long
         # as the process: keep it out of every later garbage collection's walk.
         gc.freeze()
@@ -51,6 +57,9 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         version="1.0.0",
         summary="A multiplayer learning game for collaborative policy-making",
         lifespan=lifespan,
+        # Served from vendored files instead (app/web/api_docs.py): FastAPI's load a CDN.
+        docs_url=None,
+        redoc_url=None,
     )
     # Added first, so it runs inside SecurityHeaders: a 413 carries the headers too.
     app.add_middleware(BodyLimit, max_bytes=scenario_api.MAX_BODY)
@@ -65,6 +74,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     app.include_router(scenario_api.router)
     app.include_router(ws.router)
     app.include_router(pages.router)
+    app.include_router(api_docs.router)
     app.mount("/static", StaticFiles(directory=REPO_ROOT / "static"), name="static")
     return app
 
@@ -101,15 +111,62 @@ def _plain(value: Any) -> bool:
 
 async def _demo(manager: RoomManager, settings: Settings) -> None:
     """A ready workshop for `make run`: one table that starts when its seats are taken."""
-    base = settings.public_url or f"http://{settings.host}:{settings.port}"
+    where = server_reach(settings)
     created = await manager.create_workshop(
-        WorkshopRequest(scenario="school-committee", tables=1, autostart=True), base
+        WorkshopRequest(scenario="school-committee", tables=1, autostart=True), where.base
     )
     table = created.tables[0]
     print(
         "\nPolicy Maker is ready.\n"
         f"  Facilitator: {created.facilitator_url}\n"
         f"  Table {table.number}: join code {table.code}  ({table.join_url})\n"
-        f"  Bots: .venv/bin/policymaker bots --url {base} --code {table.code} --seats 5\n",
+        f"  Bots: .venv/bin/policymaker bots --url {where.base} --code {table.code} --seats 5\n",
         flush=True,
     )
+    print(reach_banner(settings, where, table.join_url), flush=True)
+
+
+def server_reach(settings: Settings) -> Reach:
+    """Where the links this server prints point, as a request to it from this machine sees it."""
+    host = "127.0.0.1" if listens_everywhere(settings.host) else settings.host
+    if ":" in host:  # IPv6
+        host = f"[{host}]"
+    return reach(
+        settings.public_url, settings.host, f"http://{host}:{settings.port}", lan_address()
+    )
+
+
+def reach_banner(settings: Settings, where: Reach, join_url: str | None = None) -> str:
+    """What the terminal says about who can open the server: the address and its QR code
+    for phones, or a warning when only this computer can."""
+    if where.local_only:
+        if settings.public_url:
+            why = "PUBLIC_URL names this computer only."
+            fix = "Set PUBLIC_URL to an address the phones can open."
+        elif listens_everywhere(settings.host):
+            why = "This computer has no network address (no wifi or cable connected)."
+            fix = "Connect it to the same network as the phones, then start the server again."
+        else:
+            why = f"The server listens on {settings.host} only."
+            fix = (
+                "Start it with `make run` or `policymaker serve --host 0.0.0.0` to use this "
+                "computer's network, or set PUBLIC_URL."
+            )
+        return (
+            f"WARNING: phones cannot open {where.base}: only this computer can.\n  {why}\n  {fix}\n"
+        )
+    target = join_url or where.base
+    lines = f"Phones on the same network as this computer open {where.base}"
+    lines += " (or scan this code to join the table):" if join_url else " (or scan this code):"
+    return f"{lines}\n{terminal_qr(target)}"
+
+
+def terminal_qr(text: str) -> str:
+    """`text` as a QR code in Unicode half blocks, two rows of modules a line.
+
+    The same encoder as the join sheet's /qr/{code}.svg (segno): light modules are drawn,
+    so on a terminal's dark background the code reads dark-on-light as printed ones do.
+    """
+    out = io.StringIO()
+    segno.make(text, error="m").terminal(out=out, compact=True)
+    return out.getvalue()

@@ -26,6 +26,7 @@ from app.rooms.schemas import (
     WorkshopStatus,
 )
 from app.rooms.tokens import BadToken
+from app.web.address import for_request
 from app.web.limits import SlidingWindow
 
 router = APIRouter()
@@ -107,7 +108,7 @@ async def create_workshop(
 ) -> WorkshopCreated:
     """Create a workshop: its secret facilitator token and a join code per table."""
     try:
-        return await rooms.create_workshop(body, str(request.base_url).rstrip("/"))
+        return await rooms.create_workshop(body, for_request(request).base)
     except LookupError as exc:
         raise HTTPException(404, str(exc)) from exc
 

@@ -15,6 +15,7 @@ from fastapi.responses import HTMLResponse, JSONResponse, Response
 from jinja2 import Environment, FileSystemLoader, select_autoescape
 
 from app.settings import REPO_ROOT
+from app.web.address import for_request
 from app.web.api import WRONG_CODES
 from app.web.i18n import LANGUAGES, chosen_language, js_catalog, pick_language, translations
 
@@ -134,23 +135,39 @@ async def table_page(
 
 
 @router.get("/facilitator", response_class=HTMLResponse)
-async def console_new(lang: PageLang) -> HTMLResponse:
-    return render("facilitator.html", lang, page="facilitator", workshop="")
+async def console_new(lang: PageLang, request: Request) -> HTMLResponse:
+    return render(
+        "facilitator.html",
+        lang,
+        page="facilitator",
+        workshop="",
+        local_only=for_request(request).local_only,
+    )
 
 
 @router.get("/facilitator/{workshop_id}", response_class=HTMLResponse)
-async def console(workshop_id: str, lang: PageLang) -> HTMLResponse:
+async def console(workshop_id: str, lang: PageLang, request: Request) -> HTMLResponse:
     return render(
         "facilitator.html",
         lang,
         page="facilitator",
         workshop=workshop_id[:64],
+        local_only=for_request(request).local_only,
     )
 
 
 @router.get("/facilitator/{workshop_id}/sheet", response_class=HTMLResponse)
-async def join_sheet(workshop_id: str, lang: PageLang) -> HTMLResponse:
-    return render("sheet.html", lang, page="sheet", workshop=workshop_id[:64])
+async def join_sheet(workshop_id: str, lang: PageLang, request: Request) -> HTMLResponse:
+    """The sheet's links and QR codes name an address the phones can open (app/web/address.py)."""
+    reach = for_request(request)
+    return render(
+        "sheet.html",
+        lang,
+        page="sheet",
+        workshop=workshop_id[:64],
+        join_base=reach.base,
+        local_only=reach.local_only,
+    )
 
 
 @router.get("/debrief/{workshop_id}", response_class=HTMLResponse)
@@ -189,8 +206,7 @@ async def qr_code(code: str, request: Request) -> Response:
     clean = "".join(ch for ch in code.upper() if ch.isalnum())[:12]
     if not clean:
         raise HTTPException(404, "no such code")
-    settings = request.app.state.settings
-    base = (settings.public_url or str(request.base_url)).rstrip("/")
+    base = for_request(request).base
     buffer = io.BytesIO()
     # A standalone SVG (with its xmlns), so browsers show it in an <img>.
     segno.make(f"{base}/join/{clean}", error="m").save(

@@ -10,6 +10,28 @@ CSP = (
     "connect-src 'self' ws: wss:; font-src 'self'; object-src 'none'; base-uri 'none'; "
     "form-action 'self'; frame-ancestors 'none'"
 )
+
+
+def docs_csp(script_hashes: list[str], style_hashes: list[str], inline_styles: bool) -> str:
+    """The policy of the API documentation pages (/docs, /redoc), and of nothing else.
+
+    Their HTML comes from FastAPI with an inline start-up script (Swagger UI) or an inline
+    style (Redoc): each is allowed by its hash, so no other inline script runs. Redoc's
+    bundle writes its styles into <style> elements as it renders (`inline_styles`; a
+    browser ignores 'unsafe-inline' beside a hash, so the hashes go) and builds its search
+    index in a worker made from a blob. These pages hold no game data and take no input;
+    the game pages keep `CSP`.
+    """
+    scripts = " ".join(f"'{h}'" for h in script_hashes)
+    styles = "'unsafe-inline'" if inline_styles else " ".join(f"'{h}'" for h in style_hashes)
+    return (
+        f"default-src 'self'; script-src 'self' {scripts}; style-src 'self' {styles}; "
+        "img-src 'self' data:; connect-src 'self'; font-src 'self' data:; "
+        "worker-src 'self' blob:; object-src 'none'; base-uri 'none'; "
+        "form-action 'self'; frame-ancestors 'none'"
+    ).replace(" ;", ";")
+
+
 HEADERS = [
     (b"content-security-policy", CSP.encode()),
     (b"x-content-type-options", b"nosniff"),

@@ -3,6 +3,9 @@ import { loadCatalog, t } from "./i18n.js";
 import { api, clear, el, problemText, tokenForm, workshopToken } from "./fac-common.js";
 
 const workshopId = document.body.dataset.workshop || "";
+// The address phones can open, from the server: this page is often on the trainer's
+// laptop at 127.0.0.1, which a phone cannot reach (app/web/address.py).
+const joinBase = document.body.dataset.joinBase || location.origin;
 const sheet = document.getElementById("sheet");
 const auth = document.getElementById("sheet-auth");
 
@@ -14,7 +17,7 @@ function qrImage(table) {
 }
 
 function card(table, scenarioTitle) {
-  const url = `${location.origin}/join/${encodeURIComponent(table.code)}`;
+  const url = `${joinBase}/join/${encodeURIComponent(table.code)}`;
   const spaced = table.code.split("").join(" ");
   return el(
     "article",

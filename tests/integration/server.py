@@ -82,6 +82,9 @@ class Server:
     env: dict[str, str] = field(default_factory=dict)
     proc: subprocess.Popen[bytes] | None = None
     starts: int = 0
+    # What it listens on; "0.0.0.0" for every interface (the address tests). `base` stays
+    # on loopback, which answers either way.
+    host: str = "127.0.0.1"
 
     @property
     def base(self) -> str:
@@ -110,7 +113,7 @@ class Server:
         env.pop("SECRET_KEY", None)
         with self.log_path.open("wb") as out:
             self.proc = subprocess.Popen(
-                [str(POLICYMAKER), "serve", "--host", "127.0.0.1", "--port", str(self.port)],
+                [str(POLICYMAKER), "serve", "--host", self.host, "--port", str(self.port)],
                 cwd=self.workdir,
                 env=env,
                 stdout=out,
