@@ -46,6 +46,12 @@ class Settings(BaseSettings):
         default=60, ge=1, description="Frames one websocket may send at once before the rate"
     )
     demo: bool = Field(default=False, description="create a demo workshop at start")
+    # Fractions are allowed, so a test can flag a table within seconds.
+    quiet_minutes: float = Field(
+        default=3.0,
+        gt=0,
+        description="The console flags a running table where no one has acted for this long",
+    )
     # Scale-out (REDIS_URL set): see app/rooms/lease.py and docs/operations.md.
     lease_seconds: float = Field(
         default=10.0, description="How long a dead instance keeps its tables' clocks"

@@ -34,6 +34,9 @@ class LogRecord:
     payload: dict[str, Any]
     seat: str | None = None
     cmid: str | None = None
+    # When it was stored (epoch seconds), if the log keeps that: how long a table has
+    # been quiet survives a restart.
+    at: float | None = None
 
 
 class EventLog(Protocol):

@@ -12,6 +12,7 @@ import contextlib
 import logging
 import re
 import secrets
+import time
 from typing import Any
 
 from sqlalchemy.ext.asyncio import AsyncEngine
@@ -23,17 +24,20 @@ from app.engine.debrief import (
     table_debrief,
     workshop_debrief,
 )
-from app.engine.rules import Rules
+from app.engine.rules import Rejected, Rules
+from app.engine.waiting import waiting_for
 from app.rooms.broadcast import Notice, Presence, make_broadcast
 from app.rooms.known import KnownWorkshop, KnownWorkshops
 from app.rooms.lease import Leases, LocalLeases, RedisLeases
-from app.rooms.room import GONE_MESSAGE, Room, SeatRow, TableConfig
+from app.rooms.room import GONE_MESSAGE, REMOVED, Room, SeatRow, TableConfig
 from app.rooms.schemas import (
     ControlRequest,
     ControlResult,
     Joined,
     JoinRequest,
     LobbyRole,
+    Note,
+    SeatChanged,
     SeatStatus,
     TableLink,
     TableLobby,
@@ -57,6 +61,9 @@ log = logging.getLogger("policymaker.manager")
 # Two joins racing for the same seat on two instances: the loser looks again.
 JOIN_ATTEMPTS = 5
 WORKSHOP_ID = re.compile(r"[0-9a-f]{32}")
+SEAT_GIVEN_AWAY = (
+    "the facilitator has given this seat to someone else; join the table again to play"
+)
 
 
 class Forbidden(Exception):
@@ -65,6 +72,14 @@ class Forbidden(Exception):
 
 class Unavailable(Exception):
     """The database cannot be reached."""
+
+
+class Refused(Exception):
+    """A facilitator's request the table cannot carry out as it stands (a 409)."""
+
+    def __init__(self, code: str, message: str) -> None:
+        super().__init__(message)
+        self.code = code
 
 
 class RoomManager:
@@ -279,6 +294,7 @@ class RoomManager:
                 outgoing_limit=self.settings.outgoing_queue,
                 on_seats=self._save_bot_seats,
                 on_status=self._save_status,
+                on_seat_change=self._save_seat_change,
             )
             if self.broadcast.shared:
                 room.on_append = self._published
@@ -418,6 +434,18 @@ class RoomManager:
                     self.engine, room.config.table_id, row.id, row.role, row.name, True
                 )
 
+    async def _save_seat_change(self, room: Room, row: SeatRow, action: str, name: str) -> None:
+        """The seat's row follows its holder (the log decides; this keeps no stale name)."""
+        table_id = room.config.table_id
+        if action == "free" and room.state is None:
+            await repo.remove_seat(self.engine, table_id, row.id)
+        elif action == "free":
+            await repo.update_seat(self.engine, table_id, row.id, "", False)
+        elif action == "bot":
+            await repo.update_seat(self.engine, table_id, row.id, "Bot", True)
+        else:
+            await repo.update_seat(self.engine, table_id, row.id, name, False)
+
     async def _save_status(self, room: Room, status: str) -> None:
         if status in TABLE_STATUSES:
             await repo.set_table_status(self.engine, room.config.table_id, status)
@@ -442,7 +470,8 @@ class RoomManager:
                 )
                 for r in room.rules.scenario.roles
             ],
-            free_roles=room.free_roles() if room.state is None else [],
+            # Once the game runs, the seats the facilitator freed for late joiners.
+            free_roles=room.free_roles(),
             status=room.timer.status,
         )
 
@@ -457,14 +486,14 @@ class RoomManager:
             if self.broadcast.shared:
                 await self._sync(room)  # seats and the start taken on other instances
             if room.state is not None:
-                raise ValueError("this table's game has already started")
+                return await self._take_seat(room, req.role, name)
             free = room.free_roles()
             role = req.role or (free[0] if free else None)
             if role is None or role not in free:
                 taken = "that role is taken" if role else "every seat at this table is taken"
                 raise ValueError(taken)
             seat_id = room.new_seat_id(role)
-            row = SeatRow(seat_id, role, name, False)
+            row = SeatRow(seat_id, role, name, False, room.epoch_of(seat_id))
             try:
                 await repo.add_seat(self.engine, table.id, seat_id, role, name, False)
             except SeatTaken:
@@ -474,18 +503,36 @@ class RoomManager:
                 continue
             break
         await room.add_seat(row)
-        token = sign_seat(SeatClaim(table.id, row.id), self.key)
-        return Joined(token=token, table_id=table.id, seat=row.id, role=row.role)
+        return self._joined(room, row)
+
+    def _joined(self, room: Room, row: SeatRow) -> Joined:
+        claim = SeatClaim(room.config.table_id, row.id, row.epoch)
+        token = sign_seat(claim, self.key)
+        return Joined(token=token, table_id=room.config.table_id, seat=row.id, role=row.role)
+
+    async def _take_seat(self, room: Room, role: str | None, name: str) -> Joined:
+        """A late joiner: a seat the facilitator freed during the game, if there is one."""
+        taken = await room.take_seat(role, name)
+        if isinstance(taken, Rejected):
+            if taken.code == REMOVED:
+                raise LookupError("no such table")
+            raise ValueError(taken.message)
+        return self._joined(room, taken)
 
     async def resume(self, token: str) -> tuple[Room, SeatRow]:
         claim = read_seat(token, self.key)
         room = await self.room(claim.table_id)
         seat = room.seat(claim.seat_id)
-        if seat is None and self.broadcast.shared:
-            await self._merge_seats(room)  # seated through another instance
+        if (seat is None or seat.epoch < claim.epoch) and self.broadcast.shared:
+            await self._sync(room)  # seated, or given to this holder, through another instance
+            await self._merge_seats(room)
             seat = room.seat(claim.seat_id)
+        if seat is None and claim.epoch < room.epoch_of(claim.seat_id):
+            raise BadToken(SEAT_GIVEN_AWAY)
         if seat is None:
             raise BadToken("the seat of this token no longer exists")
+        if claim.epoch != seat.epoch or seat.vacant:
+            raise BadToken(SEAT_GIVEN_AWAY)
         return room, seat
 
     async def seat_scenario(self, token: str) -> dict[str, Any]:
@@ -518,30 +565,11 @@ class RoomManager:
         known = await self._workshop(workshop_id)
         workshop = known.row
         codes = {t.id: t.join_code for t in known.tables}
+        notes = await repo.list_notes(self.engine, list(codes))
         tables = []
         for room in await self._rooms_of(workshop_id):
             await room.sync()
-            state = room.state
-            last = state.history[-1].scores if state and state.history else {}
-            tables.append(
-                TableStatus(
-                    number=room.config.number,
-                    code=codes.get(room.config.table_id, ""),
-                    status=room.timer.status,
-                    round=state.round_index if state else None,
-                    round_count=len(room.rules.catalog.rounds),
-                    phase=state.phase if state else None,
-                    seats=[
-                        SeatStatus(
-                            id=s.id, role=s.role, name=s.name, bot=s.is_bot, connected=s.connected
-                        )
-                        for s in room.seat_infos()
-                    ],
-                    scores={k: None if v is None else round(v, 1) for k, v in last.items()},
-                    seq=room.seq,
-                    digest=room.digest(),
-                )
-            )
+            tables.append(self._table_status(room, codes, notes))
         # The stored text, not a file of the same id: an uploaded case has no file here,
         # and an installed one may have changed since the workshop was created.
         rules = self._rules_for(
@@ -555,7 +583,71 @@ class RoomManager:
             language=workshop.language,
             show_numbers=workshop.show_numbers,
             tables=tables,
+            autostart=workshop.autostart,
+            bots=workshop.bots_fill,
+            quiet_minutes=self.settings.quiet_minutes,
+            now=time.time(),
         )
+
+    def _table_status(
+        self, room: Room, codes: dict[str, str], notes: dict[str, str]
+    ) -> TableStatus:
+        state = room.state
+        last = state.history[-1].scores if state and state.history else {}
+        lang = room.config.language
+        names = {r.id: localize(r.name, lang) for r in room.rules.scenario.roles}
+        vacant = {s.id for s in room.seats if s.vacant}
+        table_id = room.config.table_id
+        return TableStatus(
+            number=room.config.number,
+            code=codes.get(table_id, ""),
+            status=room.timer.status,
+            round=state.round_index if state else None,
+            round_count=len(room.rules.catalog.rounds),
+            phase=state.phase if state else None,
+            seats=[
+                SeatStatus(
+                    id=s.id,
+                    role=s.role,
+                    role_name=names.get(s.role, s.role),
+                    name=s.name,
+                    bot=s.is_bot,
+                    connected=s.connected,
+                    free=s.id in vacant,
+                )
+                for s in room.seat_infos()
+            ],
+            scores={k: None if v is None else round(v, 1) for k, v in last.items()},
+            seq=room.seq,
+            digest=room.digest(),
+            deadline=room.timer.deadline if room.timer.status == "running" else None,
+            remaining=room.timer.remaining if room.timer.status == "paused" else None,
+            waiting=waiting_for(room.rules, state) if state else [],
+            last_activity=room.last_activity,
+            note=notes.get(table_id, ""),
+        )
+
+    async def give_seat(
+        self, workshop_id: str, number: int, seat_id: str, action: str
+    ) -> SeatChanged:
+        """Give a seat to a bot or free it for a late joiner (Refused when it cannot be)."""
+        (room,) = await self._rooms_of(workshop_id, number)
+        if room.seat(seat_id) is None:
+            raise LookupError(f"no seat {seat_id[:64]!r} at table {number}")
+        outcome = await room.give_seat(seat_id, action)
+        if outcome.rejection is not None:
+            if outcome.rejection.code in ("unknown_seat", REMOVED):
+                raise LookupError(outcome.rejection.message)
+            raise Refused(outcome.rejection.code, outcome.rejection.message)
+        return SeatChanged(table=number, seat=seat_id, action=action)
+
+    async def set_note(self, workshop_id: str, number: int, text: str) -> Note:
+        known = await self._workshop(workshop_id)
+        table = next((t for t in known.tables if t.number == number), None)
+        if table is None:
+            raise LookupError(f"no table {number} in this workshop")
+        await repo.set_note(self.engine, table.id, text)
+        return Note(table=number, text=text)
 
     async def control(self, workshop_id: str, req: ControlRequest) -> list[ControlResult]:
         results = []
@@ -589,7 +681,10 @@ class RoomManager:
         debrief = table_debrief(
             room.rules, state, self._lang(room, lang), f"{number}", bot_seats=_bot_seats(room)
         )
-        return debrief.model_dump(mode="json")
+        out = debrief.model_dump(mode="json")
+        # The trainer's own words on the table, as written (plain text).
+        out["notes"] = await repo.get_note(self.engine, room.config.table_id)
+        return out
 
     async def workshop_debrief(self, workshop_id: str, lang: str | None) -> dict[str, Any]:
         rooms = [r for r in await self._rooms_of(workshop_id) if r.state is not None]

@@ -18,7 +18,14 @@ from typing import Any
 
 from app.engine import actions as a
 from app.engine.bots import Bot
-from app.engine.events import EVENT_TYPES, GameEnded, RoundStarted, SeatSpec, event_from_dict
+from app.engine.events import (
+    EVENT_TYPES,
+    GameEnded,
+    GameStarted,
+    RoundStarted,
+    SeatSpec,
+    event_from_dict,
+)
 from app.engine.events import event_to_dict as engine_event_to_dict
 from app.engine.rules import Rejected, Rules
 from app.engine.state import GameState, state_digest
@@ -65,6 +72,18 @@ THINK_SPREAD = (0.5, 1.5)
 # The error code a removed table answers with (and sends its clients as it closes them).
 REMOVED = "workshop_deleted"
 GONE_MESSAGE = "this workshop has been deleted by its facilitator"
+# A seat the facilitator gave to a bot or freed for someone else: the error code its old
+# holder's connections get, and the websocket close code they are closed with.
+REPLACED = "seat_replaced"
+REPLACED_CLOSE = 4409
+REPLACED_MESSAGES = {
+    "bot": "the facilitator has given your seat to a bot",
+    "free": "the facilitator has freed your seat for another player",
+}
+# The log record of a seat changing hands (docs/asyncapi.yaml, SeatChange). Seats are
+# rows, but a change of holder is logged too, so that every instance and a restarted
+# server fold it in the same order as the game's events.
+SEAT_RECORD = "control.seat"
 
 
 @dataclass(frozen=True, slots=True)
@@ -85,6 +104,10 @@ class SeatRow:
     role: str
     name: str
     is_bot: bool
+    # How often the facilitator has given this seat away (its tokens carry it).
+    epoch: int = 0
+    # Freed by the facilitator during a game: the seat waits for a late joiner.
+    vacant: bool = False
 
 
 @dataclass(frozen=True, slots=True)
@@ -120,6 +143,8 @@ class Room:
     clock: Callable[[], float] = time.time
     on_seats: Callable[[Room, list[SeatRow]], Awaitable[None]] | None = None
     on_status: Callable[[Room, str], Awaitable[None]] | None = None
+    # A seat changing hands, told before it is logged: the store's row follows it.
+    on_seat_change: Callable[[Room, SeatRow, str, str], Awaitable[None]] | None = None
     # Scale-out (app/rooms/broadcast.py, app/rooms/lease.py): tell other instances about
     # appends and about who is connected here; only the table's leader runs its clock and
     # bots; seats other instances have connected count as online here too.
@@ -154,6 +179,15 @@ class Room:
         self._view_parts: dict[str, PartsMemo] = {}
         self._private_cache: dict[tuple[str, str], tuple[tuple[Any, ...], dict[str, Any]]] = {}
         self._seat_infos: tuple[int, set[str | None], list[SeatInfo]] | None = None
+        # When a seat last acted, or the game started (epoch seconds): a table quiet for
+        # long may be stuck on someone.
+        self.last_activity: float | None = None
+        # Every seat id's epoch, including seats freed in the lobby (they are removed, and
+        # a joiner who takes the same id must not share the token of the one freed).
+        self._epochs: dict[str, int] = {}
+        self._bots_changed = False  # a seat became or stopped being a bot
+        self._tasks: set[asyncio.Task[None]] = set()  # held: the loop keeps weak refs
+        self._bots_added: set[asyncio.Task[None]] = set()  # bots given seats mid-game
 
     def _cmid_seq(self, seat: str, cmid: str) -> int | None:
         """The seq of the seat's logged intent with this cmid, if there is one."""
@@ -165,21 +199,63 @@ class Room:
         """Rebuild the room from its log (at start, or after a restart)."""
         for record in await self.log.load(self.config.table_id, 0):
             self._fold(record)
+        self._bots_changed = False  # the bots start from the seats as they are now
         self._resume_after_load()
 
     def _fold(self, record: LogRecord, evolve: bool = True) -> None:
         self.seq = record.seq
         if record.seat and record.cmid:
             self._cmids.setdefault(record.seat, {})[record.cmid] = record.seq
+        if record.seat or record.type == GameStarted.type:
+            self.last_activity = record.at if record.at is not None else self.clock()
         if record.type in EVENT_TYPES and evolve:
             event = event_from_dict(record.payload)
             if self.state is None:
                 self.state = self.rules.replay([])
             self.rules.evolve(self.state, event)
+        elif record.type == SEAT_RECORD:
+            self._fold_seat(record.payload)
         elif record.type == "control.timer":
             self.timer.status = str(record.payload["status"])
             self.timer.deadline = record.payload.get("deadline")
             self.timer.remaining = record.payload.get("remaining")
+
+    def _fold_seat(self, change: dict[str, Any]) -> None:
+        """A seat changed hands (SEAT_RECORD): to a bot, to nobody, or to a late joiner."""
+        seat_id = str(change.get("seat"))
+        action = change.get("action")
+        epoch = int(change.get("epoch", 0))
+        self._epochs[seat_id] = max(epoch, self._epochs.get(seat_id, 0))
+        self._seat_infos = None
+        row = self.seat(seat_id)
+        if row is None:
+            return
+        if action == "take":
+            row.vacant, row.is_bot, row.name = False, False, str(change.get("name", ""))
+            return
+        if action == "free" and self.state is None:
+            self.seats.remove(row)  # a lobby seat is just given up: the role is free again
+        elif action == "free":
+            row.vacant, row.is_bot, row.name = True, False, ""
+        else:
+            row.vacant, row.is_bot, row.name = False, True, "Bot"
+        row.epoch = epoch
+        self._bots_changed = True
+        self._kick(seat_id, REPLACED_MESSAGES.get(str(action), REPLACED_MESSAGES["free"]))
+
+    def _kick(self, seat_id: str, message: str) -> None:
+        """Close the seat's connections: their holder no longer holds it."""
+        frame = server_frame("error", code=REPLACED, message=message, cmid=None)
+        reason = message.encode()[:120].decode(errors="ignore")  # at most 123 bytes
+        for conn in [c for c in self.connections if c.seat == seat_id]:
+            self.connections.discard(conn)  # from now on none of its intents is taken
+            task = asyncio.create_task(conn.finish(frame, REPLACED_CLOSE, reason))
+            self._tasks.add(task)
+            task.add_done_callback(self._tasks.discard)
+
+    def epoch_of(self, seat_id: str) -> int:
+        """The epoch a new holder of this seat id gets in their token."""
+        return self._epochs.get(seat_id, 0)
 
     def _resume_after_load(self) -> None:
         if self.timer.status == "running":
@@ -203,7 +279,8 @@ class Room:
         if known is not None and known[0] == len(self.seats) and known[1] == online:
             return known[2]
         infos = [
-            SeatInfo(s.id, s.role, s.name, s.is_bot, s.is_bot or s.id in online) for s in self.seats
+            SeatInfo(s.id, s.role, s.name, s.is_bot, s.is_bot or (not s.vacant and s.id in online))
+            for s in self.seats
         ]
         self._seat_infos = (len(self.seats), online, infos)
         return infos
@@ -230,7 +307,10 @@ class Room:
                 await self._start()
 
     def free_roles(self) -> list[str]:
-        """Roles with a seat left, those still below their minimum first."""
+        """Roles with a seat left, those still below their minimum first; once the game
+        has started, the roles of the seats the facilitator freed."""
+        if self.state is not None:
+            return list(dict.fromkeys(s.role for s in self.seats if s.vacant))
         taken = [s.role for s in self.seats]
         below = [r.id for r in self.rules.scenario.roles if taken.count(r.id) < r.seats.min]
         spare = [
@@ -239,6 +319,58 @@ class Room:
             if r.seats.min <= taken.count(r.id) < r.seats.max
         ]
         return below + spare
+
+    async def give_seat(self, seat_id: str, action: str) -> Outcome:
+        """The facilitator gives a seat to a bot (`bot`) or frees it for someone else
+        (`free`): its holder's token stops working and their connections are closed."""
+        async with self.lock:
+            for _ in range(MAX_CONFLICT_RETRIES):
+                if self.removed:
+                    return self._refuse(REMOVED, GONE_MESSAGE)
+                row = self.seat(seat_id)
+                if row is None:
+                    return self._refuse("unknown_seat", f"no seat {seat_id!r} at this table")
+                if self.state is not None and self.state.status == "ended":
+                    return self._refuse("game_over", "the game has ended")
+                if action == "bot" and row.is_bot:
+                    return self._refuse("already_bot", "a bot already plays that seat")
+                if action == "free" and row.vacant:
+                    return self._refuse("already_free", "that seat is already free")
+                if action not in REPLACED_MESSAGES:
+                    return self._refuse("invalid", "give a seat to a bot or free it")
+                epoch = max(row.epoch, self.epoch_of(seat_id)) + 1
+                change = {"seat": seat_id, "action": action, "epoch": epoch}
+                try:
+                    return await self._log_seat(row, change)
+                except Conflict:
+                    await self.catch_up()  # another instance changed the table: look again
+            return self._refuse("busy", "the table is busy; please try again")
+
+    async def take_seat(self, role: str | None, name: str) -> SeatRow | Rejected:
+        """A late joiner takes a seat the facilitator freed during the game."""
+        async with self.lock:
+            for _ in range(MAX_CONFLICT_RETRIES):
+                if self.removed:
+                    return Rejected(REMOVED, GONE_MESSAGE)
+                free = [s for s in self._ordered_seats() if s.vacant]
+                row = next((s for s in free if role is None or s.role == role), None)
+                if row is None:
+                    if free:
+                        return Rejected("role_taken", "that role is taken")
+                    return Rejected("started", "this table's game has already started")
+                change = {"seat": row.id, "action": "take", "name": name, "epoch": row.epoch}
+                try:
+                    await self._log_seat(row, change)
+                except Conflict:
+                    await self.catch_up()
+                    continue
+                return row
+            return Rejected("busy", "the table is busy; please try again")
+
+    async def _log_seat(self, row: SeatRow, change: dict[str, Any]) -> Outcome:
+        if self.on_seat_change is not None:
+            await self.on_seat_change(self, row, str(change["action"]), str(change.get("name", "")))
+        return await self._append([NewRecord(SEAT_RECORD, change)], None, None)
 
     def _complete(self) -> bool:
         taken = [s.role for s in self.seats]
@@ -381,6 +513,9 @@ class Room:
                     return Outcome(seen, duplicate=True)
             if isinstance(action, a.SeatAction) and action.seat != seat:
                 return self._refuse("not_your_seat", "you can only act for your own seat")
+            if origin is not None and origin not in self.connections:
+                # Its seat was given to someone else (or it has gone): see _kick.
+                return self._refuse(REPLACED, REPLACED_MESSAGES["free"])
             if self.state is None:
                 return self._refuse("not_started", "the game has not started yet")
             if self.timer.status == "paused":
@@ -513,9 +648,14 @@ class Room:
         if self._timer_handle is not None:
             self._timer_handle.cancel()
             self._timer_handle = None
+        self._stop_bots()
+
+    def _stop_bots(self) -> None:
         if self._bot_task is not None:
             self._bot_task.cancel()
             self._bot_task = None
+        for task in list(self._bots_added):
+            task.cancel()
 
     def _after_change(
         self, stored: Sequence[LogRecord], answer: tuple[Connection, str] | None = None
@@ -523,6 +663,9 @@ class Room:
         """Arm the timer, fan the change out, wake the bots; whether `answer` was sent."""
         self._arm_timer()
         answered = self._broadcast_view(stored, answer)
+        if self._bots_changed:
+            self._bots_changed = False
+            self._update_bots()
         if self.state is not None and self._bot_task is None:
             self._start_bots()
         for woken in self._woken.values():
@@ -569,26 +712,50 @@ class Room:
 
     def _start_bots(self) -> None:
         bots = [s for s in self.seats if s.is_bot]
-        if not bots or self._bot_task is not None or not self.leader:
+        if not bots or self._bot_task is not None or not self.leader or self.removed:
             return
+        for s in bots:
+            self._new_bot(s)
+        self._bot_task = asyncio.create_task(self._run_bots())
+
+    def _new_bot(self, seat: SeatRow) -> None:
         # Bots among people play at a person's pace and volume (at most one move a round).
         people = any(not s.is_bot for s in self.seats)
-        for s in bots:
-            rng = random.Random(f"{self.config.seed}:{s.id}")
-            self._bots[s.id] = Bot(self.rules, s.id, s.role, rng=rng, human_pace=people)
-            self._paces[s.id] = random.Random(f"{self.config.seed}:{s.id}:pace")
-            woken = self._woken[s.id] = asyncio.Event()
-            woken.set()  # look at the game once now (it may have been loaded from its log)
-        self._bot_task = asyncio.create_task(self._run_bots())
+        rng = random.Random(f"{self.config.seed}:{seat.id}")
+        self._bots[seat.id] = Bot(self.rules, seat.id, seat.role, rng=rng, human_pace=people)
+        self._paces[seat.id] = random.Random(f"{self.config.seed}:{seat.id}:pace")
+        woken = self._woken[seat.id] = asyncio.Event()
+        woken.set()  # look at the game once now (it may have been loaded from its log)
+
+    def _update_bots(self) -> None:
+        """The facilitator gave seats to bots or took them away, while bots were playing.
+
+        Only the bots that changed start or stop; cancelling the others could cut one off
+        in the middle of its intent.
+        """
+        if self._bot_task is None:
+            return  # none running yet: _start_bots starts them from the seats as they are
+        for seat_id in [b for b in self._bots if not (row := self.seat(b)) or not row.is_bot]:
+            del self._bots[seat_id]  # its runner sees that and stops
+            self._woken.pop(seat_id).set()
+        for row in self.seats:
+            if row.is_bot and row.id not in self._bots:
+                self._new_bot(row)
+                task = asyncio.create_task(self._run_bot(row.id))
+                self._bots_added.add(task)
+                task.add_done_callback(self._bots_added.discard)
 
     async def _run_bots(self) -> None:
         """Every bot on its own: cancelling this cancels them all."""
-        await asyncio.gather(*(self._run_bot(seat_id) for seat_id in self._bots))
+        await asyncio.gather(*(self._run_bot(seat_id) for seat_id in list(self._bots)))
 
     async def _run_bot(self, seat_id: str) -> None:
-        """One bot: after each change at the table it thinks, then makes its next intent."""
+        """One bot: after each change at the table it thinks, then makes its next intent.
+
+        It plays for as long as the seat is its own (see _update_bots).
+        """
         bot, pace, woken = self._bots[seat_id], self._paces[seat_id], self._woken[seat_id]
-        while self.state is not None and self.state.status != "ended":
+        while self._bots.get(seat_id) is bot and self.state and self.state.status != "ended":
             await woken.wait()
             woken.clear()
             # Product pacing: people at the table should see a bot "think" (a time drawn
@@ -596,6 +763,8 @@ class Room:
             await asyncio.sleep(think_time(pace, self.think_seconds))
             if self.state is None or self.timer.status != "running":
                 continue
+            if self._bots.get(seat_id) is not bot:
+                return
             action = bot.act(self.state)
             if action is not None:
                 await self.submit(seat_id, action, None)
@@ -731,8 +900,7 @@ class Room:
     async def close(self) -> None:
         if self._timer_handle is not None:
             self._timer_handle.cancel()
-        if self._bot_task is not None:
-            self._bot_task.cancel()
+        self._stop_bots()
         for conn in list(self.connections):
             await conn.stop()
 
@@ -749,8 +917,7 @@ class Room:
         if self._timer_handle is not None:
             self._timer_handle.cancel()
             self._timer_handle = None
-        if self._bot_task is not None:
-            self._bot_task.cancel()
+        self._stop_bots()
 
     async def dismiss(self, message: str) -> None:
         """Tell every client the table is gone (an error frame), then close its socket."""

@@ -13,6 +13,7 @@ MAX_NAME = 40
 MAX_TITLE = 120
 MAX_TABLES = 50
 MAX_ANNOUNCEMENT = 500
+MAX_NOTE = 4000
 # Located errors a 422 for an uploaded scenario lists (the check endpoint lists them all).
 MAX_LISTED_ERRORS = 20
 
@@ -157,9 +158,13 @@ class Announcement(BaseModel):
 class SeatStatus(BaseModel):
     id: str
     role: str
+    role_name: str = Field(default="", description="the role's name in the workshop's language")
     name: str
     bot: bool
     connected: bool
+    free: bool = Field(
+        default=False, description="freed by the facilitator: waiting for a late joiner"
+    )
 
 
 class TableStatus(BaseModel):
@@ -176,6 +181,21 @@ class TableStatus(BaseModel):
         default=None,
         description="sha256 of the game state (equal digests, equal games); null in the lobby",
     )
+    deadline: float | None = Field(
+        default=None, description="when the phase's time runs out (epoch seconds), when running"
+    )
+    remaining: float | None = Field(
+        default=None, description="seconds left in the phase, when paused"
+    )
+    waiting: list[str] = Field(
+        default_factory=list,
+        description="the seats whose action the current phase still needs, in seat order",
+    )
+    last_activity: float | None = Field(
+        default=None,
+        description="when a seat last acted or the game started (epoch seconds); null before",
+    )
+    note: str = Field(default="", description="the facilitator's notes on this table")
 
 
 class WorkshopStatus(BaseModel):
@@ -188,6 +208,49 @@ class WorkshopStatus(BaseModel):
     language: str
     show_numbers: bool
     tables: list[TableStatus]
+    autostart: bool = Field(default=False, description="tables start once every role is seated")
+    bots: bool = Field(default=False, description="empty seats get bots when a table starts")
+    quiet_minutes: float = Field(
+        default=3.0, description="a running table with no action for this long is flagged quiet"
+    )
+    now: float = Field(
+        default=0.0, description="the server's clock (epoch seconds), to read the others against"
+    )
+
+
+class SeatRequest(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+    action: Literal["bot", "free"] = Field(
+        description="give the seat to a bot, or free it for a late joiner; either way the "
+        "holder's seat token stops working"
+    )
+
+
+class SeatChanged(BaseModel):
+    table: int
+    seat: str
+    action: str
+
+
+class NoteRequest(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+    text: str = Field(max_length=MAX_NOTE, description="plain text, never shown as HTML")
+
+    @field_validator("text")
+    @classmethod
+    def _no_controls(cls, text: str) -> str:
+        # Line breaks and tabs are a note's own; other control characters (NUL, which
+        # PostgreSQL refuses) are not.
+        if any((ord(c) < 32 and c not in "\n\r\t") or 127 <= ord(c) < 160 for c in text):
+            raise ValueError("the note may not hold control characters")
+        return text
+
+
+class Note(BaseModel):
+    table: int
+    text: str
 
 
 class ScenarioInfo(BaseModel):

@@ -13,7 +13,14 @@ from app.store.records import NewEvent, StoredEvent
 
 
 def _record(event: StoredEvent) -> LogRecord:
-    return LogRecord(event.seq, event.type, event.payload, event.seat_key, event.client_msg_id)
+    return LogRecord(
+        event.seq,
+        event.type,
+        event.payload,
+        event.seat_key,
+        event.client_msg_id,
+        event.created_at.timestamp(),
+    )
 
 
 class StoreLog:

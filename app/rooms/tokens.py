@@ -13,6 +13,9 @@ from dataclasses import dataclass
 class SeatClaim:
     table_id: str
     seat_id: str
+    # How often the facilitator had given the seat away when the token was signed: a
+    # token of an earlier holder no longer opens it. 0 (the first holder) is not written.
+    epoch: int = 0
 
 
 class BadToken(ValueError):
@@ -28,7 +31,10 @@ def _unb64(text: str) -> bytes:
 
 
 def sign_seat(claim: SeatClaim, key: str) -> str:
-    body = _b64(json.dumps({"t": claim.table_id, "s": claim.seat_id}).encode())
+    data: dict[str, object] = {"t": claim.table_id, "s": claim.seat_id}
+    if claim.epoch:
+        data["e"] = claim.epoch
+    body = _b64(json.dumps(data).encode())
     mac = hmac.new(key.encode(), body.encode(), hashlib.sha256).digest()
     return f"{body}.{_b64(mac)}"
 
@@ -47,4 +53,7 @@ def read_seat(token: str, key: str) -> SeatClaim:
         raise BadToken("the seat token's signature does not match")
     if not isinstance(data, dict) or not isinstance(data.get("t"), str):
         raise BadToken("malformed seat token")
-    return SeatClaim(table_id=data["t"], seat_id=str(data.get("s")))
+    epoch = data.get("e", 0)
+    if not isinstance(epoch, int) or isinstance(epoch, bool):
+        raise BadToken("malformed seat token")
+    return SeatClaim(table_id=data["t"], seat_id=str(data.get("s")), epoch=epoch)

@@ -40,7 +40,15 @@ from app.store.records import (
     TableStatus,
     WorkshopSpec,
 )
-from app.store.tables import DISPLAY_NAME_MAX, EventRecord, GameTable, Seat, Workshop, utcnow
+from app.store.tables import (
+    DISPLAY_NAME_MAX,
+    EventRecord,
+    GameTable,
+    Seat,
+    TableNote,
+    Workshop,
+    utcnow,
+)
 
 __all__ = [
     "CreatedWorkshop",
@@ -56,20 +64,25 @@ __all__ = [
     "create_workshop",
     "delete_workshop",
     "find_client_msg",
+    "get_note",
     "get_seat",
     "get_table",
     "get_workshop",
     "last_seq",
     "last_seqs",
+    "list_notes",
     "list_seats",
     "list_tables",
     "load_events",
     "ping",
     "purge_older_than",
+    "remove_seat",
     "running_tables",
     "seat_by_key",
+    "set_note",
     "set_table_status",
     "table_by_code",
+    "update_seat",
     "workshops_created_before",
 ]
 
@@ -271,6 +284,28 @@ async def seat_by_key(engine: AsyncEngine, table_id: str, seat_key: str) -> Stor
     async with _read(engine) as session:
         row = (await session.exec(query)).first()
         return _seat(row) if row else None
+
+
+async def update_seat(
+    engine: AsyncEngine, table_id: str, seat_key: str, display_name: str, is_bot: bool
+) -> None:
+    """A seat changed hands (the facilitator's doing): its holder's name, and whether a
+    bot plays it. Nothing happens for a seat that is not there."""
+    name = display_name.strip()
+    if len(name) > DISPLAY_NAME_MAX:
+        raise ValueError(f"display name longer than {DISPLAY_NAME_MAX} characters")
+    query = (
+        update(Seat)
+        .where(col(Seat.table_id) == table_id, col(Seat.seat_key) == seat_key)
+        .values(display_name=name, is_bot=is_bot)
+    )
+    await _run_write(engine, lambda c: c.execute(query))
+
+
+async def remove_seat(engine: AsyncEngine, table_id: str, seat_key: str) -> None:
+    """A lobby seat given up: the key may be taken again."""
+    query = delete(Seat).where(col(Seat.table_id) == table_id, col(Seat.seat_key) == seat_key)
+    await _run_write(engine, lambda c: c.execute(query))
 
 
 # --- the event log --------------------------------------------------------------------
@@ -535,6 +570,39 @@ async def find_client_msg(
     return found or None
 
 
+# --- the facilitator's notes ----------------------------------------------------------
+
+
+async def get_note(engine: AsyncEngine, table_id: str) -> str:
+    """The facilitator's notes on a table; empty when none were written."""
+    async with _read(engine) as session:
+        row = await session.get(TableNote, table_id)
+        return row.text if row else ""
+
+
+async def list_notes(engine: AsyncEngine, table_ids: Sequence[str]) -> dict[str, str]:
+    """The notes of these tables, by table id (tables without notes are left out)."""
+    query = select(TableNote).where(col(TableNote.table_id).in_(list(table_ids)))
+    async with _read(engine) as session:
+        return {r.table_id: r.text for r in await session.exec(query)}
+
+
+async def set_note(engine: AsyncEngine, table_id: str, text: str) -> None:
+    """Replace a table's notes; NotFound if there is no such table."""
+    try:
+        async with _write(engine) as session:
+            row = await session.get(TableNote, table_id)
+            if row is None:
+                session.add(TableNote(table_id=table_id, text=text))
+            else:
+                row.text, row.updated_at = text, utcnow()
+                session.add(row)
+    except IntegrityError as exc:
+        if _foreign_key_violation(exc):
+            raise _no_table(table_id) from exc
+        raise
+
+
 # --- retention ------------------------------------------------------------------------
 
 
@@ -570,6 +638,7 @@ async def _delete_workshops(session: AsyncSession, workshop_ids: Sequence[str]) 
     tables = select(GameTable.id).where(col(GameTable.workshop_id).in_(workshop_ids))
     await session.exec(delete(EventRecord).where(col(EventRecord.game_id).in_(tables)))
     await session.exec(delete(Seat).where(col(Seat.table_id).in_(tables)))
+    await session.exec(delete(TableNote).where(col(TableNote.table_id).in_(tables)))
     await session.exec(delete(GameTable).where(col(GameTable.workshop_id).in_(workshop_ids)))
     result = await session.exec(delete(Workshop).where(col(Workshop.id).in_(workshop_ids)))
     return result.rowcount

@@ -105,3 +105,13 @@ class EventRecord(SQLModel, table=True):
     seat_key: str | None = Field(default=None, sa_type=String())
     client_msg_id: str | None = Field(default=None, sa_type=String())
     created_at: datetime = _created_at()
+
+
+class TableNote(SQLModel, table=True):
+    """The facilitator's notes on one table: plain text, shown in the table's debrief."""
+
+    __tablename__ = "table_note"
+
+    table_id: str = Field(foreign_key="game_table.id", primary_key=True, sa_type=String(ID_LENGTH))
+    text: str = Field(default="", sa_type=Text())
+    updated_at: datetime = _created_at()

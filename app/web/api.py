@@ -11,15 +11,19 @@ from typing import Annotated, Any
 from fastapi import APIRouter, Depends, Header, HTTPException, Query, Request
 from fastapi.responses import PlainTextResponse, Response
 
-from app.rooms.manager import Forbidden, RoomManager, Unavailable
+from app.rooms.manager import Forbidden, Refused, RoomManager, Unavailable
 from app.rooms.schemas import (
     Announcement,
     ControlRequest,
     ControlResult,
     Joined,
     JoinRequest,
+    Note,
+    NoteRequest,
     Problem,
     ScenarioInfo,
+    SeatChanged,
+    SeatRequest,
     TableLobby,
     WorkshopCreated,
     WorkshopRequest,
@@ -180,6 +184,49 @@ async def control(
     await _authorized(rooms, workshop_id, token)
     try:
         return await rooms.control(workshop_id, body)
+    except LookupError as exc:
+        raise HTTPException(404, str(exc)) from exc
+
+
+@router.post(
+    "/api/workshops/{workshop_id}/tables/{number}/seats/{seat}",
+    tags=["facilitator"],
+    responses={
+        **ERRORS,
+        409: {
+            "model": Problem,
+            "description": "the seat is already a bot or free, or the game is over",
+        },
+    },
+)
+async def change_seat(
+    workshop_id: str, number: int, seat: str, body: SeatRequest, token: Token, rooms: Manager
+) -> SeatChanged:
+    """Give a seat to a bot, or free it for a late joiner (even during the game).
+
+    The holder's seat token stops working at once: their connections get an error frame
+    (`seat_replaced`) and are closed, and their next hello is refused. A freed seat's role
+    is listed as free at the table's lobby until someone joins it.
+    """
+    await _authorized(rooms, workshop_id, token)
+    try:
+        return await rooms.give_seat(workshop_id, number, seat, body.action)
+    except LookupError as exc:
+        raise HTTPException(404, str(exc)) from exc
+    except Refused as exc:
+        raise HTTPException(409, str(exc)) from exc
+
+
+@router.put(
+    "/api/workshops/{workshop_id}/tables/{number}/note", tags=["facilitator"], responses=ERRORS
+)
+async def put_note(
+    workshop_id: str, number: int, body: NoteRequest, token: Token, rooms: Manager
+) -> Note:
+    """The facilitator's notes on a table (plain text), shown in its debrief."""
+    await _authorized(rooms, workshop_id, token)
+    try:
+        return await rooms.set_note(workshop_id, number, body.text)
     except LookupError as exc:
         raise HTTPException(404, str(exc)) from exc
 

@@ -608,6 +608,11 @@ function reflection(d) {
 
 // --- one table --------------------------------------------------------------------------------
 
+/** What the trainer jotted in the console: plain text with its line breaks, never HTML. */
+function trainerNotes(text) {
+  return el("p", { class: "deb-notes" }, text);
+}
+
 function renderTable(d) {
   const title = (id) => (d.sections.find((s) => s.id === id) || {}).title || id;
   document.getElementById("deb-title").textContent = t("Table {n}", { n: d.table_label || tableNumber });
@@ -640,6 +645,7 @@ function renderTable(d) {
       d.bot_seats.length
         ? el("p", { class: "fac-help deb-bot-note" }, botBadge(true), " ", t("marks a seat played by a bot, not by a person."))
         : null,
+      d.notes ? sub("sec-notes", t("Trainer's notes"), trainerNotes(d.notes)) : null,
       sub("sec-proposal", title("proposal"), ...proposal(d)),
       sub("sec-agendas", title("agendas"), ...agendas(d)),
     ),

@@ -493,11 +493,180 @@ function controlButtons(table) {
   });
 }
 
+// --- running a table: time left, who the table waits for, quiet tables, seats, notes -----
+
+let quietMinutes = 3;
+let clockOffset = 0; // the server's clock minus this browser's, in seconds
+let ticker = null;
+const NOTE_SAVE_MS = 800;
+
+const serverNow = () => Date.now() / 1000 + clockOffset;
+
+/** Seconds as m:ss (or h:mm:ss). */
+function clockText(seconds) {
+  const total = Math.max(0, Math.round(seconds));
+  const h = Math.floor(total / 3600);
+  const m = Math.floor((total % 3600) / 60);
+  const s = String(total % 60).padStart(2, "0");
+  return h ? `${h}:${String(m).padStart(2, "0")}:${s}` : `${m}:${s}`;
+}
+
+function seatLabel(seat) {
+  const role = seat.role_name || roleLabel(seat.role);
+  return seat.name && !seat.free ? `${role} (${seat.name})` : role;
+}
+
+/** The time-left and quiet lines of a card, from the status it last got; run every second. */
+function tick(card) {
+  const table = card.table;
+  if (!table) return;
+  let left = "";
+  if (table.status === "running" && table.deadline) left = t("{time} left", { time: clockText(table.deadline - serverNow()) });
+  else if (table.status === "paused" && table.remaining !== null && table.remaining !== undefined)
+    left = t("Paused with {time} left", { time: clockText(table.remaining) });
+  card.clock.textContent = left;
+  card.clock.hidden = !left;
+  const idle = table.last_activity ? serverNow() - table.last_activity : 0;
+  const quiet = table.status === "running" && table.last_activity && idle >= quietMinutes * 60;
+  card.root.classList.toggle("fac-card-quiet", Boolean(quiet));
+  card.quiet.hidden = !quiet;
+  card.quiet.textContent = quiet ? t("Quiet: no one has acted for {time}", { time: clockText(idle) }) : "";
+}
+
+function tickAll() {
+  for (const card of cards.values()) tick(card);
+}
+
+function lobbyText(data) {
+  const start = data.autostart
+    ? t("The game starts by itself as soon as every role has a player, or when you press Start.")
+    : t("The game starts when you press Start.");
+  return data.bots ? `${start} ${t("Empty seats get bots when it starts.")}` : start;
+}
+
+async function changeSeat(table, seat, action, button) {
+  const who = seatLabel(seat);
+  const question =
+    action === "bot"
+      ? t("Give the seat of {who} at table {n} to a bot? Whoever holds it now can no longer play it.", { who, n: table })
+      : t("Free the seat of {who} at table {n} for someone else? Whoever holds it now can no longer play it.", { who, n: table });
+  if (!window.confirm(question)) return;
+  button.disabled = true;
+  const path = `/api/workshops/${workshopId}/tables/${table}/seats/${encodeURIComponent(seat.id)}`;
+  const box = clear(document.getElementById("results"));
+  try {
+    await api(path, { method: "POST", body: { action }, token });
+    const done =
+      action === "bot"
+        ? t("Table {n}: a bot now plays the seat of {who}.", { n: table, who })
+        : t("Table {n}: the seat of {who} is free for someone to join.", { n: table, who });
+    box.append(el("p", { class: "fac-results-sum" }, done));
+    say(done);
+  } catch (err) {
+    const why = err instanceof ApiError && err.status === 409 ? err.detail : problemText(err);
+    box.append(el("p", { class: "fac-error" }, t("Table {n}: not done — {why}", { n: table, why })));
+    say(why);
+  } finally {
+    button.disabled = false;
+    refresh();
+  }
+}
+
+function buildSeat(card, seat) {
+  const n = card.number;
+  const parts = {
+    role: el("span", { class: "fac-seat-role" }),
+    name: el("span", { class: "fac-seat-name" }),
+    state: el("span", { class: "fac-seat-state" }),
+    owes: el("span", { class: "fac-owes" }, t("not acted yet")),
+  };
+  parts.bot = el("button", { type: "button", class: "fac-btn fac-seat-btn" }, t("Bot"));
+  parts.free = el("button", { type: "button", class: "fac-btn fac-seat-btn" }, t("Free"));
+  parts.bot.addEventListener("click", () => changeSeat(n, parts.seat, "bot", parts.bot));
+  parts.free.addEventListener("click", () => changeSeat(n, parts.seat, "free", parts.free));
+  parts.li = el(
+    "li",
+    { class: "fac-seat", "data-seat": seat.id },
+    el("span", { class: "fac-dot", "aria-hidden": "true" }),
+    el("span", { class: "fac-seat-who" }, parts.role, " ", parts.name),
+    el("span", { class: "fac-seat-info" }, parts.state, " ", parts.owes),
+    el("span", { class: "fac-seat-actions" }, parts.bot, parts.free),
+  );
+  return parts;
+}
+
+function updateSeat(parts, seat, table) {
+  parts.seat = seat;
+  const owes = (table.waiting || []).includes(seat.id);
+  const on = seat.connected || seat.bot;
+  parts.li.className = `fac-seat ${on ? "on" : "off"}${owes ? " fac-seat-owes" : ""}${seat.free ? " fac-seat-free" : ""}${seat.bot ? " fac-seat-bot" : ""}`;
+  parts.role.textContent = seat.role_name || roleLabel(seat.role);
+  parts.name.textContent = seat.free ? t("free seat") : seat.name || "—";
+  parts.state.textContent = seat.free
+    ? t("waiting for someone to join")
+    : seat.bot
+      ? t("bot")
+      : seat.connected
+        ? t("connected")
+        : t("not connected");
+  parts.owes.hidden = !owes;
+  const over = table.status === "ended";
+  const who = seatLabel(seat);
+  parts.bot.hidden = over || seat.bot;
+  parts.free.hidden = over || seat.free;
+  parts.bot.setAttribute("aria-label", t("Give the seat of {who} to a bot (table {n})", { who, n: table.number }));
+  parts.free.setAttribute("aria-label", t("Free the seat of {who} (table {n})", { who, n: table.number }));
+}
+
+function setupNote(card) {
+  const n = card.number;
+  let saveTimer = null;
+  let saved = null; // what the server holds, as far as this page knows
+  let saving = Promise.resolve();
+
+  const save = async () => {
+    clearTimeout(saveTimer);
+    saveTimer = null;
+    const text = card.note.value;
+    if (text === saved) return;
+    card.noteState.textContent = t("Saving…");
+    saving = saving.then(async () => {
+      try {
+        await api(`/api/workshops/${workshopId}/tables/${n}/note`, { method: "PUT", body: { text }, token });
+        saved = text;
+        card.noteState.textContent = card.note.value === text ? t("Saved") : "";
+      } catch (err) {
+        card.noteState.textContent = t("Not saved: {why}", { why: problemText(err) });
+      }
+    });
+    await saving;
+  };
+  card.note.addEventListener("input", () => {
+    card.noteState.textContent = "";
+    clearTimeout(saveTimer);
+    saveTimer = setTimeout(save, NOTE_SAVE_MS);
+  });
+  card.note.addEventListener("blur", save);
+  /** The server's notes: shown unless the trainer is writing here. */
+  card.showNote = (text) => {
+    const busy = document.activeElement === card.note || saveTimer !== null || card.note.value !== (saved ?? "");
+    if (saved === null || !busy) {
+      card.note.value = text;
+      saved = text;
+    }
+  };
+}
+
 function buildCard(table) {
   const n = table.number;
   const heading = el("h3", { id: `t${n}-head` }, t("Table {n}", { n }));
   const status = el("span", { class: "fac-badge" });
   const round = el("p", { class: "fac-round" });
+  const clock = el("p", { class: "fac-clock", hidden: true });
+  // Not a live region: its time changes every second.
+  const quiet = el("p", { class: "fac-quiet", hidden: true });
+  const lobby = el("p", { class: "fac-help fac-lobby", hidden: true });
+  const waiting = el("p", { class: "fac-waiting", hidden: true });
   const seats = el("ul", { class: "fac-seats", "aria-label": t("Seats at table {n}", { n }) });
   const scores = el("dl", { class: "fac-scores" });
   const controls = el(
@@ -506,6 +675,15 @@ function buildCard(table) {
     controlButtons(n),
   );
   const code = el("span", { class: "fac-code" });
+  const noteId = `t${n}-note`;
+  const note = el("textarea", {
+    id: noteId,
+    class: "fac-input fac-note",
+    rows: 2,
+    maxlength: 4000,
+    "aria-describedby": `${noteId}-help`,
+  });
+  const noteState = el("span", { class: "fac-note-state", "aria-live": "polite" });
   const links = el(
     "p",
     { class: "fac-card-links" },
@@ -518,15 +696,31 @@ function buildCard(table) {
     el("div", { class: "fac-card-head" }, heading, status),
     el("p", { class: "fac-code-line" }, t("Join code"), " ", code),
     round,
+    clock,
+    quiet,
+    lobby,
+    waiting,
     scores,
     seats,
     controls,
+    el(
+      "div",
+      { class: "fac-note-box" },
+      el("label", { for: noteId }, t("Your notes on table {n}", { n })),
+      " ",
+      noteState,
+      note,
+      el("p", { id: `${noteId}-help`, class: "fac-help" }, t("Shown in the table's debrief and its print; players do not see them during the game.")),
+    ),
     links,
   );
-  return { root, status, round, seats, scores, controls, code };
+  const card = { number: n, root, status, round, clock, quiet, lobby, waiting, seats, scores, controls, code, note, noteState, seatParts: new Map(), table: null };
+  setupNote(card);
+  return card;
 }
 
-function updateCard(card, table, showNumbers) {
+function updateCard(card, table, data) {
+  card.table = table;
   card.root.dataset.status = table.status;
   card.status.textContent = statusName(table.status);
   card.status.className = `fac-badge fac-badge-${table.status}`;
@@ -547,6 +741,18 @@ function updateCard(card, table, showNumbers) {
       phase: phaseName(table.phase),
     });
   card.round.textContent = roundText;
+  card.lobby.hidden = table.status !== "lobby";
+  card.lobby.textContent = table.status === "lobby" ? lobbyText(data) : "";
+
+  const bySeat = new Map(table.seats.map((s) => [s.id, s]));
+  const waiting = (table.waiting || []).map((id) => bySeat.get(id)).filter(Boolean);
+  const showWaiting = table.status === "running" || table.status === "paused";
+  card.waiting.hidden = !showWaiting;
+  card.waiting.textContent = !showWaiting
+    ? ""
+    : waiting.length
+      ? t("Waiting for: {who}", { who: waiting.map(seatLabel).join(", ") })
+      : t("Nobody owes an action in this phase.");
 
   clear(card.scores);
   for (const name of SCORE_ORDER) {
@@ -555,27 +761,35 @@ function updateCard(card, table, showNumbers) {
       el("div", { class: "fac-score" }, el("dt", {}, scoreName(name)), el("dd", {}, fmtScore(value))),
     );
   }
-  card.scores.title = showNumbers ? "" : t("Players see arrows only; the numbers are for you.");
+  card.scores.title = data.show_numbers ? "" : t("Players see arrows only; the numbers are for you.");
 
-  clear(card.seats);
-  if (!table.seats.length) card.seats.append(el("li", { class: "fac-empty" }, t("No one has joined yet.")));
+  // Seats are updated in place, so a seat's button keeps the keyboard focus across polls.
+  for (const [id, parts] of card.seatParts) {
+    if (!bySeat.has(id)) {
+      parts.li.remove();
+      card.seatParts.delete(id);
+    }
+  }
+  let empty = card.seats.querySelector(".fac-empty");
+  if (!table.seats.length && !empty) {
+    empty = el("li", { class: "fac-empty" }, t("No one has joined yet."));
+    card.seats.append(empty);
+  } else if (table.seats.length && empty) empty.remove();
   for (const seat of table.seats) {
-    const state = seat.bot ? t("bot") : seat.connected ? t("connected") : t("not connected");
-    card.seats.append(
-      el(
-        "li",
-        { class: `fac-seat ${seat.connected || seat.bot ? "on" : "off"}` },
-        el("span", { class: "fac-dot", "aria-hidden": "true" }),
-        el("span", { class: "fac-seat-role" }, roleLabel(seat.role)),
-        el("span", { class: "fac-seat-name" }, seat.name || "—"),
-        el("span", { class: "fac-seat-state" }, state),
-      ),
-    );
+    let parts = card.seatParts.get(seat.id);
+    if (!parts) {
+      parts = buildSeat(card, seat);
+      card.seatParts.set(seat.id, parts);
+    }
+    updateSeat(parts, seat, table);
+    card.seats.append(parts.li); // keeps the server's order (a no-op when already in place)
   }
   for (const button of card.controls.querySelectorAll("button")) {
     const allowed = button.dataset.when.split(" ").includes(table.status);
     button.disabled = !allowed;
   }
+  card.showNote(table.note || "");
+  tick(card);
 }
 
 function renderStatus(data) {
@@ -602,6 +816,8 @@ function renderStatus(data) {
       shown,
     },
   );
+  if (data.now) clockOffset = data.now - Date.now() / 1000;
+  if (data.quiet_minutes) quietMinutes = data.quiet_minutes;
   const grid = document.getElementById("tables");
   for (const table of data.tables) {
     let card = cards.get(table.number);
@@ -610,8 +826,9 @@ function renderStatus(data) {
       cards.set(table.number, card);
       grid.append(card.root);
     }
-    updateCard(card, table, data.show_numbers);
+    updateCard(card, table, data);
   }
+  if (!ticker) ticker = setInterval(tickAll, 1000);
   const time = new Date().toLocaleTimeString(lang, { hour: "2-digit", minute: "2-digit", second: "2-digit" });
   document.getElementById("fac-updated").textContent = t("Updated {time}", { time });
 }
@@ -672,6 +889,7 @@ function forgetWorkshop() {
 function showDeleted() {
   deleted = true;
   clearTimeout(timer);
+  clearInterval(ticker);
   forgetWorkshop();
   const wrap = clear(document.querySelector(".fac-wrap"));
   const heading = el("h1", { tabindex: "-1" }, t("The workshop is deleted"));

@@ -76,6 +76,7 @@ ERROR_CODES = {
     "not_allowed",
     "rate_limited",
     "workshop_deleted",
+    "seat_replaced",
 }
 
 
@@ -265,7 +266,7 @@ def test_the_document_lists_every_engine_event_type() -> None:
     from app.engine.events import EVENT_TYPES
 
     listed = load_document()["components"]["schemas"]["EventRecord"]["properties"]["type"]
-    assert set(listed["enum"]) == {*EVENT_TYPES, "control.timer"}
+    assert set(listed["enum"]) == {*EVENT_TYPES, "control.timer", "control.seat"}
 
 
 # --- server frames from a real game -----------------------------------------------------
