@@ -20,8 +20,9 @@ from starlette.requests import Request
 # Addresses meaning "listen on every interface", as uvicorn and `--host` take them.
 EVERY_INTERFACE = frozenset({"0.0.0.0", "::", ""})
 # Reserved for documentation (RFC 5737), so no VPN or container bridge claims a route to
-# it: connecting there picks the interface of the default route, as a phone's traffic back
-# would. A UDP "connect" only chooses a route and a source address; nothing is sent.
+# it: connecting there picks the interface of the default route, which on a laptop is the
+# wifi or cable it joined. A UDP "connect" only chooses a route and a source address;
+# nothing is sent.
 ROUTE_PROBE = ("198.51.100.1", 9)
 
 
@@ -79,20 +80,14 @@ def _routed_source() -> str | None:
 
 
 def interface_addresses() -> list[str]:
-    """Every IPv4 address of this machine's interfaces that can be found without a route."""
-    found: list[str] = []
-    if sys.platform.startswith("linux"):
-        found += _linux_interface_addresses()
-    try:
-        infos = socket.getaddrinfo(socket.gethostname(), None, socket.AF_INET)
-    except OSError:
-        infos = []
-    found += [str(info[4][0]) for info in infos]
-    return list(dict.fromkeys(found))
+    """The IPv4 addresses of this machine's interfaces, asked of the kernel (Linux only).
 
-
-def _linux_interface_addresses() -> list[str]:
-    import fcntl
+    For a network with no default route (a router with no uplink). Not the host name's
+    addresses: resolving it may wait on a DNS server, inside a request.
+    """
+    if not sys.platform.startswith("linux"):
+        return []
+    import fcntl  # Unix only: imported here so the module loads everywhere
     import struct
 
     siocgifaddr = 0x8915
