@@ -115,6 +115,9 @@ def test_links_name_the_machines_network_address_and_it_answers(
     assert qr.status_code == 200
     assert qr.content == svg_qr(f"{base}/join/{code}")
 
+    # The terminal said so at start, before the server answered its first request.
+    assert f"Phones on the same network as this computer open {base}" in lan_server.log()
+
     # And the address answers: what a phone on the same network would open.
     with httpx.Client(timeout=10) as phone:
         assert phone.get(f"{base}/healthz").json() == {"status": "ok"}
