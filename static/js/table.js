@@ -41,7 +41,7 @@ function fit(box) {
   // Below the wall layout (a phone, a narrow window) the page scrolls and shows everything.
   if (!window.matchMedia("(min-width: 56em) and (min-height: 30em)").matches) return;
   let shown = items.length;
-  while (shown > 1 && box.scrollHeight > box.clientHeight + 1) {
+  while (shown > 0 && box.scrollHeight > box.clientHeight + 1) {
     shown -= 1;
     items[shown].hidden = true;
     if (more) {
@@ -396,6 +396,30 @@ function scoresView(scores) {
   );
 }
 
+// --- moves -------------------------------------------------------------------------------
+
+/** This round's moves, the newest first: what the table is doing besides the phase's task. */
+function movesView() {
+  const index = pub.round.index;
+  const moves = (pub.moves || []).filter((m) => m.round === index).reverse();
+  if (!moves.length) return h("p", { text: t("No moves yet this round.") });
+  return [
+    h(
+      "ol",
+      { class: "wall-moves", "data-fit-list": true },
+      moves.map((m) =>
+        h(
+          "li",
+          { class: "wall-move" },
+          h("strong", { text: look.roleName(m.role) }),
+          h("span", { text: m.target ? t("{move} → {target}", { move: m.title, target: look.roleName(m.target) }) : m.title }),
+        ),
+      ),
+    ),
+    h("p", { class: "wall-more", "data-fit-more": true, hidden: true }),
+  ];
+}
+
 // --- the clock --------------------------------------------------------------------------
 
 function tick() {
@@ -437,6 +461,7 @@ function render(state) {
   $("#prompt-panel").hidden = lobby;
   $("#stage").hidden = lobby;
   $("#scores-panel").hidden = lobby;
+  $("#moves-panel").hidden = lobby || ended;
   if (lobby) {
     showQr();
     $("#join-url").textContent = `${location.origin}/join/${code}`;
@@ -461,6 +486,7 @@ function render(state) {
     $("#stage-note").hidden = !now.note;
     paint($("#stage-body"), [now.kind, now.signature], now.body);
     paint($("#scores"), [pub.scores], () => scoresView(pub.scores));
+    paint($("#moves"), [pub.moves, round.index], movesView);
   }
   // Anything above a list (a longer prompt, a new score) changes the room the list has.
   fitAll();

@@ -34,6 +34,7 @@ from tests.integration.server import WAIT, Server, accepted, answers
 
 WALL = {"width": 1920, "height": 1080}
 SMALL_WALL = {"width": 1280, "height": 720}
+PHONE_PORTRAIT = {"width": 390, "height": 844}
 SCENARIOS = Path(__file__).resolve().parents[2] / "game_content" / "scenarios"
 # Readable from the back of a room at 1080p (see static/css/table.css).
 MIN_TEXT_PX = 28.0
@@ -194,6 +195,7 @@ def test_the_wall_shows_every_phase_on_one_screen(
         expect(page.locator("#timer")).to_be_visible()
         expect(page.locator("#timer")).to_have_text(re.compile(r"^\d+:\d\d$"))
         expect(seats).to_have_count(total)
+        expect(page.locator("#moves-title")).to_be_visible()
         stage = page.locator("#stage-body")
         if phase == "decide":
             # The chair is the one the table waits for, then the answers come in.
@@ -266,4 +268,11 @@ def test_the_wall_shows_every_phase_on_one_screen(
     expect(page.locator(".wall-score-value")).to_have_count(3)
     _check(page, "the end", lang, bots, found)
     screenshot(page, f"{scenario}-{lang}-ended")
+
+    # On a phone the same regions stack and the page scrolls, but never sideways.
+    page.set_viewport_size(PHONE_PORTRAIT)
+    expect(page.locator(".wall-ideas-package .wall-idea").last).to_be_visible()
+    width = page.evaluate("() => [document.documentElement.scrollWidth, window.innerWidth]")
+    assert width[0] <= width[1], f"the wall scrolls sideways on a phone: {width}"
+    screenshot(page, f"{scenario}-{lang}-ended-phone")
     assert not found, "\n".join(found)
