@@ -206,7 +206,7 @@ class Room:
         self.seq = record.seq
         if record.seat and record.cmid:
             self._cmids.setdefault(record.seat, {})[record.cmid] = record.seq
-        if record.seat or record.type == GameStarted.type:
+        if self._lively(record):
             self.last_activity = record.at if record.at is not None else self.clock()
         if record.type in EVENT_TYPES and evolve:
             event = event_from_dict(record.payload)
@@ -219,6 +219,14 @@ class Room:
             self.timer.status = str(record.payload["status"])
             self.timer.deadline = record.payload.get("deadline")
             self.timer.remaining = record.payload.get("remaining")
+
+    def _lively(self, record: LogRecord) -> bool:
+        """Whether a record restarts the table's quiet time: a seat acted, a phase began,
+        or the game started or resumed after a pause (see TableStatus.last_activity)."""
+        if record.seat or record.type in (GameStarted.type, RoundStarted.type):
+            return True
+        resumed = record.type == "control.timer" and record.payload.get("status") == "running"
+        return resumed and self.timer.status == "paused"
 
     def _fold_seat(self, change: dict[str, Any]) -> None:
         """A seat changed hands (SEAT_RECORD): to a bot, to nobody, or to a late joiner."""

@@ -193,7 +193,10 @@ class TableStatus(BaseModel):
     )
     last_activity: float | None = Field(
         default=None,
-        description="when a seat last acted or the game started (epoch seconds); null before",
+        description=(
+            "when a seat last acted, a phase began or the game resumed (epoch seconds); "
+            "null before the game starts"
+        ),
     )
     note: str = Field(default="", description="the facilitator's notes on this table")
 

@@ -513,6 +513,7 @@ function clockText(seconds) {
 
 function seatLabel(seat) {
   const role = seat.role_name || roleLabel(seat.role);
+  if (seat.bot) return `${role} (${t("bot")})`;
   return seat.name && !seat.free ? `${role} (${seat.name})` : role;
 }
 

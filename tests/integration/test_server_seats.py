@@ -80,6 +80,20 @@ async def test_status_lists_who_has_not_acted_the_time_left_and_the_last_activit
     assert later["now"] >= now["last_activity"]
 
 
+async def test_resuming_a_paused_game_restarts_its_quiet_time(table: Table) -> None:
+    (paused,) = await table.fac.control("pause")
+    assert paused["ok"], paused
+    during = table_status(await table.fac.status())
+    assert during["remaining"] is not None and during["deadline"] is None
+
+    (resumed,) = await table.fac.control("resume")
+
+    assert resumed["ok"], resumed
+    after = table_status(await table.fac.status())
+    assert after["last_activity"] > during["last_activity"]
+    assert after["waiting"] == SEATS  # a pause is nobody's turn
+
+
 async def test_seats_carry_the_role_name_in_the_workshops_language(
     live_server: Server, http: httpx.AsyncClient
 ) -> None:
