@@ -91,15 +91,24 @@ function showRoles() {
   roleList.append(
     h("label", { class: "choice", for: "role-any" }, any, h("span", {}, t("Any free role (the one the table needs most)"))),
   );
+  // One line per role: its name to pick, its brief on tap (a long list of briefs made
+  // the page three phone screens tall).
   for (const id of free) {
     const input = h("input", { type: "radio", name: "role", value: id, id: `role-${id}` });
     const role = roleInfo(id);
     roleList.append(
       h(
-        "label",
-        { class: "choice", for: `role-${id}` },
-        input,
-        h("span", {}, h("strong", { text: role.name }), h("small", { class: "muted", text: role.brief })),
+        "div",
+        { class: "role-pick" },
+        h("label", { class: "choice", for: `role-${id}` }, input, h("span", {}, h("strong", { text: role.name }))),
+        role.brief
+          ? h(
+              "details",
+              { class: "role-brief" },
+              h("summary", { "aria-label": t("About the role: {role}", { role: role.name }) }, t("About the role")),
+              h("p", { text: role.brief }),
+            )
+          : null,
       ),
     );
   }

@@ -6,21 +6,21 @@ import {
   $,
   adoptedName,
   clock,
-  costTag,
   forgetSeat,
   h,
   markdown,
-  noveltyTag,
   phaseName,
   replace,
   say,
+  scoreName,
   scoresView,
+  trendArrow,
   secondsLeft,
   servesChips,
   storedSeat,
   voteName,
 } from "./ui-dom.js";
-import { ideaCard, lookups, seatList, styleName, voteList, voteTally } from "./ui-game.js";
+import { ideaLine, ideaLines, line, lookups, noveltyFact, seatList, styleName, voteList, voteTally } from "./ui-game.js";
 
 const stored = storedSeat();
 let reopening = false;
@@ -54,8 +54,13 @@ function paint(el, signature, build) {
   // A list repainted while the player is choosing (another seat's idea arrived) keeps
   // the choice if it is still offered.
   const kept = el instanceof HTMLSelectElement ? el.value : "";
+  // A line the player opened to read stays open when the list is drawn again.
+  const opened = new Set([...el.querySelectorAll("details[open] > summary[data-key]")].map((s) => s.dataset.key));
   replace(el, ...[].concat(build()));
   if (kept && [...el.options].some((o) => o.value === kept)) el.value = kept;
+  for (const summary of el.querySelectorAll("details > summary[data-key]")) {
+    if (opened.has(summary.dataset.key)) summary.parentElement.open = true;
+  }
 }
 
 // --- sending intents ---------------------------------------------------------------
@@ -220,8 +225,7 @@ function framePhase(body) {
   const addMsg = msgSlot();
   const add = h(
     "form",
-    { class: "card" },
-    h("h3", { text: t("Add a framing of your own") }),
+    {},
     field("own-framing", t("The problem as you see it"), text, t("One or two sentences. You can add one framing.")),
     interestBoxes("framing-interest"),
     h("button", { type: "submit", class: "btn", text: t("Add my framing") }),
@@ -240,6 +244,7 @@ function framePhase(body) {
     return undefined;
   });
 
+  const addBox = h("details", { class: "card" }, h("summary", { class: "label", text: t("Add a framing of your own") }), add);
   body.append(
     status,
     h("h3", { text: t("My order (most important first)") }),
@@ -248,7 +253,7 @@ function framePhase(body) {
     submitMsg,
     h("h3", { text: t("Framings") }),
     pool,
-    add,
+    addBox,
   );
 
   function draw() {
@@ -287,21 +292,20 @@ function framePhase(body) {
           )
         : h("p", { class: "muted", text: t("All framings are in your order.") }),
     );
-    add.hidden = framings.some((f) => f.added_by === priv.seat);
+    addBox.hidden = framings.some((f) => f.added_by === priv.seat);
   }
   return { title: t("Rank the framings"), update: draw };
 }
 
+/** A card in the hand as one line: title, cost, novelty; what it says and serves on tap. */
 function handCardView(card, extra = null) {
-  return h(
-    "li",
-    { class: "card" },
-    h("p", { class: "card-title", text: card.title || card.id }),
-    card.text ? h("p", { class: "card-text", text: card.text }) : null,
-    h("div", { class: "tags" }, costTag(card.cost), noveltyTag(card.novelty)),
-    servesChips(card.serves, look.interestName),
+  return line({
+    title: card.title || card.id,
+    facts: [t("Cost {cost}", { cost: card.cost ?? 0 }), noveltyFact(card.novelty)],
+    body: [card.text ? h("p", { class: "card-text", text: card.text }) : null, servesChips(card.serves, look.interestName)],
     extra,
-  );
+    key: `card-${card.id}`,
+  });
 }
 
 function ideatePhase(body) {
@@ -421,7 +425,7 @@ function ideatePhase(body) {
       priv.hand.length
         ? h(
             "ul",
-            { class: "cards" },
+            { class: "cards lines" },
             priv.hand.map((card) => {
               const play = btn(t("Play this card"), () => act({ type: "play_idea", idea: card.id }, handMsg, play, t("Played.")), {
                 primary: true,
@@ -429,7 +433,7 @@ function ideatePhase(body) {
                 key: `play-${card.id}`,
                 disabled: blocked,
               });
-              return handCardView(card, h("div", { class: "actions" }, play));
+              return handCardView(card, play);
             }),
           )
         : h("p", { class: "muted", text: t("Your hand is empty.") }),
@@ -466,7 +470,7 @@ function dilemmaPhase(body) {
     const mine = priv.role === d.target;
     const advised = (d.advised_by || []).includes(priv.seat);
     paint(box, [d, mine, myAdvice, confirming, advised], () => [
-      h("div", { class: "card" }, h("h3", { text: d.title }), markdown(d.text, 4)),
+      h("div", { class: "dilemma-text" }, h("h3", { text: d.title }), markdown(d.text, 4)),
       h("p", { class: "progress-note", text: mine ? t("You decide how the committee meets this. Listen to the advice first.") : t("The {role} decides. Give your advice.", { role: look.roleName(d.target) }) }),
       h(
         "ul",
@@ -474,7 +478,8 @@ function dilemmaPhase(body) {
         d.options.map((o) => {
           const chosen = d.chosen === o.id;
           const tools = [];
-          if (!d.chosen) {
+          // The one who decides is advised, never advises (the rules refuse it).
+          if (!d.chosen && !mine) {
             tools.push(
               btn(myAdvice === o.id ? t("You advised this") : t("Advise this"), () => {
                 act({ type: "advise", option: o.id }, msg, null, t("Your advice is in.")).then((ok) => {
@@ -485,20 +490,24 @@ function dilemmaPhase(body) {
                 });
               }, { small: true, key: `adv-${o.id}`, "aria-pressed": myAdvice === o.id ? "true" : "false" }),
             );
-            if (mine && confirming !== o.id) {
-              tools.push(btn(t("Choose this"), () => {
-                confirming = o.id;
-                draw();
-              }, { small: true, primary: true, key: `choose-${o.id}` }));
-            }
+          }
+          if (!d.chosen && mine && confirming !== o.id) {
+            tools.push(btn(t("Choose this"), () => {
+              confirming = o.id;
+              draw();
+            }, { small: true, primary: true, key: `choose-${o.id}` }));
           }
           return h(
             "li",
             { class: `card dilemma-option${chosen ? " is-chosen" : ""}` },
             h("p", { class: "card-text", text: o.text }),
-            h("p", { class: "small muted card-text", text: t("Advised by {n}", { n: o.advised }) }),
-            chosen ? h("p", { class: "done-mark", text: `✓ ${t("Chosen")}` }) : null,
-            tools.length ? h("div", { class: "actions" }, tools) : null,
+            h(
+              "div",
+              { class: "actions option-tools" },
+              tools,
+              h("span", { class: "small muted", text: t("Advised by {n}", { n: o.advised }) }),
+              chosen ? h("span", { class: "done-mark", text: `✓ ${t("Chosen")}` }) : null,
+            ),
             confirming === o.id && !d.chosen
               ? h(
                   "div",
@@ -570,16 +579,22 @@ function rankPhase(body) {
       left.length
         ? h(
             "ul",
-            { class: "cards" },
+            { class: "cards lines" },
             left.map((idea) => {
               const full = order.length >= 3;
               const ownBlocked = own(idea.id) && ownPicked;
-              const add = btn(t("Add to my top three"), () => {
+              const add = btn("+", () => {
                 order = [...order, idea.id];
                 draw();
-              }, { small: true, key: `ri-add-${idea.id}`, disabled: full || ownBlocked });
-              const why = ownBlocked ? h("p", { class: "hint", text: t("You have already picked one of your own ideas.") }) : null;
-              return ideaCard(idea, look, { mySeat: priv.seat, extra: h("div", { class: "actions" }, add, why) });
+              }, {
+                small: true,
+                cls: "btn-icon",
+                key: `ri-add-${idea.id}`,
+                disabled: full || ownBlocked,
+                "aria-label": t("Add to my top three: {title}", { title: idea.title }),
+              });
+              const why = ownBlocked ? t("You have already picked one of your own ideas.") : null;
+              return ideaLine(idea, look, { mySeat: priv.seat, support: (pub.support || {})[idea.id], extra: add, note: why });
             }),
           )
         : h("p", { class: "muted", text: t("No more ideas to pick.") }),
@@ -598,14 +613,7 @@ function decidePhase(body) {
   body.append(box, builder, msg);
 
   function packageList(ids) {
-    return h(
-      "ul",
-      { class: "cards" },
-      ids.map((id) => {
-        const idea = look.idea(id);
-        return idea ? ideaCard(idea, look, { mySeat: priv.seat }) : h("li", { class: "card", text: id });
-      }),
-    );
+    return ideaLines(ids, look, { mySeat: priv.seat });
   }
 
   function builderView() {
@@ -628,21 +636,28 @@ function decidePhase(body) {
       h("p", { text: t("Pick the ideas for the committee's proposal. The package must stay within the budget.") }),
       h(
         "ul",
-        { class: "cards" },
+        { class: "cards lines" },
         [...ideas].sort((a, b) => ((pub.support || {})[b.id] || 0) - ((pub.support || {})[a.id] || 0)).map((idea) => {
           const on = chosen.has(idea.id);
           const full = !on && pub.round.max_ideas && chosen.size >= pub.round.max_ideas;
           const tooDear = !on && (cost + idea.cost > budget || Boolean(full));
-          const toggle = btn(on ? t("In the package") : t("Add to the package"), () => {
+          const toggle = btn(on ? "✓" : "+", () => {
             if (on) chosen.delete(idea.id);
             else chosen.add(idea.id);
             draw();
-          }, { small: true, key: `pkg-${idea.id}`, "aria-pressed": on ? "true" : "false", disabled: tooDear });
-          const li = ideaCard(idea, look, {
+          }, {
+            small: true,
+            cls: "btn-icon",
+            key: `pkg-${idea.id}`,
+            "aria-pressed": on ? "true" : "false",
+            disabled: tooDear,
+            "aria-label": on ? t("In the package: {title}", { title: idea.title }) : t("Add to the package: {title}", { title: idea.title }),
+          });
+          const li = ideaLine(idea, look, {
             mySeat: priv.seat,
-            compact: true,
             support: (pub.support || {})[idea.id],
-            extra: h("div", { class: "actions" }, toggle, tooDear ? h("span", { class: "hint", text: full ? t("The package is full") : t("Over the budget") }) : null),
+            extra: toggle,
+            note: tooDear ? (full ? t("The package is full") : t("Over the budget")) : null,
           });
           if (on) li.classList.add("is-picked");
           return li;
@@ -810,10 +825,7 @@ function endedPhase(body) {
         pub.proposal && pub.proposal.adopted ? h("p", { class: "label", text: adoptedName(pub.proposal.adopted) }) : null,
         h("h3", { text: t("The final proposal") }),
         final.package.length
-          ? h("ul", { class: "cards" }, final.package.map((id) => {
-              const idea = look.idea(id);
-              return idea ? ideaCard(idea, look, { mySeat: priv.seat }) : h("li", { class: "card", text: id });
-            }))
+          ? ideaLines(final.package, look, { mySeat: priv.seat })
           : h("p", { class: "muted", text: t("No ideas made it into the proposal.") }),
         met === undefined
           ? null
@@ -854,11 +866,18 @@ function renderAction() {
 function renderHud() {
   const role = look.role(priv.role);
   const me = look.seat(priv.seat);
-  $("#hud-role").textContent = `${role ? role.name : priv.role}${me ? ` · ${me.name}` : ""}`;
+  // The name first and whole: it is how the player finds themself; the role gives way.
+  const name = me ? me.name : stored.name || "";
+  const nameEl = $("#hud-name");
+  nameEl.textContent = name;
+  nameEl.title = name;
+  $("#hud-role-name").textContent = role ? role.name : priv.role;
   const round = pub.round;
-  $("#hud-round").textContent = round
+  const roundEl = $("#hud-round");
+  roundEl.textContent = round
     ? t("Round {n} of {count}: {title}", { n: round.index + 1, count: round.count, title: round.title })
     : conn.scenario.title;
+  roundEl.dataset.round = round ? String(round.index + 1) : "";
   const tag = $("#hud-phase");
   tag.hidden = !round;
   if (round) tag.textContent = phaseName(pub.status === "ended" ? "ended" : round.phase);
@@ -890,7 +909,7 @@ function renderMoves() {
   paint($("#moves"), [moves, others, phase], () =>
     h(
       "ul",
-      { class: "cards" },
+      { class: "cards lines" },
       moves.map((m) => {
         const msg = msgSlot();
         const target = m.target
@@ -910,20 +929,18 @@ function renderMoves() {
           act(action, msg, play, t("Move played: {title}", { title: m.title }));
           return undefined;
         }, { small: true, primary: true, key: `move-${m.id}` });
-        return h(
-          "li",
-          { class: "card card-compact" },
-          h(
-            "div",
-            { class: "move-head" },
-            h("p", { class: "card-title", text: m.title }),
-            styleName(m.style) ? h("span", { class: "tag", text: styleName(m.style) }) : null,
-          ),
-          h("p", { class: "card-text", text: m.text }),
-          target ? h("div", { class: "field" }, h("label", { for: `target-${m.id}`, text: t("For whom?") }), target) : null,
-          h("div", { class: "actions" }, play),
-          msg,
-        );
+        // One line each (name and style); what it does, for whom, and playing it on tap.
+        return line({
+          title: m.title,
+          facts: [styleName(m.style), m.left > 1 ? t("{n} left this round", { n: m.left }) : null],
+          body: [
+            h("p", { class: "card-text", text: m.text }),
+            target ? h("div", { class: "field" }, h("label", { for: `target-${m.id}`, text: t("For whom?") }), target) : null,
+            h("div", { class: "actions" }, play),
+            msg,
+          ],
+          key: `mv-${m.id}`,
+        });
       }),
     ),
   );
@@ -964,7 +981,7 @@ function renderHand() {
   $("#hand-title").textContent = t("My idea cards ({n})", { n: priv.hand.length });
   paint($("#hand"), [priv.hand], () =>
     priv.hand.length
-      ? h("ul", { class: "cards" }, priv.hand.map((c) => handCardView(c)))
+      ? h("ul", { class: "cards lines" }, priv.hand.map((c) => handCardView(c)))
       : h("p", { class: "muted", text: t("Your hand is empty.") }),
   );
 }
@@ -976,7 +993,22 @@ function renderIdeas() {
   $("#ideas-panel").hidden = !pub.round || !ideas.length || phase === "rank" || (phase === "decide" && priv.chair && pub.status !== "ended");
   $("#ideas-title").textContent = t("Ideas on the table ({n})", { n: ideas.length });
   paint($("#ideas"), [ideas, pub.support, pub.seats.length], () =>
-    h("ul", { class: "cards" }, ideas.map((i) => ideaCard(i, look, { mySeat: priv.seat, support: (pub.support || {})[i.id] }))),
+    h("ul", { class: "cards lines" }, ideas.map((i) => ideaLine(i, look, { mySeat: priv.seat, support: (pub.support || {})[i.id] }))),
+  );
+}
+
+/** The scores in one line (name, number if shown, trend) for the panel's summary. */
+function scoresLine(scores) {
+  const current = (scores && scores.current) || {};
+  return Object.entries(current).map(([name, entry]) =>
+    h(
+      "span",
+      { class: "score-chip" },
+      scoreName(name),
+      "value" in entry && entry.value !== null ? ` ${Math.round(entry.value)}` : "",
+      " ",
+      trendArrow(entry.trend),
+    ),
   );
 }
 
@@ -993,7 +1025,10 @@ function render(state) {
   renderAction();
   renderMoves();
   $("#scores-panel").hidden = !pub.round;
-  if (pub.scores) paint($("#scores"), [pub.scores], () => scoresView(pub.scores));
+  if (pub.scores) {
+    paint($("#scores-line"), [pub.scores], () => scoresLine(pub.scores));
+    paint($("#scores"), [pub.scores], () => scoresView(pub.scores));
+  }
   renderIdeas();
   renderRole();
   renderHand();

@@ -117,3 +117,86 @@ export function voteTally(pub) {
     object: n("object"),
   });
 }
+
+// --- compact lines: a phone shows a list one line per item, the rest on tap ------------
+
+function facts(items) {
+  const shown = items.filter(Boolean);
+  const out = [];
+  shown.forEach((item, i) => {
+    if (i) out.push(" · ");
+    out.push(item);
+  });
+  return out;
+}
+
+/** Novelty 0..3 as dots, named in words for screen readers. */
+export function noveltyFact(novelty) {
+  const n = Math.max(0, Math.min(3, novelty || 0));
+  return h(
+    "span",
+    {},
+    h("span", { class: "visually-hidden", text: t("Novelty {n} of 3", { n }) }),
+    h("span", { "aria-hidden": "true", text: `${"●".repeat(n)}${"○".repeat(3 - n)}` }),
+  );
+}
+
+/**
+ * One item of a compact list (`ul.lines`): its title and key facts on one line, the
+ * details in a disclosure opened by a tap (or Enter/Space on its summary). `extra`
+ * (the item's buttons) stays beside the line, outside the disclosure.
+ */
+export function line({ title, facts: shown = [], body = [], extra = null, cls = "", dataset = undefined, key = null }) {
+  const more = [].concat(body).filter(Boolean);
+  const head = [h("span", { class: "card-title", text: title }), shown.some(Boolean) ? h("span", { class: "line-facts" }, facts(shown)) : null];
+  return h(
+    "li",
+    { class: `card line${cls ? ` ${cls}` : ""}`, dataset },
+    more.length
+      ? h(
+          "details",
+          { class: "line-more" },
+          // The key keeps focus and the open state when the list is drawn again.
+          h("summary", { class: "line-head", dataset: key ? { key } : undefined }, head),
+          h("div", { class: "line-body" }, more),
+        )
+      : h("div", { class: "line-head line-plain" }, head),
+    extra ? h("div", { class: "line-act" }, extra) : null,
+  );
+}
+
+/** An idea on the table as one line: title, cost, novelty, support; text and origin on tap. */
+export function ideaLine(idea, look, { mySeat = null, support = null, extra = null, note = null } = {}) {
+  const mine = mySeat && idea.played_by.includes(mySeat);
+  const by = idea.contributors.map((r) => look.roleName(r)).join(", ");
+  return line({
+    title: idea.title,
+    facts: [
+      t("Cost {cost}", { cost: idea.cost ?? 0 }),
+      noveltyFact(idea.novelty),
+      support ? t("Support {n}", { n: support }) : null,
+      mine ? t("Yours") : null,
+      note,
+    ],
+    body: [
+      idea.text ? h("p", { class: "card-text", text: idea.text }) : null,
+      by ? h("p", { class: "small muted card-text", text: t("From: {roles}", { roles: by }) }) : null,
+      servesChips(idea.serves, look.interestName),
+    ],
+    extra,
+    dataset: { idea: idea.id },
+    key: `idea-${idea.id}`,
+  });
+}
+
+/** A list of idea lines. */
+export function ideaLines(ids, look, options = {}) {
+  return h(
+    "ul",
+    { class: "cards lines" },
+    ids.map((id) => {
+      const idea = typeof id === "string" ? look.idea(id) : id;
+      return idea ? ideaLine(idea, look, options) : h("li", { class: "card line", text: id });
+    }),
+  );
+}

@@ -141,6 +141,7 @@ def rank_framings(seat: Seat, picks: int = 2) -> None:
 
 
 def add_own_framing(seat: Seat, text: str) -> None:
+    seat.action.get_by_text(seat.t("Add a framing of your own"), exact=True).click()
     seat.page.get_by_label(seat.t("The problem as you see it")).fill(text)
     framing_form = seat.action.locator("form")
     framing_form.get_by_role("checkbox").first.check()
@@ -188,7 +189,7 @@ def choose(seat: Seat) -> None:
 def rank_ideas(seat: Seat, picks: int = 2) -> None:
     for _ in range(picks):
         seat.action.get_by_role(
-            "button", name=seat.t("Add to my top three"), disabled=False
+            "button", name=tr_re(seat.lang, "Add to my top three: {title}"), disabled=False
         ).first.click()
     seat.button("Submit my ranking").click()
 
@@ -196,7 +197,9 @@ def rank_ideas(seat: Seat, picks: int = 2) -> None:
 def propose(chair: Seat, ideas: int = 2) -> list[str]:
     """The chair picks affordable ideas and proposes them; their titles."""
     titles: list[str] = []
-    add = chair.page.get_by_role("button", name=chair.t("Add to the package"), disabled=False)
+    add = chair.page.get_by_role(
+        "button", name=tr_re(chair.lang, "Add to the package: {title}"), disabled=False
+    )
     expect(add.first).to_be_visible()
     for _ in range(ideas):
         affordable = chair.action.locator("li.card").filter(has=add)
@@ -204,7 +207,7 @@ def propose(chair: Seat, ideas: int = 2) -> list[str]:
             break
         card = affordable.first
         titles.append(card.locator(".card-title").inner_text().strip())
-        card.get_by_role("button", name=chair.t("Add to the package")).click()
+        card.get_by_role("button", name=tr_re(chair.lang, "Add to the package: {title}")).click()
         expect(chair.action.locator("li.card.is-picked")).to_have_count(len(titles))
     assert titles, "no idea fits the budget"
     chair.button("Propose this package").click()
@@ -321,10 +324,11 @@ def test_a_workshop_from_console_to_debrief(
     for seat in everyone:
         done_with_ideas(seat)
 
-    # Round 5 (dilemma).
+    # Round 5 (dilemma): the chair decides, so it is the others who advise.
     for seat in everyone:
         seat.in_round(5)
-    advise(chair)
+    expect(chair.button("Advise this")).to_have_count(0)
+    advise(parent)
     choose(chair)
 
     # Round 6 (rank): everyone picks up to two ideas.
