@@ -147,10 +147,14 @@ function seatsView(states) {
           { class: "wall-seat-name" },
           st ? h("span", { class: "wall-seat-icon", "aria-hidden": "true", text: STATE_ICON[st.state] }) : null,
           h("strong", { text: s.name }),
+        ),
+        h(
+          "p",
+          { class: "wall-seat-role" },
           s.bot ? h("span", { class: "wall-tag wall-tag-bot", text: t("bot") }) : null,
           !s.bot && !s.connected ? h("span", { class: "wall-tag wall-tag-off", text: t("offline") }) : null,
+          h("span", { text: look.roleName(s.role) }),
         ),
-        h("p", { class: "wall-seat-role", text: look.roleName(s.role) }),
         st ? h("p", { class: "wall-seat-state", text: st.label }) : null,
       );
     }),

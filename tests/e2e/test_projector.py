@@ -49,7 +49,9 @@ def api(server: Server) -> Iterator[httpx.Client]:
 class Workshop:
     """One table with the chair's seat held by the test and bots for the rest."""
 
-    def __init__(self, api: httpx.Client, scenario: str, lang: str, numbers: bool) -> None:
+    def __init__(
+        self, api: httpx.Client, scenario: str, lang: str, numbers: bool, extra: tuple[str, ...]
+    ) -> None:
         self.api = api
         response = api.post(
             "/api/workshops",
@@ -63,6 +65,10 @@ class Workshop:
         joined = api.post("/api/join", json={"code": self.code, "name": "Anna", "role": "chair"})
         assert joined.status_code == 200, joined.text
         self.chair = joined.json()
+        # Optional roles held like the chair's seat, for a full table on the wall.
+        for role, name in zip(extra, LONG_NAMES, strict=False):
+            sat = api.post("/api/join", json={"code": self.code, "name": name, "role": role})
+            assert sat.status_code == 200, sat.text
 
     def control(self, command: str) -> None:
         response = self.api.post(
@@ -145,14 +151,23 @@ def _scores_as_set(page: Page, lang: str, numbers: bool) -> None:
         expect(page.locator(".wall-score-trend")).to_have_text([re.compile(words)] * 3)
 
 
+# Names as long as the join form takes (40 characters), to fill the seats' tiles.
+LONG_NAMES = (
+    "Maria Magdalena Kristoffersen-Østergaard",
+    "Bo",
+    "Christian Frederik Vilhelm Hansen",
+)
+FULL_SCHOOL_TABLE = ("pupil", "school-leader", "local-business")
+
 CASES = [
-    ("school-committee", "da", False),
-    ("school-committee", "en", True),
-    ("climate-adaptation", "en", False),
+    pytest.param("school-committee", "da", False, (), id="school-da-arrows"),
+    pytest.param("school-committee", "en", True, (), id="school-en-numbers"),
+    pytest.param("school-committee", "da", True, FULL_SCHOOL_TABLE, id="school-da-8-seats"),
+    pytest.param("climate-adaptation", "en", False, (), id="climate-en-arrows"),
 ]
 
 
-@pytest.mark.parametrize(("scenario", "lang", "numbers"), CASES)
+@pytest.mark.parametrize(("scenario", "lang", "numbers", "extra"), CASES)
 def test_the_wall_shows_every_phase_on_one_screen(
     browsing: Browsing,
     api: httpx.Client,
@@ -161,13 +176,15 @@ def test_the_wall_shows_every_phase_on_one_screen(
     scenario: str,
     lang: str,
     numbers: bool,
+    extra: tuple[str, ...],
 ) -> None:
     case = load_scenario_or_raise(SCENARIOS / f"{scenario}.yaml")
     rounds = case.rounds
-    # The chair (the test) and a bot in every other seat the case needs.
-    total = sum(r.seats.min for r in case.roles)
-    bots = total - 1
-    table = Workshop(api, scenario, lang, numbers)
+    # The chair and the extra seats (held by the test), and a bot in every other seat the
+    # case needs.
+    bots = sum(r.seats.min for r in case.roles) - 1
+    total = bots + 1 + len(extra)
+    table = Workshop(api, scenario, lang, numbers, extra)
     found: list[str] = []
     page: Page = browsing.page(f"wall-{lang}", viewport=WALL, lang=lang, bypass_csp=True)
     page.goto(f"/table/{table.code}")
@@ -176,9 +193,9 @@ def test_the_wall_shows_every_phase_on_one_screen(
     # The lobby: the join code large, and who has sat down.
     expect(wall).to_have_attribute("data-phase", "lobby")
     expect(page.locator(".wall-code")).to_have_text(table.code)
-    expect(page.locator(".wall-seat")).to_have_count(1)
+    expect(page.locator(".wall-seat")).to_have_count(1 + len(extra))
     _fits_the_screen(page, "the lobby")
-    screenshot(page, f"{scenario}-{lang}-lobby")
+    screenshot(page, f"{scenario}-{lang}-{total}-lobby")
 
     table.control("start")
     seats = page.locator(".wall-seat")
@@ -246,13 +263,13 @@ def test_the_wall_shows_every_phase_on_one_screen(
         if index > 0:
             _scores_as_set(page, lang, numbers)
         _check(page, what, lang, bots, found)
-        screenshot(page, f"{scenario}-{lang}-r{index + 1}-{phase}")
+        screenshot(page, f"{scenario}-{lang}-{total}-r{index + 1}-{phase}")
 
         if phase == "decide":
             # Still sane on a smaller projector: the same screen, smaller, no scrolling.
             page.set_viewport_size(SMALL_WALL)
             _fits_the_screen(page, f"{what} at 1280×720")
-            screenshot(page, f"{scenario}-{lang}-r{index + 1}-{phase}-1280x720")
+            screenshot(page, f"{scenario}-{lang}-{total}-r{index + 1}-{phase}-1280x720")
             page.set_viewport_size(WALL)
             table.control("end")
         else:
@@ -267,12 +284,12 @@ def test_the_wall_shows_every_phase_on_one_screen(
     expect(page.locator("#stage-note")).to_have_text(tr(lang, "Adopted: time ran out"))
     expect(page.locator(".wall-score-value")).to_have_count(3)
     _check(page, "the end", lang, bots, found)
-    screenshot(page, f"{scenario}-{lang}-ended")
+    screenshot(page, f"{scenario}-{lang}-{total}-ended")
 
     # On a phone the same regions stack and the page scrolls, but never sideways.
     page.set_viewport_size(PHONE_PORTRAIT)
     expect(page.locator(".wall-ideas-package .wall-idea").last).to_be_visible()
     width = page.evaluate("() => [document.documentElement.scrollWidth, window.innerWidth]")
     assert width[0] <= width[1], f"the wall scrolls sideways on a phone: {width}"
-    screenshot(page, f"{scenario}-{lang}-ended-phone")
+    screenshot(page, f"{scenario}-{lang}-{total}-ended-phone")
     assert not found, "\n".join(found)
