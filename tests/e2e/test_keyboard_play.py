@@ -1,0 +1,188 @@
+"""The whole player flow works by keyboard alone (issue 21): join, then every phase.
+
+A phase waits for this player (rankings, ideas, advice to a bot chair), so the next
+phase arriving is the proof that the key press before it was taken.
+
+A player who uses no pointer joins with Tab, arrow keys and Enter, and plays a game with
+bots in the other seats: ranks framings, plays a card and says they are done, advises on
+dilemmas, opens an idea's details, ranks ideas and answers the proposal. Every key press
+lands on an element with a visible focus outline.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterator
+from typing import Any
+
+import httpx
+import pytest
+from playwright.sync_api import Page, expect
+
+from tests.e2e.conftest import PHONE, PHONE_390, Browsing
+from tests.e2e.ui import role_name, tr
+from tests.integration.server import Server
+
+LANG = "en"
+MAX_TABS = 120
+
+# The accessible name of the focused element, whether it is enabled, and whether its
+# focus is drawn (an outline wider than nothing).
+FOCUSED = """() => {
+  const el = document.activeElement;
+  if (!el || el === document.body) return null;
+  const style = getComputedStyle(el);
+  const label = el.labels && el.labels.length ? el.labels[0].textContent : el.textContent;
+  return {
+    name: (el.getAttribute("aria-label") || label || "")
+      .trim()
+      .replace(/\\s+/g, " "),
+    tag: el.tagName.toLowerCase(),
+    type: el.getAttribute("type") || "",
+    value: el.value || "",
+    disabled: Boolean(el.disabled),
+    outline: style.outlineStyle !== "none" && parseFloat(style.outlineWidth) > 0,
+  };
+}"""
+
+
+@pytest.fixture
+def api(server: Server) -> Iterator[httpx.Client]:
+    with httpx.Client(base_url=server.base, timeout=30) as client:
+        yield client
+
+
+def t(msgid: str, **values: Any) -> str:
+    return tr(LANG, msgid, **values)
+
+
+def tab_to(page: Page, wanted: str | re.Pattern[str], tag: str | None = None) -> dict[str, Any]:
+    """Press Tab until an enabled element named `wanted` (its start, or a pattern) has
+    the focus, and check that each element passed on the way shows its focus."""
+    for _ in range(MAX_TABS):
+        page.keyboard.press("Tab")
+        focused = page.evaluate(FOCUSED)
+        if not focused:
+            continue
+        assert focused["outline"], f"no visible focus on {focused}"
+        name = focused["name"]
+        hit = wanted.search(name) if isinstance(wanted, re.Pattern) else name.startswith(wanted)
+        if hit and not focused["disabled"] and (tag is None or focused["tag"] == tag):
+            return dict(focused)
+    raise AssertionError(f"Tab never reached {wanted!r}")
+
+
+def press(page: Page, wanted: str | re.Pattern[str], key: str = "Enter") -> None:
+    tab_to(page, wanted)
+    page.keyboard.press(key)
+
+
+def said(page: Page, msgid: str) -> None:
+    expect(page.locator("#action").get_by_text(t(msgid), exact=True).first).to_be_visible()
+
+
+def phase(page: Page, msgid: str, number: int) -> None:
+    expect(page.locator("#action-title")).to_have_text(t(msgid))
+    expect(page.locator("#hud-round")).to_have_attribute("data-round", str(number))
+
+
+@pytest.mark.parametrize("viewport", [PHONE_390, PHONE], ids=["390x844", "360x740"])
+def test_a_player_joins_and_plays_a_game_by_keyboard_alone(
+    browsing: Browsing, api: httpx.Client, viewport: dict[str, int]
+) -> None:
+    created = api.post(
+        "/api/workshops", json={"scenario": "school-committee", "language": LANG, "bots": True}
+    ).json()
+    code = created["tables"][0]["code"]
+    page = browsing.page("keyboard", viewport=viewport, lang=LANG)
+    page.goto(f"/join/{code}")
+
+    # Join: the name field has the focus; type, go to the roles, pick one with the arrows.
+    expect(
+        page.get_by_role("radio", name=t("Any free role (the one the table needs most)"))
+    ).to_be_checked()
+    expect(page.get_by_label(t("Your name"))).to_be_focused()
+    page.keyboard.type("Keys")
+    focused = tab_to(page, t("Any free role (the one the table needs most)"))
+    assert focused["type"] == "radio"
+    page.keyboard.press("ArrowDown")
+    picked = page.evaluate("() => document.activeElement.value")
+    assert picked, "the arrow key did not move to a role"
+    expect(page.locator(f"#role-{picked}")).to_be_checked()
+    # A role's brief opens from the keyboard too.
+    brief = tab_to(page, t("About the role: {role}", role=""), tag="summary")
+    page.keyboard.press("Enter")
+    expect(page.locator(".role-brief[open]")).to_have_count(1)
+    assert brief["name"].startswith(t("About the role: {role}", role=""))
+    press(page, re.compile("^" + re.escape(t("Join")) + "$"))
+    page.wait_for_url("**/play")
+    expect(page.locator("#action-title")).to_have_text(t("Waiting for the game to start"))
+    expect(page.locator("#hud-name")).to_have_text("Keys")
+    seat_role = page.evaluate("() => JSON.parse(localStorage.getItem('pm.seat')).role")
+    assert seat_role == picked
+    expect(page.locator("#hud-role-name")).to_have_text(role_name(picked, LANG))
+    chair = picked == "chair"
+
+    response = api.post(
+        f"/api/workshops/{created['workshop_id']}/control",
+        json={"command": "start"},
+        headers={"Authorization": f"Bearer {created['facilitator_token']}"},
+    )
+    assert response.status_code == 200, response.text
+
+    # Round 1, frame: add a framing to the order with Enter, submit with Space.
+    phase(page, "Rank the framings", 1)
+    press(page, "+")
+    expect(page.locator("ol.rank-list > li")).to_have_count(1)
+    press(page, t("Submit my ranking"), "Space")
+
+    # Round 2, ideas: open a card's details, play it, then say done.
+    phase(page, "Put ideas on the table", 2)
+    tab_to(page, re.compile(".+"), tag="summary")
+    page.keyboard.press("Enter")
+    expect(page.locator("#action details.line-more[open]")).to_have_count(1)
+    press(page, t("Play this card"))
+    said(page, "Played.")
+    press(page, t("I'm done with ideas"), "Space")
+
+    # Rounds 3, 5 and 7, dilemmas: advise (or, as the decider, choose and confirm).
+    def dilemma(number: int) -> None:
+        phase(page, "A dilemma", number)
+        if chair:
+            press(page, t("Choose this"))
+            press(page, t("Yes, choose it"))
+        else:
+            press(page, t("Advise this"), "Space")
+
+    dilemma(3)
+
+    # Round 4, ideas: done at once.
+    phase(page, "Put ideas on the table", 4)
+    press(page, t("I'm done with ideas"))
+
+    dilemma(5)
+
+    # Round 6, rank: an idea into the top three, submitted.
+    phase(page, "Rank the ideas", 6)
+    press(page, t("Add to my top three: {title}", title=""))
+    expect(page.locator("ol.rank-list > li")).to_have_count(1)
+    press(page, t("Submit my ranking"))
+
+    dilemma(7)
+
+    # Round 8, decide: answer the proposal (the chair first proposes one).
+    phase(page, "Decide on a proposal", 8)
+    if chair:
+        press(page, t("Add to the package: {title}", title=""))
+        press(page, t("Propose this package"))
+        said(page, "Your proposal is on the table.")
+    accept = page.get_by_role("button", name=t("Accept"), exact=True)
+    expect(accept).to_be_visible()
+    press(page, re.compile("^" + re.escape(t("Accept")) + "$"))
+    expect(page.get_by_text(t("You answered: {choice}", choice=t("Accept")))).to_be_visible()
+    over = page.locator("#action-title").filter(has_text=t("Game over"))
+    adopt = page.get_by_role("button", name=t("Adopt over the objections"))
+    expect(over.or_(adopt)).to_be_visible()
+    if chair and adopt.is_visible():
+        press(page, t("Adopt over the objections"))
+    expect(over).to_be_visible()
