@@ -602,7 +602,8 @@ function updateSeat(parts, seat, table) {
   const on = seat.connected || seat.bot;
   parts.li.className = `fac-seat ${on ? "on" : "off"}${owes ? " fac-seat-owes" : ""}${seat.free ? " fac-seat-free" : ""}${seat.bot ? " fac-seat-bot" : ""}`;
   parts.role.textContent = seat.role_name || roleLabel(seat.role);
-  parts.name.textContent = seat.free ? t("free seat") : seat.name || "—";
+  // A bot's name is "Bot": its state says so already.
+  parts.name.textContent = seat.free ? t("free seat") : seat.bot ? "" : seat.name || "—";
   parts.state.textContent = seat.free
     ? t("waiting for someone to join")
     : seat.bot
@@ -762,6 +763,7 @@ function updateCard(card, table, data) {
       el("div", { class: "fac-score" }, el("dt", {}, scoreName(name)), el("dd", {}, fmtScore(value))),
     );
   }
+  card.scores.hidden = table.status === "lobby"; // nothing to measure yet: room for ten tables
   card.scores.title = data.show_numbers ? "" : t("Players see arrows only; the numbers are for you.");
 
   // Seats are updated in place, so a seat's button keeps the keyboard focus across polls.
@@ -776,15 +778,17 @@ function updateCard(card, table, data) {
     empty = el("li", { class: "fac-empty" }, t("No one has joined yet."));
     card.seats.append(empty);
   } else if (table.seats.length && empty) empty.remove();
-  for (const seat of table.seats) {
+  table.seats.forEach((seat, index) => {
     let parts = card.seatParts.get(seat.id);
     if (!parts) {
       parts = buildSeat(card, seat);
       card.seatParts.set(seat.id, parts);
     }
     updateSeat(parts, seat, table);
-    card.seats.append(parts.li); // keeps the server's order (a no-op when already in place)
-  }
+    // Moved only when out of the server's order: moving a node takes the focus off it.
+    const here = card.seats.children[index] || null;
+    if (here !== parts.li) card.seats.insertBefore(parts.li, here);
+  });
   for (const button of card.controls.querySelectorAll("button")) {
     const allowed = button.dataset.when.split(" ").includes(table.status);
     button.disabled = !allowed;

@@ -19,7 +19,7 @@ import pytest
 from playwright.sync_api import Page, expect
 
 from tests.e2e.conftest import ARTIFACTS, LAPTOP, PHONE_390, Browsing, _slug
-from tests.e2e.ui import role_name, tr, tr_re
+from tests.e2e.ui import english_left, role_name, tr, tr_re
 from tests.integration.server import Server
 
 LANG = "en"
@@ -117,11 +117,18 @@ def test_a_quiet_seat_is_flagged_given_to_a_bot_and_the_notes_reach_the_debrief(
     notes.blur()
     expect(card.locator(".fac-note-state")).to_have_text(tr(LANG, "Saved"))
 
-    # The trainer gives the quiet seat to a bot; the game goes on.
-    trainer.once("dialog", lambda dialog: dialog.accept())
-    card.get_by_role(
+    # The trainer gives the quiet seat to a bot, by keyboard; the game goes on. The button
+    # keeps the focus while the console refreshes under it.
+    give = card.get_by_role(
         "button", name=tr(LANG, "Give the seat of {who} to a bot (table {n})", who=who, n=1)
-    ).click()
+    )
+    give.focus()
+    updated = trainer.locator("#fac-updated")
+    before = updated.inner_text()
+    expect(updated).not_to_have_text(before)
+    expect(give).to_be_focused()
+    trainer.once("dialog", lambda dialog: dialog.accept())
+    trainer.keyboard.press("Enter")
     expect(trainer.locator("#results")).to_contain_text(
         tr(LANG, "Table {n}: a bot now plays the seat of {who}.", n=1, who=who)
     )
@@ -161,3 +168,33 @@ def test_ten_tables_fit_a_laptop_screen(browsing_quiet: Browsing) -> None:
         box = cards.nth(i).bounding_box()
         assert box is not None and box["x"] + box["width"] <= LAPTOP["width"]
     shot(trainer, "04-ten-tables")
+
+
+def test_the_running_console_speaks_the_workshops_danish(browsing_quiet: Browsing) -> None:
+    server = browsing_quiet.server
+    body = {"language": "da", "tables": 2, "bots": True, "autostart": False}
+    created = httpx.post(f"{server.base}/api/workshops", json=body, timeout=30).json()
+    joined = httpx.post(
+        f"{server.base}/api/join",
+        json={"code": created["tables"][0]["code"], "name": "Pia", "role": "parent"},
+        timeout=30,
+    )
+    assert joined.status_code == 200, joined.text
+    page: Page = browsing_quiet.context("trainer-da", viewport=LAPTOP, lang="da").new_page()
+    page.goto(f"/facilitator/{created['workshop_id']}#token={created['facilitator_token']}")
+    card = page.get_by_role("article", name=tr("da", "Table {n}", n=1))
+    page.get_by_role(
+        "button", name=tr("da", "{action} (table {n})", action=tr("da", "Start"), n=1)
+    ).click()
+    parent = role_name("parent", "da")
+    expect(card.locator(".fac-waiting")).to_contain_text(f"{parent} (Pia)")
+    expect(card.locator(".fac-clock")).to_have_text(tr_re("da", "{time} left"))
+    lobby = page.get_by_role("article", name=tr("da", "Table {n}", n=2))
+    expect(lobby).to_contain_text(tr("da", "The game starts when you press Start."))
+    labels = page.eval_on_selector_all(
+        "[aria-label]", "nodes => nodes.map(n => n.getAttribute('aria-label'))"
+    )
+    text = "\n".join([page.locator("body").inner_text(), *labels])
+    leftovers = english_left(text, "da")
+    assert not leftovers, f"English on the Danish console: {leftovers}"
+    shot(page, "05-console-da")
