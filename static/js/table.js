@@ -512,11 +512,12 @@ async function main() {
   });
   conn.start();
   setInterval(tick, 1000);
-  let pending = 0;
-  window.addEventListener("resize", () => {
-    cancelAnimationFrame(pending);
-    pending = requestAnimationFrame(fitAll);
+  // A list's box changes size with the window and with what is above it (an announcement,
+  // a longer prompt): fit it again then. Fitting changes what is inside a box, never its size.
+  const boxes = new ResizeObserver((entries) => {
+    for (const entry of entries) fit(entry.target);
   });
+  for (const box of document.querySelectorAll("[data-fit]")) boxes.observe(box);
 }
 
 main();

@@ -79,6 +79,14 @@ class Workshop:
         assert response.status_code == 200, response.text
         assert all(r["ok"] for r in response.json()), response.text
 
+    def announce(self, text: str) -> None:
+        response = self.api.post(
+            f"/api/workshops/{self.id}/announce",
+            json={"text": text},
+            headers={"Authorization": f"Bearer {self.token}"},
+        )
+        assert response.status_code == 204, response.text
+
     def propose_leading_package(self, base: str) -> list[str]:
         """The chair proposes the package the table's rankings lead to, over its websocket."""
         with connect(ws_url(base), max_size=None) as ws:
@@ -237,6 +245,13 @@ def test_the_wall_shows_every_phase_on_one_screen(
                 tr(lang, "{n} of {total} done", n=bots, total=total)
             )
         if phase == "frame":
+            # A pause shows on the clock, large, and goes away on resume.
+            table.control("pause")
+            expect(page.locator("#timer")).to_contain_text(tr(lang, "Paused"))
+            expect(wall).to_have_attribute("data-status", "paused")
+            screenshot(page, f"{scenario}-{lang}-{total}-r{index + 1}-paused")
+            table.control("resume")
+            expect(page.locator("#timer")).to_have_text(re.compile(r"^\d+:\d\d$"))
             expect(page.locator(".wall-framing").first).to_be_visible()
             expect(page.locator("#stage-note")).to_have_text(
                 tr(lang, "{n} of {total} have ranked.", n=bots, total=total)
@@ -248,6 +263,13 @@ def test_the_wall_shows_every_phase_on_one_screen(
             )
             if phase == "rank":
                 expect(stage.locator(".wall-tag-support").first).to_be_visible()
+                # An announcement takes room from the lists, which fit again at once.
+                table.announce("Ti minutter til frokost" if lang == "da" else "Lunch in ten")
+                expect(page.locator(".banner-announce")).to_be_visible()
+                _fits_the_screen(page, f"{what} with an announcement")
+                screenshot(page, f"{scenario}-{lang}-{total}-r{index + 1}-announcement")
+                page.locator(".banner-announce button").click()
+                expect(page.locator(".banner-announce")).to_have_count(0)
         elif phase == "dilemma":
             options = page.locator(".wall-option")
             expect(options.first).to_be_visible()
