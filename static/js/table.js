@@ -1,10 +1,11 @@
 // The table screen (/table/{code}): a projector view, watching without a seat.
 //
 // Designed for a wall at 1920×1080 read from the back of a room: one screen, no scrolling.
-// The header says where the table is (round, phase, time left); the main column shows the
-// phase's own content (framings, ideas, the dilemma, the package and the answers); the
-// side shows who is done and the scores. Lists too long for the wall show what matters
-// most (the newest ideas, the best supported) and say how many more there are.
+// The header says where the table is (round, phase, time left); a strip of seats says who
+// is done and who is still at it; the main column shows the phase's own content (framings,
+// ideas, the dilemma, the package and the answers); the side shows the scores and this
+// round's moves. Lists too long for the wall show what matters most (the newest ideas, the
+// best supported) and say how many more there are.
 import { meter, SCORE_STYLE } from "./charts.js";
 import { loadCatalog, t } from "./i18n.js";
 import { Connection } from "./net.js";
