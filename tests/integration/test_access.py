@@ -38,6 +38,8 @@ from tests.integration.server import Facilitator, Player, Server, seated
 BODIES: dict[tuple[str, str], dict[str, Any]] = {
     ("post", "/api/workshops/{workshop_id}/control"): {"command": "start"},
     ("post", "/api/workshops/{workshop_id}/announce"): {"text": "Hello from nowhere"},
+    ("post", "/api/workshops/{workshop_id}/tables/{number}/seats/{seat}"): {"action": "bot"},
+    ("put", "/api/workshops/{workshop_id}/tables/{number}/note"): {"text": "Not yours"},
 }
 
 
@@ -56,7 +58,11 @@ async def control_endpoints(http: httpx.AsyncClient) -> list[tuple[str, str]]:
 
 
 def fill(path: str, workshop_id: str) -> str:
-    return path.replace("{workshop_id}", workshop_id).replace("{number}", "1")
+    return (
+        path.replace("{workshop_id}", workshop_id)
+        .replace("{number}", "1")
+        .replace("{seat}", "chair")
+    )
 
 
 # --- the facilitator token ---------------------------------------------------------------------
