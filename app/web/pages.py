@@ -131,7 +131,9 @@ async def table_page(
 ) -> HTMLResponse:
     code = code[:12].upper()
     lang = await _lang_at_table(request, code, chosen, accept)
-    return render("table.html", lang, page="table", code=code)
+    # The join link on the wall must be one the phones in the room can open.
+    join_base = for_request(request).base
+    return render("table.html", lang, page="table", code=code, join_base=join_base)
 
 
 @router.get("/facilitator", response_class=HTMLResponse)

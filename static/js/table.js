@@ -469,7 +469,7 @@ function render(state) {
   $("#moves-panel").hidden = lobby || ended;
   if (lobby) {
     showQr();
-    $("#join-url").textContent = `${location.origin}/join/${code}`;
+    $("#join-url").textContent = `${document.body.dataset.joinBase || location.origin}/join/${code}`;
   } else {
     $("#prompt-title").textContent = ended ? t("Game over") : round.title;
     $("#prompt").textContent = ended ? t("The committee has handed in its proposal.") : round.prompt;

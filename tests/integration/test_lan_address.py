@@ -109,6 +109,9 @@ def test_links_name_the_machines_network_address_and_it_answers(
     assert WARNING_EN not in sheet.text
     console = httpx.get(f"{lan_server.base}/facilitator/{created['workshop_id']}?lang=en")
     assert WARNING_EN not in console.text
+    # The projector, on the same laptop, prints the join link the phones must open.
+    wall = httpx.get(f"{lan_server.base}/table/{tables[0]['code']}")
+    assert f'data-join-base="{base}"' in wall.text
 
     code = tables[0]["code"]
     qr = httpx.get(f"{lan_server.base}/qr/{code}.svg")
