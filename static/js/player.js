@@ -446,6 +446,15 @@ function ideatePhase(body) {
       h("option", { value: "", text: t("Choose…") }),
       ideas.map((i) => h("option", { value: i.id, text: i.title })),
     ]);
+    // With no card in hand, building on an idea takes one's own words: the card choice
+    // is not offered (the rules would refuse it).
+    const noCards = !priv.hand.length;
+    withCard.disabled = noCards;
+    withCard.closest("label").hidden = noCards;
+    if (noCards && withCard.checked) {
+      withWords.checked = true;
+      toggleWith();
+    }
     paint(cardSelect, priv.hand.map((c) => c.id), () => [
       h("option", { value: "", text: t("Choose…") }),
       priv.hand.map((c) => h("option", { value: c.id, text: c.title || c.id })),
@@ -902,10 +911,14 @@ function tick() {
 
 function renderMoves() {
   const phase = pub.round && pub.status !== "ended" ? pub.round.phase : null;
-  const moves = (priv.moves || []).filter((m) => phase && m.phases.includes(phase) && m.left > 0 && !m.politician_card);
+  const others = [...new Set((pub.seats || []).map((s) => s.role))].filter((r) => r !== priv.role);
+  // Only what the rules accept now: a move of this phase, with plays left this round, and
+  // for a move aimed at someone, another role at the table to aim it at.
+  const moves = (priv.moves || []).filter(
+    (m) => phase && m.phases.includes(phase) && m.left > 0 && !m.politician_card && (!m.target || others.length),
+  );
   const panel = $("#moves-panel");
   panel.hidden = !moves.length;
-  const others = [...new Set((pub.seats || []).map((s) => s.role))].filter((r) => r !== priv.role);
   paint($("#moves"), [moves, others, phase], () =>
     h(
       "ul",
@@ -1024,6 +1037,12 @@ function render(state) {
   $("#prompt").textContent = prompt;
   renderAction();
   renderMoves();
+  // While the facilitator has paused the table nothing can be played: the controls are
+  // inert (out of reach of taps, Tab and screen readers) and the page says why.
+  const paused = pub.status === "paused";
+  $("#action-body").inert = paused;
+  $("#moves").inert = paused;
+  say($("#paused-note"), paused ? t("The game is paused. Wait for the facilitator to resume it.") : "", "warn");
   $("#scores-panel").hidden = !pub.round;
   if (pub.scores) {
     paint($("#scores-line"), [pub.scores], () => scoresLine(pub.scores));

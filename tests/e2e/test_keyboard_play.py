@@ -41,8 +41,17 @@ FOCUSED = """() => {
     type: el.getAttribute("type") || "",
     value: el.value || "",
     disabled: Boolean(el.disabled),
+    inAction: Boolean(el.closest("#action")),
     outline: style.outlineStyle !== "none" && parseFloat(style.outlineWidth) > 0,
   };
+}"""
+
+
+# Whether the focus is on a control of the phase or a move (None: nothing focused).
+IN_PLAY = """() => {
+  const el = document.activeElement;
+  if (!el || el === document.body) return null;
+  return Boolean(el.closest("#action-body, #moves"));
 }"""
 
 
@@ -56,7 +65,9 @@ def t(msgid: str, **values: Any) -> str:
     return tr(LANG, msgid, **values)
 
 
-def tab_to(page: Page, wanted: str | re.Pattern[str], tag: str | None = None) -> dict[str, Any]:
+def tab_to(
+    page: Page, wanted: str | re.Pattern[str], tag: str | None = None, in_action: bool = False
+) -> dict[str, Any]:
     """Press Tab until an enabled element named `wanted` (its start, or a pattern) has
     the focus, and check that each element passed on the way shows its focus."""
     for _ in range(MAX_TABS):
@@ -67,7 +78,10 @@ def tab_to(page: Page, wanted: str | re.Pattern[str], tag: str | None = None) ->
         assert focused["outline"], f"no visible focus on {focused}"
         name = focused["name"]
         hit = wanted.search(name) if isinstance(wanted, re.Pattern) else name.startswith(wanted)
-        if hit and not focused["disabled"] and (tag is None or focused["tag"] == tag):
+        right_place = (tag is None or focused["tag"] == tag) and (
+            focused["inAction"] or not in_action
+        )
+        if hit and not focused["disabled"] and right_place:
             return dict(focused)
     raise AssertionError(f"Tab never reached {wanted!r}")
 
@@ -123,12 +137,15 @@ def test_a_player_joins_and_plays_a_game_by_keyboard_alone(
     expect(page.locator("#hud-role-name")).to_have_text(role_name(picked, LANG))
     chair = picked == "chair"
 
-    response = api.post(
-        f"/api/workshops/{created['workshop_id']}/control",
-        json={"command": "start"},
-        headers={"Authorization": f"Bearer {created['facilitator_token']}"},
-    )
-    assert response.status_code == 200, response.text
+    def control(command: str) -> None:
+        response = api.post(
+            f"/api/workshops/{created['workshop_id']}/control",
+            json={"command": command},
+            headers={"Authorization": f"Bearer {created['facilitator_token']}"},
+        )
+        assert response.status_code == 200, response.text
+
+    control("start")
 
     # Round 1, frame: add a framing to the order with Enter, submit with Space.
     phase(page, "Rank the framings", 1)
@@ -136,9 +153,19 @@ def test_a_player_joins_and_plays_a_game_by_keyboard_alone(
     expect(page.locator("ol.rank-list > li")).to_have_count(1)
     press(page, t("Submit my ranking"), "Space")
 
-    # Round 2, ideas: open a card's details, play it, then say done.
+    # Round 2, ideas. Paused by the facilitator first: Tab then reaches nothing that
+    # plays (the page says why), and everything again once the game resumes.
     phase(page, "Put ideas on the table", 2)
-    tab_to(page, re.compile(".+"), tag="summary")
+    control("pause")
+    note = page.locator("#paused-note")
+    expect(note).to_have_text(t("The game is paused. Wait for the facilitator to resume it."))
+    reached = [page.evaluate(IN_PLAY) for _ in range(40) if not page.keyboard.press("Tab")]
+    assert False in reached, "Tab reached nothing on the paused page"
+    assert True not in reached, "Tab reached a control that plays while the game is paused"
+    control("resume")
+    expect(note).to_be_hidden()
+    # Open a card's details, play it, then say done.
+    tab_to(page, re.compile(".+"), tag="summary", in_action=True)
     page.keyboard.press("Enter")
     expect(page.locator("#action details.line-more[open]")).to_have_count(1)
     press(page, t("Play this card"))

@@ -17,7 +17,7 @@ import httpx
 import pytest
 from playwright.sync_api import Locator, Page, expect
 
-from tests.e2e.conftest import PHONE_390, Browsing
+from tests.e2e.conftest import PHONE_390, Browsing, axe_violations, describe_violations
 from tests.e2e.ui import role_name, tr, tr_re
 from tests.integration.server import Server
 
@@ -198,3 +198,52 @@ def test_every_phase_fits_two_screens_on_a_phone(
     too_tall = {what: h for what, h in heights.items() if h > MAX_HEIGHT}
     assert len(heights) >= 20, heights
     assert not too_tall, f"taller than two screens ({MAX_HEIGHT}px): {too_tall}; all: {heights}"
+
+
+def test_the_compact_phases_have_no_serious_accessibility_problems(
+    browsing: Browsing, api: httpx.Client
+) -> None:
+    """axe on every phase as the chair's phone shows it, with a line and a disclosure open
+    (the axe script needs the CSP bypassed, so this context runs without it)."""
+    created = api.post(
+        "/api/workshops", json={"scenario": "school-committee", "language": LANG, "bots": True}
+    ).json()
+    code = created["tables"][0]["code"]
+    page = browsing.page("axe-phone", viewport=PHONE_390, lang=LANG, bypass_csp=True)
+    page.goto(f"/join/{code}")
+    page.get_by_label(t("Your name")).fill("Axe")
+    page.get_by_role("radio", name=re.compile("^" + re.escape(role_name("chair", LANG)))).check()
+    page.locator(".role-brief summary").first.click()
+    expect(page.locator(".role-brief[open]")).to_have_count(1)
+    found: list[str] = []
+
+    def check(what: str) -> None:
+        violations = axe_violations(page)
+        if violations:
+            found.append(f"{what}:\n{describe_violations(violations)}")
+
+    check("the join page with a brief open")
+    page.get_by_role("button", name=t("Join"), exact=True).click()
+    page.wait_for_url("**/play")
+
+    def control(command: str) -> None:
+        response = api.post(
+            f"/api/workshops/{created['workshop_id']}/control",
+            json={"command": command},
+            headers={"Authorization": f"Bearer {created['facilitator_token']}"},
+        )
+        assert response.status_code == 200, response.text
+
+    control("start")
+    for number in range(1, 9):
+        expect(page.locator("#hud-round")).to_have_attribute("data-round", str(number))
+        lines = page.locator("#action summary.line-head, #moves summary.line-head")
+        expect(page.locator("#action-title")).not_to_be_empty()
+        if lines.count():
+            lines.first.click()
+        page.locator("#scores-title").click()
+        check(f"round {number} ({page.locator('#action-title').inner_text()})")
+        control("advance" if number < 8 else "end")
+    expect(page.locator("#action-title")).to_have_text(t("Game over"))
+    check("game over")
+    assert not found, "axe found serious or critical problems:\n" + "\n".join(found)
