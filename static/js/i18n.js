@@ -24,12 +24,23 @@ export function currentLanguage() {
 
 // Language links keep the choice in a cookie so later pages open in it too: an explicit
 // choice beats both the browser's preference and the table's language.
-for (const link of document.querySelectorAll("[data-lang-switch]")) {
-  // The page's own query (a join code, say) stays; only the language changes.
+function switchedHref(code) {
+  // The page's own address (a join code, a workshop's token) stays; only the language changes.
   const target = new URL(location.href);
-  target.searchParams.set("lang", link.dataset.langSwitch);
-  link.href = target.pathname + target.search + target.hash;
+  target.searchParams.set("lang", code);
+  return target.pathname + target.search + target.hash;
+}
+
+for (const link of document.querySelectorAll("[data-lang-switch]")) {
+  link.href = switchedHref(link.dataset.langSwitch);
   link.addEventListener("click", () => {
+    // Worked out again: a page may have changed its address since it loaded.
+    link.href = switchedHref(link.dataset.langSwitch);
     document.cookie = `lang=${link.dataset.langSwitch}; path=/; max-age=31536000; samesite=lax`;
   });
+}
+
+/** Whether the person picked a language with the language links (the `lang` cookie). */
+export function languageChosen() {
+  return /(?:^|;\s*)lang=/.test(document.cookie);
 }

@@ -1,5 +1,5 @@
 // The join page: table code, name, role → POST /api/join → /play.
-import { loadCatalog, t } from "./i18n.js";
+import { currentLanguage, languageChosen, loadCatalog, t } from "./i18n.js";
 import { $, forgetSeat, h, say, storedSeat } from "./ui-dom.js";
 
 const ALPHABET = "ACDEFGHJKMNPQRTUVWXY34679";
@@ -17,6 +17,7 @@ const joinButton = $("#join");
 
 let lobby = null; // the last lobby answer, for the code it was fetched for
 let lookup = 0;
+let nameTyped = false; // the person has typed a name here (a remembered one does not count)
 
 /** The role's name (and public brief) as the scenario gives them, in the table's language. */
 function roleInfo(id) {
@@ -62,6 +63,12 @@ async function fetchLobby(code) {
   } catch {
     if (mine !== lookup) return;
     say(codeMsg, t("Could not reach the server. Check your connection and try again."), "error");
+    return;
+  }
+  // A code typed here opens a table that speaks another language: the page follows the
+  // table, as /join/CODE does, unless the person picked a language or began to type a name.
+  if (answer.language && answer.language !== currentLanguage() && !languageChosen() && !nameTyped) {
+    location.replace(`/join/${encodeURIComponent(answer.code || code)}`);
     return;
   }
   lobby = answer;
@@ -189,6 +196,9 @@ async function onSubmit(event) {
 async function main() {
   await loadCatalog();
   codeInput.addEventListener("input", onCodeInput);
+  nameInput.addEventListener("input", () => {
+    nameTyped = true;
+  });
   form.addEventListener("submit", onSubmit);
   $("#resume-forget").addEventListener("click", () => {
     forgetSeat();
@@ -196,7 +206,9 @@ async function main() {
     nameInput.focus();
   });
   const seat = storedSeat();
-  if (seat && seat.name) nameInput.value = seat.name;
+  // What was typed while the page was still loading counts (a slow town-hall network).
+  if (nameInput.value.trim()) nameTyped = true;
+  else if (seat && seat.name) nameInput.value = seat.name;
   const initial = document.body.dataset.code || "";
   if (initial) {
     codeInput.value = initial;
@@ -205,6 +217,7 @@ async function main() {
     nameInput.focus();
   } else {
     offerResume(null);
+    if (codeInput.value) onCodeInput();
   }
 }
 

@@ -1,5 +1,5 @@
 // The player's screen (/play): phone first. State comes from net.js; every action is an intent.
-import { loadCatalog, t } from "./i18n.js";
+import { languageChosen, loadCatalog, t } from "./i18n.js";
 import { Connection } from "./net.js";
 import { mountBanners } from "./ui-banners.js";
 import {
@@ -25,7 +25,7 @@ import { ideaLine, ideaLines, line, lookups, noveltyFact, seatList, styleName, v
 const stored = storedSeat();
 let reopening = false;
 if (!stored) location.replace("/");
-else if (stored.code && tableCookie() !== stored.code && !/(?:^|;\s*)lang=/.test(document.cookie)) {
+else if (stored.code && tableCookie() !== stored.code && !languageChosen()) {
   // A seat taken before the join page named its table: name it now and open again, so
   // the page speaks the table's language (pages.py). Only if the cookie sticks: no loop.
   document.cookie = `pm_table=${encodeURIComponent(stored.code)}; path=/; max-age=86400; samesite=lax`;

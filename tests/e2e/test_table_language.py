@@ -104,3 +104,29 @@ def test_a_page_without_a_table_follows_the_browser(browsing: Browsing) -> None:
         _speaks(page, lang, "Join a table")
         page.goto("/join/QQQQQQ")
         _speaks(page, lang, "Join a table")
+
+
+@pytest.mark.parametrize("browser_lang", ["da", "en"])
+def test_a_code_typed_on_the_bare_join_page_opens_the_table_in_its_language(
+    browsing: Browsing, api: httpx.Client, browser_lang: str
+) -> None:
+    table_lang = OTHER[browser_lang]
+    code = _table(api, table_lang)
+    phone = browsing.page(f"typed-{browser_lang}", viewport=PHONE_390, lang=browser_lang)
+    phone.goto("/")
+    _speaks(phone, browser_lang, "Join a table")
+    phone.get_by_label(tr(browser_lang, "Table code")).fill(code)
+    phone.wait_for_url(f"**/join/{code}")
+    _speaks(phone, table_lang, "Join a table")
+    expect(phone.get_by_label(tr(table_lang, "Table code"))).to_have_value(code)
+    _join(phone, table_lang, "Typed", table_lang)
+
+    # Picked a language first: the page stays in it.
+    chooser = browsing.page(f"chooser-{browser_lang}", viewport=PHONE_390, lang=browser_lang)
+    chooser.goto("/")
+    _switch(chooser, browser_lang, browser_lang)
+    _speaks(chooser, browser_lang, "Join a table")
+    chooser.get_by_label(tr(browser_lang, "Table code")).fill(code)
+    expect(chooser.locator("#code-msg")).to_have_text(tr(browser_lang, "Table found."))
+    _speaks(chooser, browser_lang, "Join a table")
+    assert chooser.url.endswith("/?lang=" + browser_lang), chooser.url
