@@ -80,7 +80,7 @@ REPLACED_MESSAGES = {
     "bot": "the facilitator has given your seat to a bot",
     "free": "the facilitator has freed your seat for another player",
 }
-# The log record of a seat changing hands (docs/asyncapi.yaml, SeatChange). Seats are
+# The log record of a seat changing hands (docs/asyncapi.yaml, SeatRecord). Seats are
 # rows, but a change of holder is logged too, so that every instance and a restarted
 # server fold it in the same order as the game's events.
 SEAT_RECORD = "control.seat"
@@ -179,8 +179,8 @@ class Room:
         self._view_parts: dict[str, PartsMemo] = {}
         self._private_cache: dict[tuple[str, str], tuple[tuple[Any, ...], dict[str, Any]]] = {}
         self._seat_infos: tuple[int, set[str | None], list[SeatInfo]] | None = None
-        # When a seat last acted, or the game started (epoch seconds): a table quiet for
-        # long may be stuck on someone.
+        # When a seat last acted, a phase began or the game resumed (epoch seconds): a
+        # table quiet for long may be stuck on someone (see _lively).
         self.last_activity: float | None = None
         # Every seat id's epoch, including seats freed in the lobby (they are removed, and
         # a joiner who takes the same id must not share the token of the one freed).
@@ -340,12 +340,12 @@ class Room:
                     return self._refuse("unknown_seat", f"no seat {seat_id!r} at this table")
                 if self.state is not None and self.state.status == "ended":
                     return self._refuse("game_over", "the game has ended")
+                if action not in REPLACED_MESSAGES:
+                    return self._refuse("invalid", "give a seat to a bot or free it")
                 if action == "bot" and row.is_bot:
                     return self._refuse("already_bot", "a bot already plays that seat")
                 if action == "free" and row.vacant:
                     return self._refuse("already_free", "that seat is already free")
-                if action not in REPLACED_MESSAGES:
-                    return self._refuse("invalid", "give a seat to a bot or free it")
                 epoch = max(row.epoch, self.epoch_of(seat_id)) + 1
                 change = {"seat": seat_id, "action": action, "epoch": epoch}
                 try:
@@ -657,6 +657,11 @@ class Room:
             self._timer_handle.cancel()
             self._timer_handle = None
         self._stop_bots()
+        # Their runners are gone; the bots start again from the seats as they are then (a
+        # seat may change hands meanwhile, on the instance that runs the bots).
+        self._bots.clear()
+        self._paces.clear()
+        self._woken.clear()
 
     def _stop_bots(self) -> None:
         if self._bot_task is not None:

@@ -134,3 +134,20 @@ async def test_a_rebuilt_room_folds_the_seat_changes_of_its_log() -> None:
         assert official is not None and official.is_bot and official.epoch == 1
     finally:
         await again.close()
+
+
+async def test_a_seat_freed_while_another_instance_ran_the_bots_gets_no_bot_back() -> None:
+    room, _log = await room_of_people()
+    try:
+        assert (await room.give_seat("parent", "bot")).rejection is None
+        assert "parent" in room._bots
+        room.set_leader(False)  # another instance holds the table's clock and bots
+        assert (await room.give_seat("parent", "free")).rejection is None
+
+        room.set_leader(True)
+
+        assert "parent" not in room._bots
+        assert (await room.give_seat("official", "bot")).rejection is None
+        assert set(room._bots) == {"official"}
+    finally:
+        await room.close()
