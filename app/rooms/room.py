@@ -317,6 +317,8 @@ class Room:
     def free_roles(self) -> list[str]:
         """Roles with a seat left, those still below their minimum first; once the game
         has started, the roles of the seats the facilitator freed."""
+        if self.state is not None and self.state.status == "ended":
+            return []
         if self.state is not None:
             return list(dict.fromkeys(s.role for s in self.seats if s.vacant))
         taken = [s.role for s in self.seats]
@@ -360,6 +362,8 @@ class Room:
             for _ in range(MAX_CONFLICT_RETRIES):
                 if self.removed:
                     return Rejected(REMOVED, GONE_MESSAGE)
+                if self.state is not None and self.state.status == "ended":
+                    return Rejected("game_over", "this table's game has ended")
                 free = [s for s in self._ordered_seats() if s.vacant]
                 row = next((s for s in free if role is None or s.role == role), None)
                 if row is None:

@@ -151,3 +151,17 @@ async def test_a_seat_freed_while_another_instance_ran_the_bots_gets_no_bot_back
         assert set(room._bots) == {"official"}
     finally:
         await room.close()
+
+
+async def test_a_seat_left_free_offers_nothing_once_the_game_has_ended() -> None:
+    room, _log = await room_of_people()
+    try:
+        assert (await room.give_seat("teacher", "free")).rejection is None
+        assert room.free_roles() == ["teacher"]
+        assert (await room.control("end")).rejection is None
+
+        assert room.free_roles() == []
+        taken = await room.take_seat("teacher", "Too late")
+        assert isinstance(taken, Rejected) and taken.code == "game_over"
+    finally:
+        await room.close()
