@@ -130,3 +130,30 @@ def test_a_code_typed_on_the_bare_join_page_opens_the_table_in_its_language(
     expect(chooser.locator("#code-msg")).to_have_text(tr(browser_lang, "Table found."))
     _speaks(chooser, browser_lang, "Join a table")
     assert chooser.url.endswith("/?lang=" + browser_lang), chooser.url
+
+
+def test_which_language_a_page_at_a_table_opens_in(api: httpx.Client) -> None:
+    """Over plain HTTP: a picked language (query, then cookie) beats the table's, and the
+    table's beats the browser's; pages without a table follow the browser."""
+    code = _table(api, "en")
+
+    def lang_of(path: str, accept: str = "da-DK,da;q=0.9", **cookies: str) -> str:
+        api.cookies.clear()
+        for name, value in cookies.items():
+            api.cookies.set(name, value)
+        response = api.get(path, headers={"Accept-Language": accept})
+        assert response.status_code == 200, response.text
+        found = re.search(r'<html lang="(\w+)"', response.text)
+        assert found, response.text[:200]
+        return found.group(1)
+
+    for page in (f"/join/{code}", f"/table/{code}"):
+        assert lang_of(page) == "en"  # the table's, not the browser's
+        assert lang_of(page, lang="da") == "da"  # the language links' cookie
+        assert lang_of(page + "?lang=da", lang="en") == "da"  # the query, before the cookie
+    assert lang_of("/play") == "da"  # no table named: the browser's
+    assert lang_of("/play", pm_table=code) == "en"
+    assert lang_of("/play", pm_table=code, lang="da") == "da"
+    assert lang_of("/play", pm_table="QQQQQQ") == "da"  # no such table
+    assert lang_of("/", accept="en-GB") == "en"
+    assert lang_of("/join/QQQQQQ", accept="en-GB") == "en"
