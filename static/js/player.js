@@ -77,6 +77,8 @@ function explain(err) {
       return t("The table is busy. Please try again.");
     case "wrong_phase":
       return t("That is not possible in this phase any more.");
+    case "seat_replaced": // the facilitator gave the seat to a bot or to someone else
+      return t("The facilitator has given your seat to someone else.");
     default: {
       const text = (err && err.message) || t("That did not work.");
       return text.charAt(0).toUpperCase() + text.slice(1) + (/[.!?]$/.test(text) ? "" : ".");

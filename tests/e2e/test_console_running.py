@@ -132,6 +132,9 @@ def test_a_quiet_seat_is_flagged_given_to_a_bot_and_the_notes_reach_the_debrief(
     expect(trainer.locator("#results")).to_contain_text(
         tr(LANG, "Table {n}: a bot now plays the seat of {who}.", n=1, who=who)
     )
+    # The person's phone says so at once, in words of the catalogue.
+    told = tr(LANG, "The facilitator has given your seat to someone else.")
+    expect(phone.get_by_text(told)).to_be_visible()
     expect(card.locator("li.fac-seat-bot")).to_have_count(5)
     # Bots alone play fast: past round 1, whether or not the console saw round 2 itself.
     later = "|".join(
@@ -140,7 +143,7 @@ def test_a_quiet_seat_is_flagged_given_to_a_bot_and_the_notes_reach_the_debrief(
     )
     expect(card.locator(".fac-round")).to_have_text(re.compile(f"^(?:{later})$"))
     expect(quiet).to_be_hidden()
-    # The person's phone is told, and cannot play the seat any more.
+    # Nor can the person's phone play the seat any more.
     shot(phone, "02a-phone-after-kick")
     expect(phone.get_by_role("link", name=tr(LANG, "Join again"))).to_be_visible()
     shot(trainer, "02-seat-given-to-a-bot")
