@@ -74,7 +74,7 @@ async function fetchLobby(code) {
   lobby = answer;
   $("#lobby-title").textContent = answer.title;
   lobbyBox.hidden = false;
-  if (answer.status !== "lobby" || !answer.free_roles.length) {
+  if (!answer.free_roles.length) {
     say(
       codeMsg,
       answer.status !== "lobby"

@@ -201,3 +201,50 @@ def test_the_running_console_speaks_the_workshops_danish(browsing_quiet: Browsin
     leftovers = english_left(text, "da")
     assert not leftovers, f"English on the Danish console: {leftovers}"
     shot(page, "05-console-da")
+
+
+def join_on_phone(browsing: Browsing, code: str, name: str, who: str) -> Page:
+    phone: Page = browsing.context(who, viewport=PHONE_390, lang=LANG).new_page()
+    phone.goto(f"/join/{code}")
+    # Before the game and after a seat was freed in it alike, the table has room.
+    expect(phone.get_by_text(tr(LANG, "Table found."))).to_be_visible()
+    phone.get_by_label(tr(LANG, "Your name")).fill(name)
+    parent = role_name("parent", LANG)
+    phone.get_by_role("radio", name=re.compile("^" + re.escape(parent))).check()
+    phone.get_by_role("button", name=tr(LANG, "Join"), exact=True).click()
+    phone.wait_for_url("**/play")
+    return phone
+
+
+def test_a_seat_freed_from_the_console_is_taken_by_a_late_joiner(
+    browsing_quiet: Browsing,
+) -> None:
+    created = create_workshop(browsing_quiet.server)
+    code = created["tables"][0]["code"]
+    first = join_on_phone(browsing_quiet, code, "Pia", "first")
+    trainer = console(browsing_quiet, created)
+    card = trainer.get_by_role("article", name=tr(LANG, "Table {n}", n=1))
+    trainer.get_by_role(
+        "button", name=tr(LANG, "{action} (table {n})", action=tr(LANG, "Start"), n=1)
+    ).click()
+    parent = role_name("parent", LANG)
+    seat = card.locator("li.fac-seat[data-seat='parent']")
+    online = re.compile(r"\bon\b")
+    expect(seat).to_have_class(online)
+
+    trainer.once("dialog", lambda dialog: dialog.accept())
+    card.get_by_role(
+        "button", name=tr(LANG, "Free the seat of {who} (table {n})", who=f"{parent} (Pia)", n=1)
+    ).click()
+
+    expect(seat).to_contain_text(tr(LANG, "free seat"))
+    expect(seat).to_contain_text(tr(LANG, "waiting for someone to join"))
+    expect(first.get_by_role("link", name=tr(LANG, "Join again"))).to_be_visible()
+
+    # Someone arriving late finds the table and the freed role, mid-game.
+    late = join_on_phone(browsing_quiet, code, "Lise", "late")
+    expect(late.locator("#hud-name")).to_have_text("Lise")
+    expect(late.get_by_role("heading", name=tr(LANG, "Rank the framings"))).to_be_visible()
+    expect(seat).to_contain_text("Lise")
+    expect(seat).to_have_class(online)
+    shot(trainer, "06-seat-taken-by-a-late-joiner")
