@@ -815,6 +815,7 @@ class Room:
                 self.config.show_numbers,
                 lang,
                 memo,
+                self.config.autostart,
             )
         self._public_cache[lang] = (key, view)
         return view

@@ -168,14 +168,18 @@ def public_view(
     numbers: bool,
     lang: str,
     memo: PartsMemo | None = None,
+    autostart: bool = False,
 ) -> dict[str, Any]:
     """Everything at the table anyone may see. With a memo (one per language), the parts
-    whose inputs are unchanged since its last build are reused."""
+    whose inputs are unchanged since its last build are reused. `autostart`: the table
+    starts by itself once every role is seated (what the lobby tells its players)."""
     memo = memo if memo is not None else PartsMemo()
     view: dict[str, Any] = {
         "status": timer.status,
         "timer": {"deadline": timer.deadline, "remaining": timer.remaining},
         "seats": seats_part(memo, seats),
+        # Always there, never changing: a key that left the view would be patched as null.
+        "autostart": autostart,
     }
     if state is None or state.round_index < 0:
         return view

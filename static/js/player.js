@@ -147,8 +147,8 @@ function field(id, label, input, hint = null) {
 }
 
 /** An ordered pick list with up / down / remove, shared by the frame and rank phases. */
-function orderList(order, text, onChange, keyPrefix) {
-  if (!order.length) return h("p", { class: "muted", text: t("Nothing chosen yet. Tap an item below to add it.") });
+function orderList(order, text, onChange, keyPrefix, empty = t("Nothing chosen yet. Tap an item below to add it.")) {
+  if (!order.length) return h("p", { class: "muted", text: empty });
   return h(
     "ol",
     { class: "rank-list" },
@@ -203,8 +203,12 @@ function lobbyPhase(body) {
   return {
     title: t("Waiting for the game to start"),
     update() {
-      paint(info, [pub.status, pub.seats], () => [
-        h("p", { text: t("The game starts when the facilitator says so, or when every role at the table is taken. Meanwhile, read the case and your role below.") }),
+      paint(info, [pub.status, pub.seats, pub.autostart], () => [
+        h("p", {
+          text: pub.autostart
+            ? t("The game starts when the facilitator says so, or when every role at the table is taken. Meanwhile, read the case and your role below.")
+            : t("The game starts when the facilitator says so. Meanwhile, read the case and your role below."),
+        }),
         seatList(pub, look, priv && priv.seat),
       ]);
     },
@@ -306,6 +310,7 @@ function handCardView(card, extra = null) {
     facts: [t("Cost {cost}", { cost: card.cost ?? 0 }), noveltyFact(card.novelty)],
     body: [card.text ? h("p", { class: "card-text", text: card.text }) : null, servesChips(card.serves, look.interestName)],
     extra,
+    cls: extra ? "line-wrap" : "",
     key: `card-${card.id}`,
   });
 }
@@ -561,7 +566,6 @@ function rankPhase(body) {
   }, { primary: true });
   const pass = btn(t("Skip ranking"), () => act({ type: "pass" }, msg, pass, t("Marked as done.")));
   body.append(
-    h("p", { text: t("Pick up to three ideas, best first. At most one of them may be your own.") }),
     status,
     h("h3", { text: t("My top three") }),
     ordered,
@@ -581,10 +585,12 @@ function rankPhase(body) {
       t("{n} of {total} have ranked.", { n: (pub.ranked_ideas || []).length, total: pub.seats.length }) +
       (ranked ? ` ${t("Your ranking is in.")}` : "");
     submit.textContent = ranked ? t("Update my ranking") : t("Submit my ranking");
+    // Until something is picked, the list's place says the rule of picking.
+    const rule = t("Pick up to three ideas, best first. At most one of them may be your own.");
     paint(ordered, [order, ideas.map((i) => i.title)], () => orderList(order, (id) => (byId.get(id) ? byId.get(id).title : id), (next) => {
       order = next;
       draw();
-    }, "ri"));
+    }, "ri", rule));
     const left = ideas.filter((i) => !order.includes(i.id));
     paint(pool, [left, order, pub.support], () =>
       left.length
@@ -749,7 +755,7 @@ function decidePhase(body) {
           h("p", {
             class: "msg",
             dataset: { kind: "warn" },
-            text: t("Objecting: {names}. The chair decides: adopt the proposal over the objections, or revise it once.", { names: objectors.map((s) => look.seatLabel(s.id)).join(", ") }),
+            text: t("Objecting: {names}. The chair decides: adopt the proposal over the objections, or revise it once.", { names: objectors.map((s) => s.name).join(", ") }),
           }),
         );
       }
@@ -763,7 +769,7 @@ function decidePhase(body) {
               class: "msg",
               dataset: { kind: "warn" },
               text: t("Objecting: {names}. If you adopt the proposal now, without a revision, you go over their objections and they lose their share of ownership. If you revise it once and they still object, they lose half of it.", {
-                names: objectors.map((s) => look.seatLabel(s.id)).join(", "),
+                names: objectors.map((s) => s.name).join(", "),
               }),
             }),
           );
@@ -954,6 +960,7 @@ function renderMoves() {
             h("div", { class: "actions" }, play),
             msg,
           ],
+          cls: "line-inline",
           key: `mv-${m.id}`,
         });
       }),

@@ -89,6 +89,12 @@ def test_a_quiet_seat_is_flagged_given_to_a_bot_and_the_notes_reach_the_debrief(
     phone.get_by_role("radio", name=re.compile("^" + re.escape(parent))).check()
     phone.get_by_role("button", name=tr(LANG, "Join"), exact=True).click()
     phone.wait_for_url("**/play")
+    # The phone's lobby says the same: the trainer starts the game, not a full table.
+    waits = (
+        "The game starts when the facilitator says so. "
+        "Meanwhile, read the case and your role below."
+    )
+    expect(phone.get_by_text(tr(LANG, waits))).to_be_visible()
     seat = card.locator("li.fac-seat[data-seat='parent']")
     expect(seat).to_contain_text(parent)  # the role's name, not its id
     expect(seat).to_contain_text("Pia")
