@@ -98,7 +98,8 @@ export function voteList(pub, look, voteName) {
       h(
         "li",
         { class: "vote-row" },
-        h("span", { text: look.seatLabel(s.id) }),
+        // The name, then the role: on a narrow screen the role gives way (full in the title).
+        h("span", { class: "vote-who", title: look.seatLabel(s.id) }, h("strong", { text: s.name }), " ", h("span", { class: "muted", text: look.roleName(s.role) })),
         votes[s.id]
           ? h("span", { class: `vote-${votes[s.id]}`, text: voteName(votes[s.id]) })
           : h("span", { class: "muted", text: t("not yet") }),

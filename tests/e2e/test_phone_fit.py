@@ -8,6 +8,7 @@ dilemmas, is never offered advice on them.
 
 from __future__ import annotations
 
+import json
 import re
 from collections.abc import Callable, Iterator
 from pathlib import Path
@@ -17,7 +18,7 @@ import httpx
 import pytest
 from playwright.sync_api import Locator, Page, expect
 
-from tests.e2e.conftest import PHONE_390, Browsing, axe_violations, describe_violations
+from tests.e2e.conftest import ARTIFACTS, PHONE_390, Browsing, axe_violations, describe_violations
 from tests.e2e.ui import role_name, tr, tr_re
 from tests.integration.server import Server
 
@@ -64,6 +65,9 @@ class Phone:
         self.heights[label] = int(
             self.page.evaluate("() => document.scrollingElement.scrollHeight")
         )
+        # Nothing wider than the phone: a mobile browser would zoom the page out to fit it.
+        width = self.page.evaluate("() => [innerWidth, document.scrollingElement.scrollWidth]")
+        assert width == [PHONE_390["width"]] * 2, f"wider than the phone on {what}: {width}"
         name = self.page.locator("#hud-name")
         expect(name).to_be_visible()
         expect(name).to_have_text(self.name)
@@ -195,6 +199,8 @@ def test_every_phase_fits_two_screens_on_a_phone(
         phone.title("Game over")
         phone.measure("game over")
 
+    ARTIFACTS.mkdir(parents=True, exist_ok=True)
+    (ARTIFACTS / "phone-heights.json").write_text(json.dumps(heights, indent=1))
     too_tall = {what: h for what, h in heights.items() if h > MAX_HEIGHT}
     assert len(heights) >= 20, heights
     assert not too_tall, f"taller than two screens ({MAX_HEIGHT}px): {too_tall}; all: {heights}"
