@@ -91,6 +91,15 @@ class WhatIf:
 class NotReplayable(ValueError):
     """The log cannot be replayed as asked (a round the table never reached, say)."""
 
+    def __init__(self, field: str, message: str) -> None:
+        super().__init__(message)
+        self.field = field  # the parameter that was wrong: round, style, games or events
+        self.message = message
+
+    def __reduce__(self) -> tuple[type[NotReplayable], tuple[str, str]]:
+        # Raised in the what-if worker process and raised again here: keep both parts.
+        return (NotReplayable, (self.field, self.message))
+
 
 def fold_to_round(rules: Rules, events: Sequence[e.Event], number: int) -> GameState:
     """The state at the start of round `number` (1-based), from the table's log.
@@ -99,14 +108,14 @@ def fold_to_round(rules: Rules, events: Sequence[e.Event], number: int) -> GameS
     replay could change: a stored log is read, never written.
     """
     if not 1 <= number <= len(rules.catalog.rounds):
-        raise NotReplayable(f"round must be between 1 and {len(rules.catalog.rounds)}")
+        raise NotReplayable("round", f"round must be between 1 and {len(rules.catalog.rounds)}")
     prefix: list[e.Event] = []
     for event in events:
         prefix.append(event)
         if isinstance(event, e.RoundStarted) and event.index == number - 1:
             # A fresh copy: evolving may keep references to an event's own containers.
             return rules.replay(prefix).clone()
-    raise NotReplayable(f"the table never reached round {number}")
+    raise NotReplayable("round", f"the table never reached round {number}")
 
 
 def observed_temperament(state: GameState, events: Sequence[e.Event], seat: str, chair: str) -> str:
@@ -191,12 +200,12 @@ def what_if(
     """Replay the table `games` times from the start of round `number` (1-based), the
     chair leaning to `style` (or as it played: see `observed_cast`)."""
     if style not in WHATIF_STYLES:
-        raise NotReplayable(f"style must be one of {', '.join(WHATIF_STYLES)}")
+        raise NotReplayable("style", f"style must be one of {', '.join(WHATIF_STYLES)}")
     if not 1 <= games <= MAX_GAMES:
-        raise NotReplayable(f"games must be between 1 and {MAX_GAMES}")
+        raise NotReplayable("games", f"games must be between 1 and {MAX_GAMES}")
     final = rules.replay(events)
     if final.status != "ended":
-        raise NotReplayable("the table's game has not ended")
+        raise NotReplayable("events", "the table's game has not ended")
     start = fold_to_round(rules, events, number)
     chair = rules.catalog.chair
     if style != AS_PLAYED:
@@ -233,7 +242,7 @@ def _summary(
         round=number,
         style=style,
         games=len(ends),
-        actual=dict(final.history[-1].scores) if final.history else {},
+        actual={k: _tenth(v) for k, v in final.history[-1].scores.items()} if final.history else {},
         scores=spread(-1),
         bands=tuple(spread(i) for i in range(number - 1, rounds)),
         goals={r: round(sum(1 for s in ends if s.goals.get(r)) / len(ends), 3) for r in roles},
@@ -242,6 +251,10 @@ def _summary(
         package_share=round(count / len(ends), 3),
         ideas={t: round(n / len(ends), 3) for t, n in ideas.most_common(TOP_IDEAS)},
     )
+
+
+def _tenth(value: float | None) -> float | None:
+    return None if value is None else round(value, 1)
 
 
 def _package(rules: Rules, state: GameState, lang: str) -> tuple[str, ...]:

@@ -24,6 +24,7 @@ from app.engine.debrief import (
     table_debrief,
     workshop_debrief,
 )
+from app.engine.events import EVENT_TYPES
 from app.engine.rules import Rejected, Rules
 from app.engine.waiting import waiting_for
 from app.rooms.broadcast import Notice, Presence, make_broadcast
@@ -49,6 +50,7 @@ from app.rooms.schemas import (
 from app.rooms.storelog import StoreLog
 from app.rooms.tokens import BadToken, SeatClaim, read_seat, sign_seat
 from app.rooms.views import seat_scenario
+from app.rooms.whatif import WhatIfRequest, WhatIfs
 from app.scenarios import library
 from app.scenarios.models import localize
 from app.settings import Settings, secret_key
@@ -90,6 +92,7 @@ class RoomManager:
         self.log = StoreLog(engine)
         self._rooms: dict[str, Room] = {}
         self._rules: dict[str, Rules] = {}
+        self._whatifs = WhatIfs()
         self._loading = asyncio.Lock()
         self._library: dict[str, library.ScenarioSource] = {}
         # Scale-out: the default (no REDIS_URL) is one instance that owns every table.
@@ -131,6 +134,7 @@ class RoomManager:
                 with contextlib.suppress(Exception):
                     await self.leases.release(room.config.table_id)
         self._rooms.clear()
+        self._whatifs.close()
         await self.broadcast.close()
 
     async def ping(self) -> None:
@@ -694,6 +698,45 @@ class RoomManager:
         tables = [(str(r.config.number), r.rules, r.state) for r in rooms if r.state]
         bots = {str(r.config.number): _bot_seats(r) for r in rooms}
         return workshop_debrief(tables, language, bot_seats=bots).model_dump(mode="json")
+
+    async def what_if(
+        self,
+        workshop_id: str,
+        number: int,
+        round_number: int,
+        style: str,
+        games: int,
+        lang: str | None,
+    ) -> dict[str, Any]:
+        """The table's game replayed by bots from `round_number` (see app/rooms/whatif.py)."""
+        (room,) = await self._rooms_of(workshop_id, number)
+        if room.state is None or room.state.status != "ended":
+            raise Refused(
+                "not_ended", "the table's game has not ended: replays start from a finished game"
+            )
+        language = self._lang(room, lang)
+        table_id = room.config.table_id
+        kept = self._whatifs.cached((table_id, room.seq, round_number, style, games, language))
+        if kept is not None:
+            return kept
+        workshop = await repo.get_workshop(self.engine, room.config.workshop_id)
+        if workshop is None:
+            raise LookupError("no such workshop")
+        records = await room.log.load(table_id, 0)
+        request = WhatIfRequest(
+            table_id=table_id,
+            seq=room.seq,
+            scenario_hash=workshop.scenario_hash,
+            scenario_text=workshop.scenario_text,
+            scenario_id=workshop.scenario_id,
+            events=tuple(r.payload for r in records if r.type in EVENT_TYPES),
+            bot_seats=_bot_seats(room),
+            round=round_number,
+            style=style,
+            games=games,
+            lang=language,
+        )
+        return await self._whatifs.run(request)
 
     async def export_csv(self, workshop_id: str) -> str:
         rows = []

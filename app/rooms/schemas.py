@@ -256,6 +256,35 @@ class Note(BaseModel):
     text: str
 
 
+class Spread(BaseModel):
+    p10: float
+    p50: float
+    p90: float
+
+
+class WhatIfAnswer(BaseModel):
+    """A finished table replayed by bots from a round, the chair in one style (see
+    app/engine/whatif.py for how the bots are cast)."""
+
+    actual: dict[str, float | None] = Field(description="the table's own final scores")
+    round: int = Field(description="the first round the bots played (1-based)")
+    style: str
+    games: int
+    scores: dict[str, Spread] = Field(description="the replays' final scores")
+    bands: list[dict[str, Spread]] = Field(
+        description="the replays' scores after each round from `round` on (first: `round`)"
+    )
+    goals: dict[str, float] = Field(
+        description="role -> share (0..1) of replays in which its secret goal was met"
+    )
+    actual_goals: dict[str, bool] = Field(description="role -> its goal met at the table")
+    package: list[str] = Field(description="titles of the package adopted most often")
+    package_share: float = Field(description="share of replays that adopted that package")
+    ideas: dict[str, float] = Field(
+        description="the ideas most often adopted: title -> share of replays, most first"
+    )
+
+
 class ScenarioInfo(BaseModel):
     id: str
     title: str

@@ -6,11 +6,12 @@ or as `?token=TOKEN` (so a facilitator link works when opened from a printed she
 
 from __future__ import annotations
 
-from typing import Annotated, Any
+from typing import Annotated, Any, Literal
 
 from fastapi import APIRouter, Depends, Header, HTTPException, Query, Request
 from fastapi.responses import PlainTextResponse, Response
 
+from app.engine.whatif import MAX_GAMES, WHATIF_STYLES, NotReplayable
 from app.rooms.manager import Forbidden, Refused, RoomManager, Unavailable
 from app.rooms.schemas import (
     Announcement,
@@ -25,6 +26,7 @@ from app.rooms.schemas import (
     SeatChanged,
     SeatRequest,
     TableLobby,
+    WhatIfAnswer,
     WorkshopCreated,
     WorkshopRequest,
     WorkshopStatus,
@@ -265,6 +267,44 @@ async def table_debrief(
         return await rooms.table_debrief(workshop_id, number, lang)
     except LookupError as exc:
         raise HTTPException(404, str(exc)) from exc
+
+
+WhatIfStyle = Literal[WHATIF_STYLES]  # type: ignore[valid-type]
+
+
+@router.get(
+    "/api/workshops/{workshop_id}/tables/{number}/whatif",
+    tags=["debrief"],
+    responses={**ERRORS, 409: {"model": Problem, "description": "the game has not ended"}},
+)
+async def what_if(
+    workshop_id: str,
+    number: int,
+    token: Token,
+    rooms: Manager,
+    round: Annotated[int, Query(ge=1, le=100, description="the first round bots play")] = 1,
+    style: Annotated[
+        WhatIfStyle, Query(description="the chair's leadership style, or as_played")
+    ] = "as_played",
+    games: Annotated[int, Query(ge=1, le=MAX_GAMES, description="how many replays")] = 50,
+    lang: str | None = None,
+) -> WhatIfAnswer:
+    """What if the chair had led differently? The finished game, replayed by bots from a
+    round with the chair in a chosen style: the spread of the final scores (p10, p50,
+    p90), how often each role's secret goal was met, and the package adopted most often.
+    Worked out in a worker process, never on the live tables' loop; answers are kept."""
+    await _authorized(rooms, workshop_id, token)
+    try:
+        answer = await rooms.what_if(workshop_id, number, round, style, games, lang)
+    except LookupError as exc:
+        raise HTTPException(404, str(exc)) from exc
+    except Refused as exc:
+        raise HTTPException(409, str(exc)) from exc
+    except NotReplayable as exc:
+        # Shaped as FastAPI's own 422, which the OpenAPI document declares.
+        problem = {"loc": ["query", exc.field], "msg": str(exc), "type": "value_error"}
+        raise HTTPException(422, [problem]) from exc
+    return WhatIfAnswer.model_validate(answer)
 
 
 @router.get(

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import pickle
 from functools import cache
 
 import pytest
@@ -156,3 +157,8 @@ def test_people_are_cast_by_how_they_played() -> None:
     assert cast["official"].temperament is None  # a bot at the table: drawn as it was
     assert cast["official"].human_pace  # it played among people, at their pace
     assert cast["chair"].style == "mixed"  # this chair made no styled act
+
+
+def test_a_refusal_crosses_from_the_worker_process_whole() -> None:
+    refused = pickle.loads(pickle.dumps(NotReplayable("round", "round must be between 1 and 8")))
+    assert (refused.field, str(refused)) == ("round", "round must be between 1 and 8")
