@@ -263,7 +263,9 @@ async function setupCreate() {
     installed = await api("/api/scenarios");
     clear(select);
     for (const s of installed) {
-      select.append(el("option", { value: s.id }, `${s.title} (${s.languages.join(", ")})`));
+      // A case not written in the console's language shows its title in its own: say so.
+      const own = s.languages.includes(lang) ? {} : { lang: s.languages[0] };
+      select.append(el("option", { value: s.id, ...own }, `${s.title} (${s.languages.join(", ")})`));
     }
     if (!installed.length) select.append(el("option", { value: "" }, t("No cases are installed")));
     // Start from a case written in the page's language, so its tables can play in it.

@@ -106,19 +106,34 @@ def _pattern(shown: str) -> re.Pattern[str]:
 
 def screen_text(page: Any) -> str:
     """What a screen says to anyone: its visible text, its title, and the labels, titles,
-    placeholders and alt texts of its elements (screen readers read those too)."""
-    text: str = page.evaluate(
-        """() => {
-            const attrs = ["aria-label", "title", "placeholder", "alt", "aria-description",
-                           "aria-roledescription", "aria-valuetext"];
-            const out = [document.title, document.body.innerText];
-            for (const el of document.querySelectorAll("*")) {
-                for (const a of attrs) {
-                    const v = el.getAttribute(a);
-                    if (v) out.push(v);
-                }
-            }
-            return out.join("\n");
-        }"""
-    )
+    placeholders and alt texts of its elements (screen readers read those too).
+
+    Content marked as another language (`lang="en"` on an English-only case's title on a
+    Danish page) is left out: it is the case's own words, not a UI string.
+    """
+    text: str = page.evaluate(SCREEN_TEXT_JS)
     return text
+
+
+SCREEN_TEXT_JS = r"""() => {
+    const own = document.documentElement.lang;
+    const foreign = (el) => {
+        const marked = el.closest("[lang]");
+        return marked !== null && marked.lang !== "" && marked.lang !== own;
+    };
+    let visible = document.body.innerText;
+    for (const el of document.body.querySelectorAll("[lang]")) {
+        if (foreign(el) && el.innerText) visible = visible.replace(el.innerText, " ");
+    }
+    const attrs = ["aria-label", "title", "placeholder", "alt", "aria-description",
+                   "aria-roledescription", "aria-valuetext"];
+    const out = [document.title, visible];
+    for (const el of document.querySelectorAll("*")) {
+        if (foreign(el)) continue;
+        for (const a of attrs) {
+            const v = el.getAttribute(a);
+            if (v) out.push(v);
+        }
+    }
+    return out.join("\n");
+}"""
