@@ -1,11 +1,16 @@
 """A whole workshop through the browser, in Danish and in English.
 
-A trainer creates the workshop in the console; four people join at one table (the chair
-on a 360x740 phone), a bot takes the fifth seat; they play every round through the
+A trainer creates the workshop in the console (a laptop), the table's screen is on a
+projector (1920x1080); four people join at one table on phones (the chair on a 360x740
+one, the others on 390x844), a bot takes the fifth seat; they play every round through the
 screens to the end; one of them reloads in the middle and is back in the same seat; the
 debrief shows the final proposal, the three score series and the revealed agendas.
 Nothing is fetched from any other host (the `browsing` fixture checks), and every screen
 is saved as a screenshot under test-artifacts/screenshots/.
+
+Every screen is read in every round (its text and its labels, titles and placeholders):
+a catalogue string of the other language anywhere fails the test, so a Danish room never
+meets English and an English one never meets Danish.
 
 Every wait is on something the page shows: nothing sleeps, and no phase waits on its
 timer (each ends because everyone has done what it asks).
@@ -22,18 +27,19 @@ from typing import Any
 import pytest
 from playwright.sync_api import Locator, Page, expect
 
-from tests.e2e.conftest import PHONE, Browsing
-from tests.e2e.ui import english_left, role_name, tr, tr_re
+from tests.e2e.conftest import PHONE, PHONE_390, Browsing
+from tests.e2e.ui import foreign_left, role_name, screen_text, tr, tr_re
 
 Shot = Callable[[Page, str], Path]
 ROUNDS = 8  # the school-committee scenario: frame, ideate, dilemma, ideate, dilemma, rank,
 # dilemma, decide
-HUMANS = [  # (role id, display name, on a phone?)
-    ("chair", "Mette", True),
-    ("councillor", "Jonas", False),
-    ("official", "Aisha", False),
-    ("parent", "Lars", False),
+HUMANS = [  # (role id, display name, phone size)
+    ("chair", "Mette", PHONE),
+    ("councillor", "Jonas", PHONE_390),
+    ("official", "Aisha", PHONE_390),
+    ("parent", "Lars", PHONE_390),
 ]
+PROJECTOR = {"width": 1920, "height": 1080}
 
 
 @dataclass
@@ -112,10 +118,10 @@ def join(
     code: str,
     role: str,
     name: str,
-    phone: bool,
+    phone: dict[str, int],
     shot: Callable[[Page, str], None] | None = None,
 ) -> Seat:
-    context = browsing.context(f"{role}-{lang}", viewport=PHONE if phone else None, lang=lang)
+    context = browsing.context(f"{role}-{lang}", viewport=phone, lang=lang)
     page = context.new_page()
     page.goto(f"/join/{code}")
     expect(page.locator("#code")).to_have_value(code)
@@ -231,13 +237,23 @@ def test_a_workshop_from_console_to_debrief(
     browsing: Browsing, screenshot: Shot, lang: str
 ) -> None:
     leftovers: dict[str, list[str]] = {}
+    screens: dict[str, Page] = {}
 
-    def shot(page: Page, name: str) -> None:
-        """Save the screen, and note any English left on it in the Danish run."""
-        screenshot(page, name)
-        found = english_left(page.locator("body").inner_text(), lang)
+    def read(page: Page, name: str) -> None:
+        """Note any string of the other language on the screen as it is now."""
+        found = foreign_left(screen_text(page), lang)
         if found:
             leftovers[name] = found
+
+    def shot(page: Page, name: str) -> None:
+        """Save the screen, and read it."""
+        screenshot(page, name)
+        read(page, name)
+
+    def look(moment: str) -> None:
+        """Read every screen in the room: the console, the projector and each phone."""
+        for who, page in screens.items():
+            read(page, f"{moment}: {who}")
 
     # The trainer sets up the workshop.
     trainer = browsing.page(f"trainer-{lang}", lang=lang)
@@ -245,7 +261,8 @@ def test_a_workshop_from_console_to_debrief(
     shot(trainer, "console-new")
     workshop, code = create_workshop(trainer, lang)
     shot(trainer, "console-created")
-    projector = browsing.page(f"projector-{lang}", lang=lang)
+    projector = browsing.page(f"projector-{lang}", lang=lang, viewport=PROJECTOR)
+    screens.update(console=trainer, projector=projector)
     projector.goto(f"/table/{code}")
     expect(projector.get_by_role("heading", name=tr(lang, "Join this table"))).to_be_visible()
     shot(projector, "table-lobby")
@@ -261,7 +278,9 @@ def test_a_workshop_from_console_to_debrief(
             browsing, lang, code, role, name, phone, shot if role == "chair" else None
         )
     chair, councillor, official, parent = (seats[r] for r, *_ in HUMANS)
+    screens.update({seat.role: seat.page for seat in seats.values()})
     shot(chair.page, "player-lobby-phone")
+    look("lobby")
     seat_list = trainer.get_by_role("list", name=tr(lang, "Seats at table {n}", n=1))
     expect(seat_list.get_by_role("listitem")).to_have_count(4)
 
@@ -275,6 +294,8 @@ def test_a_workshop_from_console_to_debrief(
     for seat in everyone:
         seat.in_round(1)
         seat.phase_title("Rank the framings")
+    look("round 1")
+    screenshot(projector, "table-round-1")
     add_own_framing(
         parent,
         "E2E: " + ("Skolevejen er for lang" if lang == "da" else "The school run is too long"),
@@ -288,6 +309,8 @@ def test_a_workshop_from_console_to_debrief(
     # Round 2 (ideate): cards from the hand and an idea of one's own.
     for seat in everyone:
         seat.in_round(2)
+    look("round 2")
+    screenshot(projector, "table-round-2")
     shot(official.page, "player-ideate")
     play_card(chair)
     done_with_ideas(chair)
@@ -301,6 +324,8 @@ def test_a_workshop_from_console_to_debrief(
     # Round 3 (dilemma): the others advise, the chair chooses.
     for seat in everyone:
         seat.in_round(3)
+    look("round 3")
+    screenshot(projector, "table-round-3")
     for seat in (councillor, official, parent):
         advise(seat)
     shot(chair.page, "player-dilemma-phone")
@@ -309,6 +334,8 @@ def test_a_workshop_from_console_to_debrief(
     # Round 4 (ideate): the councillor plays, reloads, and is back in the same seat.
     for seat in everyone:
         seat.in_round(4)
+    look("round 4")
+    screenshot(projector, "table-round-4")
     play_card(councillor)
     role_before = councillor.page.locator("#hud-role").inner_text()
     councillor.page.reload()
@@ -327,6 +354,8 @@ def test_a_workshop_from_console_to_debrief(
     # Round 5 (dilemma): the chair decides, so it is the others who advise.
     for seat in everyone:
         seat.in_round(5)
+    look("round 5")
+    screenshot(projector, "table-round-5")
     expect(chair.button("Advise this")).to_have_count(0)
     advise(parent)
     choose(chair)
@@ -334,6 +363,8 @@ def test_a_workshop_from_console_to_debrief(
     # Round 6 (rank): everyone picks up to two ideas.
     for seat in everyone:
         seat.in_round(6)
+    look("round 6")
+    screenshot(projector, "table-round-6")
     shot(parent.page, "player-rank")
     for seat in everyone:
         rank_ideas(seat)
@@ -342,11 +373,15 @@ def test_a_workshop_from_console_to_debrief(
     # Round 7 (dilemma).
     for seat in everyone:
         seat.in_round(7)
+    look("round 7")
+    screenshot(projector, "table-round-7")
     choose(chair)
 
     # Round 8 (decide): the chair proposes; one objection, so it takes the chair to adopt.
     for seat in everyone:
         seat.in_round(8)
+    look("round 8")
+    screenshot(projector, "table-round-8")
     titles = propose(chair)
     for seat in (chair, councillor, official):
         vote(seat)
@@ -359,6 +394,7 @@ def test_a_workshop_from_console_to_debrief(
     expect(final).to_have_text(titles)
     shot(chair.page, "player-game-over-phone")
     shot(projector, "table-game-over")
+    look("game over")
 
     # The debrief of the table, reached from the console.
     expect(table_card(trainer, lang)).to_contain_text(tr(lang, "Ended"))
@@ -380,4 +416,5 @@ def test_a_workshop_from_console_to_debrief(
     trainer.goto(f"/debrief/{workshop}")
     expect(trainer.get_by_role("heading", name=tr(lang, "Scores side by side"))).to_be_visible()
     shot(trainer, "debrief-workshop")
-    assert not leftovers, f"English text on the {lang} screens: {leftovers}"
+    other = "English" if lang == "da" else "Danish"
+    assert not leftovers, f"{other} UI text on the {lang} screens: {leftovers}"
