@@ -24,6 +24,7 @@ import {
   tokenForm,
   workshopToken,
 } from "./fac-common.js";
+import { leadershipGaps, whatIfStep } from "./whatif.js";
 
 const workshopId = document.body.dataset.workshop || "";
 const tableNumber = document.body.dataset.table || "";
@@ -304,6 +305,8 @@ function scores(d) {
   const caption = el("div", { class: "deb-chart-caption", "aria-hidden": "true" });
   const showRound = (i) => {
     const r = rounds[i];
+    // The "what if" step starts its replays from the round the group points at.
+    document.dispatchEvent(new CustomEvent("debrief-round", { detail: i }));
     clear(caption);
     caption.append(
       el("p", { class: "deb-caption-title" }, t("Round {n}: {title}", { n: i + 1, title: r.title })),
@@ -502,7 +505,7 @@ function contributions(d) {
   const rows = el("div", { class: "deb-bars" });
   for (const c of d.contributions) {
     const total = kinds.reduce((a, [k]) => a + c[k], 0);
-    const words = kinds.map(([k, label]) => `${c[k]} ${label}`).join(", ");
+    const words = kinds.map(([k, label]) => `${label}: ${c[k]}`).join(", ");
     rows.append(
       el(
         "div",
@@ -633,6 +636,7 @@ function renderTable(d) {
     ["step-happened", t("2 What happened?")],
     ["step-why", t("3 Why did it happen?")],
     ["step-learn", t("4 What did you learn?")],
+    ["step-whatif", t("5 What if?")],
   ]);
 
   clear(body);
@@ -659,6 +663,18 @@ function renderTable(d) {
       sub("sec-profiles", title("profiles"), ...profiles(d)),
     ),
     part("step-learn", "4", t("What did you learn — and what next?"), ...reflection(d)),
+    part(
+      "step-whatif",
+      "5",
+      t("What if the chair had led differently?"),
+      ...whatIfStep(d, {
+        workshopId,
+        tableNumber,
+        token: () => token,
+        scoreNames: (n) => d.score_names[n] || n,
+        roleNames: (r) => (d.agendas.find((a) => a.role.id === r) || { role: { name: r } }).role.name,
+      }),
+    ),
   );
 }
 
@@ -684,6 +700,7 @@ function renderWorkshop(w) {
     ["ws-scores", t("Scores")],
     ["ws-tables", t("Table by table")],
     ["ws-rarity", t("How rare each idea was")],
+    ["ws-whatif", t("Leadership, not luck")],
   ]);
 
   // Scores side by side: one row of meters per table, and the same as a table.
@@ -820,6 +837,58 @@ function renderWorkshop(w) {
       { class: "deb-part", id: "ws-rarity", "aria-labelledby": "ws-rarity-h" },
       el("h2", { id: "ws-rarity-h" }, t("How rare each idea was")),
       w.rarity.length ? rarity : el("p", { class: "fac-empty" }, t("No package has any idea cards yet.")),
+    ),
+    gapsSection(w, names),
+  );
+}
+
+/** Per table: what it ended at beside the best leadership style's median from round 1, so
+ * groups compare leadership, not luck. Filled in once the replays are back. */
+function gapsSection(w, names) {
+  const box = el("div", { id: "ws-gaps", "aria-busy": "true" }, el("p", { class: "fac-meta" }, t("Replaying every table with each leadership style…")));
+  const section = el(
+    "section",
+    { class: "deb-part", id: "ws-whatif", "aria-labelledby": "ws-whatif-h" },
+    el("h2", { id: "ws-whatif-h" }, t("Leadership, not luck")),
+    el("p", { class: "fac-help" }, t("Each finished table replayed by bots from round 1 with the chair in each style: the best style's median beside what the table did. A gap says what leadership could have changed; luck is in the range.")),
+    box,
+  );
+  const tables = w.tables.map((tb) => ({ ...tb, number: tb.label }));
+  leadershipGaps(workshopId, tables, token)
+    .then((gaps) => {
+      clear(box).append(gapsTable(gaps, names, w.style_names || {}));
+    })
+    .catch((err) => {
+      clear(box).append(el("p", { class: "fac-empty" }, problemText(err)));
+    })
+    .finally(() => box.setAttribute("aria-busy", "false"));
+  return section;
+}
+
+function gapsTable(gaps, names, styleNames) {
+  if (!gaps.length) return el("p", { class: "fac-empty" }, t("No table has finished its game yet."));
+  const cell = (runs, tb, n) => {
+    const best = runs.reduce((a, b) => (b.scores[n].p50 > a.scores[n].p50 ? b : a));
+    const gap = Math.round(best.scores[n].p50 - (tb.scores[n] ?? 0));
+    return el(
+      "td",
+      {},
+      el("span", { class: "deb-num" }, fmtScore(tb.scores[n])),
+      el("br", {}),
+      t("{style}: {median} ({gap})", { style: cap(styleNames[best.style] || best.style), median: Math.round(best.scores[n].p50), gap: signed(gap) }),
+    );
+  };
+  return el(
+    "table",
+    { class: "deb-table whatif-gaps" },
+    el("caption", {}, t("Your score, and the best style's median from round 1 (the gap in brackets)")),
+    el("thead", {}, el("tr", {}, el("th", { scope: "col" }, t("Table")), SCORE_ORDER.map((n) => el("th", { scope: "col" }, names(n))))),
+    el(
+      "tbody",
+      {},
+      gaps.map(({ table: tb, runs }) =>
+        el("tr", {}, el("th", { scope: "row" }, t("Table {n}", { n: tb.label })), SCORE_ORDER.map((n) => cell(runs, tb, n))),
+      ),
     ),
   );
 }

@@ -2,6 +2,20 @@
 import { currentLanguage, languageChosen, loadCatalog, t } from "./i18n.js";
 import { $, forgetSeat, h, say, storedSeat } from "./ui-dom.js";
 
+// The server's reasons for a refused seat, in the page's words (it answers in English).
+const SEAT_REASONS = {
+  "that role is taken": () => t("someone has that role already; pick another"),
+  "every seat at this table is taken": () => t("every seat at this table is taken"),
+  "the table is busy; please try again": () => t("the table is busy; please try again"),
+  "this table's game has ended": () => t("this table's game has ended"),
+  "this table's game has already started": () => t("this table's game has already started"),
+};
+
+function seatReason(detail) {
+  const known = SEAT_REASONS[String(detail || "")];
+  return known ? known() : t("ask the workshop leader");
+}
+
 const ALPHABET = "ACDEFGHJKMNPQRTUVWXY34679";
 const CODE_LENGTH = 6;
 
@@ -165,7 +179,7 @@ async function onSubmit(event) {
     if (!response.ok) {
       const messages = {
         404: t("No table has this code. Check it on the screen or the slip."),
-        409: t("That seat could not be taken: {reason}", { reason: answer.detail || "" }),
+        409: t("That seat could not be taken: {reason}", { reason: seatReason(answer.detail) }),
         422: t("Check the code and your name (at most 40 characters)."),
       };
       say(joinMsg, messages[response.status] || t("Joining failed. Try again."), "error");

@@ -14,6 +14,8 @@ export function fetchWhatIf(workshopId, number, round, style, token, games = WHA
   return api(`/api/workshops/${encodeURIComponent(workshopId)}/tables/${number}/whatif?${q}`, { token });
 }
 
+const cap = (text) => (text ? text.charAt(0).toUpperCase() + text.slice(1) : "");
+
 export function styleLabel(style, styleNames) {
   return style === "as_played" ? t("as played (the same chair, other luck)") : styleNames[style] || style;
 }
@@ -27,7 +29,7 @@ export function whatIfSentence(w, score, scoreNames) {
     median: Math.round(s.p50),
     low: Math.round(s.p10),
     high: Math.round(s.p90),
-    actual: Math.round(w.actual[score] ?? 0),
+    actual: w.actual[score] == null ? "–" : Math.round(w.actual[score]),
   };
   switch (w.style) {
     case "facilitator":
@@ -45,10 +47,11 @@ export function whatIfSentence(w, score, scoreNames) {
 
 /** The score whose replays' median is furthest from what the table ended at. */
 export function biggestGap(w) {
-  let best = SCORE_ORDER[0];
+  // A score the table never measured (no ranking, no idea) has nothing to compare with.
+  let best = "ownership";
   let gap = -1;
-  for (const score of SCORE_ORDER) {
-    const g = Math.abs(w.scores[score].p50 - (w.actual[score] ?? 0));
+  for (const score of SCORE_ORDER.filter((name) => w.actual[name] != null)) {
+    const g = Math.abs(w.scores[score].p50 - w.actual[score]);
     if (g > gap) [best, gap] = [score, g];
   }
   return best;
@@ -64,7 +67,21 @@ function bandChart(d, w, score, name) {
   const y = (v) => pad.top + (1 - (v ?? 0) / 100) * (height - pad.top - pad.bottom);
   const first = w.round - 1;
   const band = w.bands.map((b, k) => [first + k, b[score]]);
-  const actual = d.scores.map((r, i) => `${i ? "L" : "M"}${x(i).toFixed(1)},${y(r.scores[score]).toFixed(1)}`).join(" ");
+  // The table's own line, broken where a round measured nothing.
+  let pen = "M";
+  const actual = d.scores
+    .map((r, i) => {
+      const v = r.scores[score];
+      if (v == null) {
+        pen = "M";
+        return "";
+      }
+      const point = `${pen}${x(i).toFixed(1)},${y(v).toFixed(1)}`;
+      pen = "L";
+      return point;
+    })
+    .filter(Boolean)
+    .join(" ");
   const upper = band.map(([i, s]) => `${x(i).toFixed(1)},${y(s.p90).toFixed(1)}`);
   const lower = band.map(([i, s]) => `${x(i).toFixed(1)},${y(s.p10).toFixed(1)}`).reverse();
   const median = band.map(([i, s], k) => `${k ? "L" : "M"}${x(i).toFixed(1)},${y(s.p50).toFixed(1)}`).join(" ");
@@ -102,7 +119,7 @@ export function whatIfResult(d, w, scoreNames, roleNames) {
     el(
       "tr",
       {},
-      el("th", { scope: "row" }, scoreNames(score)),
+      el("th", { scope: "row" }, cap(scoreNames(score))),
       el("td", {}, fmtScore(w.actual[score])),
       el("td", {}, `${Math.round(w.scores[score].p50)} (${Math.round(w.scores[score].p10)}–${Math.round(w.scores[score].p90)})`),
     ),
@@ -124,7 +141,7 @@ export function whatIfResult(d, w, scoreNames, roleNames) {
     el(
       "div",
       { class: "whatif-charts" },
-      SCORE_ORDER.map((score) => el("figure", { class: "whatif-figure" }, el("figcaption", {}, scoreNames(score)), bandChart(d, w, score, scoreNames(score)))),
+      SCORE_ORDER.map((score) => el("figure", { class: "whatif-figure" }, el("figcaption", {}, cap(scoreNames(score))), bandChart(d, w, score, cap(scoreNames(score))))),
     ),
     el("p", { class: "fac-help" }, t("Solid: your table. Dashed: the replays' median. Shaded: where eight in ten replays ended.")),
     el(
