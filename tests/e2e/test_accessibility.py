@@ -95,6 +95,19 @@ def test_pages_have_no_serious_accessibility_problems(
     expect(card).to_contain_text(tr(lang, "Running"))
     assert_accessible(trainer, "the facilitator console")
 
+    # The join sheet the trainer prints.
+    trainer.goto(f"/facilitator/{workshop}/sheet")
+    expect(trainer.get_by_text(code).first).to_be_visible()
+    assert_accessible(trainer, "the join sheet")
+
+    # The projector's view of the running table.
+    wall: Page = browsing.page(
+        f"axe-wall-{lang}", lang=lang, viewport={"width": 1920, "height": 1080}, bypass_csp=True
+    )
+    wall.goto(f"/table/{code}")
+    expect(wall.locator("body")).to_contain_text(tr(lang, "Frame the problem"))
+    assert_accessible(wall, "the projector view")
+
     # The debriefs, once the trainer has ended the game.
     _control(api, created, "end")
     expect(player.locator("#action-title")).to_have_text(tr(lang, "Game over"))
