@@ -50,9 +50,9 @@ from app.rooms.schemas import (
 from app.rooms.storelog import StoreLog
 from app.rooms.tokens import BadToken, SeatClaim, read_seat, sign_seat
 from app.rooms.views import seat_scenario
-from app.rooms.whatif import WhatIfRequest, WhatIfs
+from app.rooms.whatif import WHATIF_GAMES, WhatIfRequest, WhatIfs
 from app.scenarios import library
-from app.scenarios.models import localize
+from app.scenarios.models import LEADERSHIP_STYLES, localize
 from app.settings import Settings, secret_key
 from app.store import repo
 from app.store.codes import hash_token, new_token
@@ -761,10 +761,22 @@ class RoomManager:
                 "number": room.config.number,
                 "debrief": (await self.table_debrief(workshop_id, room.config.number, None)),
                 "events": await room.events_after(0, None, reveal=True),
+                "whatif": await self._whatifs_from_start(workshop_id, room),
             }
             for room in rooms
         ]
         return out
+
+    async def _whatifs_from_start(self, workshop_id: str, room: Room) -> dict[str, Any]:
+        """A finished table replayed from round 1 in each leadership style (the debrief's
+        workshop view compares these); empty while it plays."""
+        if room.state is None or room.state.status != "ended":
+            return {}
+        number = room.config.number
+        return {
+            style: await self.what_if(workshop_id, number, 1, style, WHATIF_GAMES, None)
+            for style in LEADERSHIP_STYLES
+        }
 
 
 def _bot_seats(room: Room) -> frozenset[str]:

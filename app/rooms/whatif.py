@@ -25,6 +25,8 @@ from app.engine.whatif import observed_cast, what_if
 from app.scenarios import library
 
 CACHE_ENTRIES = 512
+# Replays per what-if unless asked otherwise: the debrief's and the export's.
+WHATIF_GAMES = 50
 # Scenarios a worker keeps parsed: a workshop plays one or two.
 WORKER_RULES = 8
 

@@ -32,6 +32,7 @@ from app.rooms.schemas import (
     WorkshopStatus,
 )
 from app.rooms.tokens import BadToken
+from app.rooms.whatif import WHATIF_GAMES
 from app.web.address import for_request
 from app.web.limits import SlidingWindow
 
@@ -286,7 +287,7 @@ async def what_if(
     style: Annotated[
         WhatIfStyle, Query(description="the chair's leadership style, or as_played")
     ] = "as_played",
-    games: Annotated[int, Query(ge=1, le=MAX_GAMES, description="how many replays")] = 50,
+    games: Annotated[int, Query(ge=1, le=MAX_GAMES, description="how many replays")] = WHATIF_GAMES,
     lang: str | None = None,
 ) -> WhatIfAnswer:
     """What if the chair had led differently? The finished game, replayed by bots from a

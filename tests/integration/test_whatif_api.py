@@ -50,6 +50,12 @@ async def test_a_finished_table_is_replayed_from_a_round_with_another_chair(
     assert sovereign.status_code == 200
     assert sovereign.json()["scores"] != answer["scores"]
 
+    # The JSON export carries the table replayed from round 1 in every leadership style.
+    (exported,) = (await fac.export())["tables"]
+    styles = exported["whatif"]
+    assert set(styles) == {"initiator", "facilitator", "catalyst", "sovereign"}
+    assert all(w["round"] == 1 and w["games"] == 50 and w["style"] == s for s, w in styles.items())
+
 
 async def test_what_cannot_be_replayed_is_refused_and_says_why(
     live_server: Server, http: httpx.AsyncClient
