@@ -498,6 +498,7 @@ function controlButtons(table) {
 // --- running a table: time left, who the table waits for, quiet tables, seats, notes -----
 
 let quietMinutes = 3;
+let caseLang = ""; // the language the workshop's case is played in
 let clockOffset = 0; // the server's clock minus this browser's, in seconds
 let ticker = null;
 const NOTE_SAVE_MS = 800;
@@ -604,6 +605,9 @@ function updateSeat(parts, seat, table) {
   const on = seat.connected || seat.bot;
   parts.li.className = `fac-seat ${on ? "on" : "off"}${owes ? " fac-seat-owes" : ""}${seat.free ? " fac-seat-free" : ""}${seat.bot ? " fac-seat-bot" : ""}`;
   parts.role.textContent = seat.role_name || roleLabel(seat.role);
+  // A case in another language than the console's: its role names are its own words.
+  if (caseLang && caseLang !== lang) parts.role.lang = caseLang;
+  else parts.role.removeAttribute("lang");
   // A bot's name is "Bot": its state says so already.
   parts.name.textContent = seat.free ? t("free seat") : seat.bot ? "" : seat.name || "—";
   parts.state.textContent = seat.free
@@ -823,6 +827,7 @@ function renderStatus(data) {
       shown,
     },
   );
+  caseLang = data.language;
   if (data.now) clockOffset = data.now - Date.now() / 1000;
   if (data.quiet_minutes) quietMinutes = data.quiet_minutes;
   const grid = document.getElementById("tables");

@@ -27,7 +27,7 @@ from app.scenarios import load_scenario_text
 from app.scenarios.library import content_hash
 from app.settings import REPO_ROOT
 from tests.e2e.conftest import LAPTOP, PHONE, Browsing, axe_violations, describe_violations
-from tests.e2e.ui import english_left, role_name, tr, tr_re
+from tests.e2e.ui import foreign_on_screen, role_name, tr, tr_re
 from tests.integration.server import Server
 
 Shot = Callable[[Page, str], Path]
@@ -111,7 +111,7 @@ def test_a_trainer_uploads_a_case_plays_it_and_deletes_the_workshop(
         politician card"), so a screen showing them is checked outside them only.
         """
         screenshot(page, name)
-        found = english_left(page.locator(ui).inner_text(), lang)
+        found = foreign_on_screen(page, lang, within=ui)
         if found:
             leftovers[name] = found
 

@@ -14,7 +14,7 @@ import pytest
 from playwright.sync_api import Page, expect
 
 from tests.e2e.conftest import SCREENSHOTS, Browsing, axe_violations, describe_violations
-from tests.e2e.ui import foreign_left, screen_text, tr, tr_re
+from tests.e2e.ui import foreign_on_screen, tr, tr_re
 from tests.integration.server import Server
 
 ROUNDS = 8
@@ -80,7 +80,7 @@ def test_the_group_replays_their_game_with_another_chair(
     expect(result.locator("path.whatif-actual")).to_have_count(3)
     expect(result.locator(".whatif-goals li")).not_to_have_count(0)
     step.screenshot(path=str(SCREENSHOTS / f"debrief-whatif-{lang}.png"))
-    assert not foreign_left(screen_text(page), lang)
+    assert not foreign_on_screen(page, lang)
     violations = axe_violations(page)
     assert not violations, describe_violations(violations)
 
@@ -103,4 +103,4 @@ def test_the_group_replays_their_game_with_another_chair(
     expect(gaps).to_have_attribute("aria-busy", "false", timeout=60_000)
     expect(gaps.locator("tbody tr")).to_have_count(1)
     expect(gaps.locator("tbody td")).to_have_count(3)
-    assert not foreign_left(screen_text(page), lang)
+    assert not foreign_on_screen(page, lang)

@@ -28,7 +28,7 @@ import pytest
 from playwright.sync_api import Locator, Page, expect
 
 from tests.e2e.conftest import PHONE, PHONE_390, Browsing
-from tests.e2e.ui import foreign_left, role_name, screen_text, tr, tr_re
+from tests.e2e.ui import foreign_on_screen, role_name, tr, tr_re
 
 Shot = Callable[[Page, str], Path]
 ROUNDS = 8  # the school-committee scenario: frame, ideate, dilemma, ideate, dilemma, rank,
@@ -241,7 +241,7 @@ def test_a_workshop_from_console_to_debrief(
 
     def read(page: Page, name: str) -> None:
         """Note any string of the other language on the screen as it is now."""
-        found = foreign_left(screen_text(page), lang)
+        found = foreign_on_screen(page, lang)
         if found:
             leftovers[name] = found
 

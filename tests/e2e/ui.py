@@ -58,26 +58,42 @@ def english_left(text: str, lang: str) -> list[str]:
     return [] if lang == "en" else foreign_left(text, lang)
 
 
-def foreign_left(text: str, lang: str) -> list[str]:
+def foreign_left(text: str, lang: str, single_words: bool = True) -> list[str]:
     """UI strings of the other language in `text`, shown on a `lang` screen: a screen that
     forgot to load its catalog, a string shown without `t()`/`_()`, or a page that
     followed the browser's language instead of the table's.
 
     A string is looked for only where it tells the languages apart: its text differs from
     this language's, and it is two words or more, or one word of four letters or more
-    (matched as a whole word, so "done" is not found in "London"). A placeholder matches
-    a short run of anything, so "Runde {n} af {count}" finds "Runde 3 af 8".
+    (matched as a whole word, so "done" is not found in "London"; left out when
+    `single_words` is false). A placeholder matches a short run of anything, so
+    "Runde {n} af {count}" finds "Runde 3 af 8".
     """
-    return [shown for shown, pattern in _telltales(lang) if pattern.search(text)]
+    return [
+        shown
+        for shown, pattern, words in _telltales(lang)
+        if (single_words or words > 1) and pattern.search(text)
+    ]
+
+
+def foreign_on_screen(page: Any, lang: str, within: str = "body") -> list[str]:
+    """The other language's UI strings on a screen: in its text (content marked as
+    another language left out), its title, and its elements' labels, titles, placeholders
+    and alt texts. A label may name content in its own language inside a UI sentence
+    ("Give the seat of Harbour chair to a bot"), so single words are not looked for there.
+    """
+    seen = page.evaluate(SCREEN_TEXT_JS, within)
+    return foreign_left(seen["text"], lang) + foreign_left(seen["attrs"], lang, False)
 
 
 @cache
-def _telltales(lang: str) -> tuple[tuple[str, re.Pattern[str]], ...]:
-    """(foreign string, its pattern) for every catalog string that gives `lang` away."""
+def _telltales(lang: str) -> tuple[tuple[str, re.Pattern[str], int], ...]:
+    """(foreign string, its pattern, its words) for every catalog string that gives `lang`
+    away."""
     other = "en" if lang == "da" else "da"
     local = js_catalog(lang)
     foreign = js_catalog(other)
-    found: list[tuple[str, re.Pattern[str]]] = []
+    found: list[tuple[str, re.Pattern[str], int]] = []
     for msgid, translated in local.items():
         shown = foreign.get(msgid, msgid) if other == "da" or msgid in foreign else msgid
         literal = PLACEHOLDER.sub(" ", shown)
@@ -88,7 +104,7 @@ def _telltales(lang: str) -> tuple[tuple[str, re.Pattern[str]], ...]:
         # Strings the two languages share (wholly or as a part) tell nothing apart.
         if pattern.search(translated) or PLACEHOLDER.sub("", shown).strip() in translated:
             continue
-        found.append((shown, pattern))
+        found.append((shown, pattern, len(words)))
     return tuple(found)
 
 
@@ -105,35 +121,35 @@ def _pattern(shown: str) -> re.Pattern[str]:
 
 
 def screen_text(page: Any) -> str:
-    """What a screen says to anyone: its visible text, its title, and the labels, titles,
-    placeholders and alt texts of its elements (screen readers read those too).
-
-    Content marked as another language (`lang="en"` on an English-only case's title on a
-    Danish page) is left out: it is the case's own words, not a UI string.
-    """
-    text: str = page.evaluate(SCREEN_TEXT_JS)
-    return text
+    """A screen's text and its elements' labels, titles, placeholders and alt texts, with
+    content marked as another language left out (see `foreign_on_screen`)."""
+    seen = page.evaluate(SCREEN_TEXT_JS, "body")
+    return f"{seen['text']}\n{seen['attrs']}"
 
 
-SCREEN_TEXT_JS = r"""() => {
+# Content in another language than the page (`lang="en"` on an English-only case's title
+# on a Danish page, as WCAG's "language of parts" asks) is the case's words, not UI text.
+SCREEN_TEXT_JS = r"""(within) => {
+    const root = document.querySelector(within);
     const own = document.documentElement.lang;
     const foreign = (el) => {
         const marked = el.closest("[lang]");
         return marked !== null && marked.lang !== "" && marked.lang !== own;
     };
-    let visible = document.body.innerText;
-    for (const el of document.body.querySelectorAll("[lang]")) {
+    let visible = root.innerText;
+    for (const el of root.querySelectorAll("[lang]")) {
         if (foreign(el) && el.innerText) visible = visible.replace(el.innerText, " ");
+        if (foreign(el) && el.tagName === "OPTION") visible = visible.replace(el.text, " ");
     }
     const attrs = ["aria-label", "title", "placeholder", "alt", "aria-description",
                    "aria-roledescription", "aria-valuetext"];
-    const out = [document.title, visible];
-    for (const el of document.querySelectorAll("*")) {
+    const labels = [];
+    for (const el of root.querySelectorAll("*")) {
         if (foreign(el)) continue;
         for (const a of attrs) {
             const v = el.getAttribute(a);
-            if (v) out.push(v);
+            if (v) labels.push(v);
         }
     }
-    return out.join("\n");
+    return {text: `${document.title}\n${visible}`, attrs: labels.join("\n")};
 }"""
