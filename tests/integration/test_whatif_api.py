@@ -37,7 +37,11 @@ async def test_a_finished_table_is_replayed_from_a_round_with_another_chair(
     seated = {s["role"] for s in table["seats"]}
     assert set(answer["goals"]) <= seated
     assert all(0 <= share <= 1 for share in answer["goals"].values())
-    assert answer["package"] and set(answer["package"]) <= set(answer["ideas"])
+    assert answer["package"] and 0 < answer["package_share"] <= 1
+    shares = list(answer["ideas"].values())
+    assert 0 < len(shares) <= 8 and shares == sorted(shares, reverse=True)
+    # An idea of the most adopted package was adopted at least as often as that package.
+    assert all(answer["ideas"].get(t, 1) >= answer["package_share"] for t in answer["package"])
 
     # Asked again, the same answer (kept, not played again).
     again = await http.get(f"{fac.path}/tables/1/whatif", params=query, headers=fac.auth)

@@ -102,7 +102,11 @@ def test_from_round_3_a_facilitating_chair_ends_with_more_ownership_than_a_sover
     assert set(facilitator.goals) == set(final.goals)
     assert all(0.0 <= share <= 1.0 for share in facilitator.goals.values())
     assert facilitator.package and 0 < facilitator.package_share <= 1
-    assert set(facilitator.package) <= set(facilitator.ideas)
+    shares = list(facilitator.ideas.values())
+    assert shares == sorted(shares, reverse=True) and len(shares) <= 8
+    assert all(
+        facilitator.ideas.get(t, 1) >= facilitator.package_share for t in facilitator.package
+    )
 
 
 def test_what_cannot_be_replayed_is_refused_with_the_reason() -> None:
