@@ -6,7 +6,7 @@ Actions are plain frozen dataclasses so that any client's JSON can be turned int
 
 from __future__ import annotations
 
-from dataclasses import dataclass, fields
+from dataclasses import MISSING, Field, dataclass, fields
 from typing import Any, ClassVar, Literal
 
 VoteChoice = Literal["accept", "live_with", "object"]
@@ -151,6 +151,10 @@ def action_to_dict(action: Action) -> dict[str, Any]:
     return data
 
 
+def _required(f: Field[Any]) -> bool:
+    return f.default is MISSING and f.default_factory is MISSING
+
+
 def action_from_dict(data: dict[str, Any]) -> Action:
     """Build an action from JSON-like data; raises ValueError saying what is wrong."""
     kind = data.get("type")
@@ -159,8 +163,8 @@ def action_from_dict(data: dict[str, Any]) -> Action:
         raise ValueError(f"unknown action type {kind!r}")
     kwargs: dict[str, Any] = {}
     for f in fields(cls):
-        if f.name not in data:
-            continue
+        if f.name not in data or (data[f.name] is None and _required(f)):
+            continue  # named below, with any other missing field
         value = data[f.name]
         if f.name in _TUPLE_FIELDS:
             if not isinstance(value, list | tuple) or not all(isinstance(v, str) for v in value):
@@ -172,7 +176,12 @@ def action_from_dict(data: dict[str, Any]) -> Action:
     unknown = set(data) - {f.name for f in fields(cls)} - {"type"}
     if unknown:
         raise ValueError(f"unknown field(s) for {kind}: {', '.join(sorted(unknown))}")
-    try:
-        return cls(**kwargs)
-    except TypeError as exc:
-        raise ValueError(f"{kind}: missing field(s): {exc}") from exc
+    # A required field sent as null is as missing as one left out.
+    # Named here rather than left to the constructor, whose TypeError speaks of
+    # `PlayIdea.__init__()` and positional arguments: words for programmers, not players.
+    missing = [f.name for f in fields(cls) if f.name not in kwargs and _required(f)]
+    if missing:
+        names = " and ".join(repr(name) for name in missing)
+        plural = "s" if len(missing) > 1 else ""
+        raise ValueError(f"{kind} needs the field{plural} {names}")
+    return cls(**kwargs)

@@ -2,6 +2,9 @@
 
 For tests and tools (bots, the benchmark, a third-party client's test suite): the server
 itself does not validate its frames at run time, and nothing else in it reads docs/.
+(The websocket endpoint keeps its own list of each client frame's top-level fields,
+app/web/ws.py's CLIENT_FIELDS, which tests/unit/test_protocol_contract.py holds equal to
+the payloads here, so that it refuses unknown fields as these schemas do.)
 The document is found relative to the repository root, so this works from a checkout
 (an installed wheel does not ship docs/).
 """

@@ -30,6 +30,17 @@ MAX_CMID = 64
 FOREIGN_ORIGIN = 4403
 # What a seat may ask for; ending a phase is the timer's and the facilitator's.
 SEAT_ACTIONS = frozenset(k for k, cls in ACTION_TYPES.items() if issubclass(cls, SeatAction))
+# The top-level fields of each client frame, as docs/asyncapi.yaml lists them (its payloads
+# say `additionalProperties: false`; tests/unit/test_protocol_doc.py keeps the two equal).
+# Written out here because the server does not read docs/ at run time: an installed wheel
+# has no docs/. A field outside these is refused rather than ignored, so that a client's
+# misspelt `last_seq` or `cmid` is told, not silently dropped.
+CLIENT_FIELDS: dict[str, frozenset[str]] = {
+    "hello": frozenset({"v", "type", "token", "code", "last_seq", "lang"}),
+    "intent": frozenset({"v", "type", "cmid", "action"}),
+    "sync": frozenset({"v", "type", "after_seq"}),
+    "ping": frozenset({"v", "type"}),
+}
 
 
 def _error(code: str, message: str, cmid: Any = None) -> str:
@@ -80,6 +91,19 @@ class Session:
                 _error("bad_frame", f"say which protocol you speak: v={PROTOCOL_VERSION}")
             )
             return
+        allowed = CLIENT_FIELDS.get(kind) if isinstance(kind, str) else None
+        unknown = sorted(set(msg) - allowed) if allowed is not None else []
+        if unknown:
+            names = ", ".join(repr(name) for name in unknown)
+            await self.send(
+                _error(
+                    "bad_frame",
+                    f"{kind} does not take the field(s) {names}"
+                    f" (it takes: {', '.join(sorted(allowed or ()))})",
+                    _cmid_of(raw),
+                )
+            )
+            return
         if kind == "hello":
             await self.hello(msg, version)
         elif kind == "ping":
@@ -115,6 +139,22 @@ class Session:
         except LookupError as exc:
             await self.send(_error("not_found", str(exc)))
             return
+        if last is not None and last > room.seq:
+            # Another instance may have appended what this one has not folded yet: catch
+            # up before saying the client is ahead of the table.
+            await room.sync()
+            if last > room.seq:
+                # A client ahead of the table holds another table's (or a deleted and
+                # recreated table's) history; resuming from it would leave it waiting
+                # for events that never come.
+                await self.send(
+                    _error(
+                        "bad_seq",
+                        f"last_seq {last} is beyond this table's latest seq {room.seq};"
+                        " say hello without last_seq (or with 0) to start afresh",
+                    )
+                )
+                return
         self.room, self.seat = room, seat
         lang = room.language(msg.get("lang") if isinstance(msg.get("lang"), str) else None)
         # The socket's own methods, not the session's: a connection holding a method of the

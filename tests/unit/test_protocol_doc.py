@@ -50,6 +50,7 @@ ACTION_TYPES = {
 ERROR_CODES = {
     "bad_json",
     "bad_frame",
+    "bad_seq",
     "too_large",
     "unknown_type",
     "hello_first",
@@ -494,6 +495,7 @@ def test_intents_of_every_action_type_validate(action: dict[str, Any]) -> None:
         {"v": V, "type": "hello", "token": "abc.def"},
         {"v": V, "type": "hello", "token": "abc.def", "last_seq": 41},
         {"v": V, "type": "hello", "code": "K7QF", "last_seq": None},
+        {"v": V, "type": "hello", "code": "K7QF", "lang": "da"},  # as the browser says it
         {"v": V, "type": "intent", "action": {"type": "pass"}},
         {"v": V, "type": "sync", "after_seq": 40},
         {"v": V, "type": "sync"},
