@@ -156,7 +156,7 @@ class RoleRef(_Model):
     bot: bool = False  # every seat of this role was played by a bot
 
 
-class Weighted(_Model):
+class WeightedInterest(_Model):
     """An interest with a weight: an agenda entry or what an idea serves."""
 
     interest: str
@@ -171,7 +171,7 @@ class PackageIdea(_Model):
     text: str
     cost: int
     novelty: int
-    serves: tuple[Weighted, ...]
+    serves: tuple[WeightedInterest, ...]
     contributors: tuple[RoleRef, ...]
     recombined: bool
     built_on: str | None  # the title of the idea it was built on
@@ -194,7 +194,7 @@ class Agenda(_Model):
     seats: tuple[str, ...]
     bot_seats: tuple[str, ...]  # those of `seats` a bot played
     brief: str
-    agenda: tuple[Weighted, ...]
+    agenda: tuple[WeightedInterest, ...]
     goal: str | None
     goal_met: bool | None  # None: no goal, or not judged yet (the game runs)
     package_ideas: tuple[str, ...]  # table ids of package ideas this role contributed to
@@ -497,7 +497,8 @@ def _package_idea(
         cost=idea.cost,
         novelty=idea.novelty,
         serves=tuple(
-            Weighted(interest=k, name=names.get(k, k), weight=v) for k, v in idea.serves.items()
+            WeightedInterest(interest=k, name=names.get(k, k), weight=v)
+            for k, v in idea.serves.items()
         ),
         contributors=tuple(_role(catalog, r, lang, bots) for r in idea.contributors),
         recombined=len(set(idea.contributors)) > 1,
@@ -565,7 +566,7 @@ def _agendas(
                 bot_seats=tuple(s for s in seats if s in bots.seats),
                 brief=localize(role.brief, lang),
                 agenda=tuple(
-                    Weighted(interest=k, name=names.get(k, k), weight=v)
+                    WeightedInterest(interest=k, name=names.get(k, k), weight=v)
                     for k, v in role.agenda.items()
                 ),
                 goal=localize(role.goal.text, lang) if role.goal else None,

@@ -76,6 +76,11 @@ class Unavailable(Exception):
     """The database cannot be reached."""
 
 
+class UnknownRole(Exception):
+    """A join asking for a role the table's scenario does not have (a 422, not a 409:
+    no one holds that role, so waiting or asking again cannot help)."""
+
+
 class Refused(Exception):
     """A facilitator's request the table cannot carry out as it stands (a 409)."""
 
@@ -485,6 +490,11 @@ class RoomManager:
         if table is None:
             raise LookupError("no table with that code")
         room = await self.room(table.id)
+        roles = [r.id for r in room.rules.scenario.roles]
+        if req.role and req.role not in roles:
+            raise UnknownRole(
+                f'this table has no role "{req.role}"; its roles are: {", ".join(roles)}'
+            )
         name = " ".join(req.name.split())
         for attempt in range(JOIN_ATTEMPTS):
             if self.broadcast.shared:
@@ -691,10 +701,11 @@ class RoomManager:
         return out
 
     async def workshop_debrief(self, workshop_id: str, lang: str | None) -> dict[str, Any]:
-        rooms = [r for r in await self._rooms_of(workshop_id) if r.state is not None]
-        if not rooms:
-            return {"tables": [], "rarity": []}
-        language = self._lang(rooms[0], lang)
+        every = await self._rooms_of(workshop_id)  # a workshop has at least one table
+        rooms = [r for r in every if r.state is not None]
+        # Before any game starts it is an empty debrief, still whole (names, language), so
+        # it holds to the same documented schema.
+        language = self._lang(every[0], lang)
         tables = [(str(r.config.number), r.rules, r.state) for r in rooms if r.state]
         bots = {str(r.config.number): _bot_seats(r) for r in rooms}
         return workshop_debrief(tables, language, bot_seats=bots).model_dump(mode="json")

@@ -2,11 +2,12 @@
 
 from __future__ import annotations
 
-from typing import Literal
+from typing import Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, field_validator
 from pydantic_core import PydanticCustomError
 
+from app.engine.debrief import TableDebrief, WorkshopDebrief
 from app.scenarios.loader import MAX_BYTES, load_scenario_text
 
 MAX_NAME = 40
@@ -283,6 +284,32 @@ class WhatIfAnswer(BaseModel):
     ideas: dict[str, float] = Field(
         description="the ideas most often adopted: title -> share of replays, most first"
     )
+
+
+class TableDebriefAnswer(TableDebrief):
+    """One table's debrief (app/engine/debrief.py) with the facilitator's notes on it."""
+
+    notes: str = Field(description="the facilitator's notes, as written; empty when none")
+
+
+class ExportedTable(BaseModel):
+    number: int
+    debrief: TableDebriefAnswer
+    events: list[dict[str, Any]] = Field(
+        description="the table's whole event log from seq 1, nothing hidden: the `events` "
+        "of the websocket's `update` frames (docs/asyncapi.yaml)"
+    )
+    whatif: dict[str, WhatIfAnswer] = Field(
+        description="leadership style -> the finished game replayed by bots from round 1 "
+        "with the chair in that style; empty while the game runs"
+    )
+
+
+class WorkshopExport(BaseModel):
+    """Everything a workshop left: for archives and for research."""
+
+    workshop: WorkshopDebrief
+    tables: list[ExportedTable]
 
 
 class ScenarioInfo(BaseModel):

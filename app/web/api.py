@@ -1,18 +1,22 @@
 """The HTTP API: workshops for trainers, joining for players, health for operators.
 
 Control endpoints need the workshop's facilitator token, as `Authorization: Bearer TOKEN`
-or as `?token=TOKEN` (so a facilitator link works when opened from a printed sheet).
+or as `?token=TOKEN` (so a facilitator link works when opened from a printed sheet); a
+seat's own endpoint needs its seat token as `Authorization: Bearer TOKEN`. Both are
+declared as OpenAPI security schemes, so a generated client knows where each token goes.
 """
 
 from __future__ import annotations
 
 from typing import Annotated, Any, Literal
 
-from fastapi import APIRouter, Depends, Header, HTTPException, Query, Request
+from fastapi import APIRouter, Depends, HTTPException, Query, Request
 from fastapi.responses import PlainTextResponse, Response
+from fastapi.security import APIKeyQuery, HTTPAuthorizationCredentials, HTTPBearer
 
+from app.engine.debrief import WorkshopDebrief
 from app.engine.whatif import MAX_GAMES, WHATIF_STYLES, NotReplayable
-from app.rooms.manager import Forbidden, Refused, RoomManager, Unavailable
+from app.rooms.manager import Forbidden, Refused, RoomManager, Unavailable, UnknownRole
 from app.rooms.schemas import (
     Announcement,
     ControlRequest,
@@ -25,9 +29,11 @@ from app.rooms.schemas import (
     ScenarioInfo,
     SeatChanged,
     SeatRequest,
+    TableDebriefAnswer,
     TableLobby,
     WhatIfAnswer,
     WorkshopCreated,
+    WorkshopExport,
     WorkshopRequest,
     WorkshopStatus,
 )
@@ -53,6 +59,21 @@ ERRORS: dict[int | str, dict[str, Any]] = {
     401: {"model": Problem, "description": "missing or wrong facilitator token"},
     404: {"model": Problem, "description": "no such workshop, table or scenario"},
 }
+SEAT_ERRORS: dict[int | str, dict[str, Any]] = {
+    401: {"model": Problem, "description": "missing or wrong seat token"},
+    404: ERRORS[404],
+}
+
+
+def invalid(description: str) -> dict[str, Any]:
+    """A 422 in FastAPI's own shape. Declaring a 422 replaces FastAPI's default one, body
+    schema and all, so the schema is named again here."""
+    schema = {"$ref": "#/components/schemas/HTTPValidationError"}
+    return {"description": description, "content": {"application/json": {"schema": schema}}}
+
+
+# RFC 9110: a 401 names the scheme the client should use.
+BEARER_CHALLENGE = {"WWW-Authenticate": "Bearer"}
 
 
 def manager(request: Request) -> RoomManager:
@@ -63,15 +84,43 @@ def manager(request: Request) -> RoomManager:
 Manager = Annotated[RoomManager, Depends(manager)]
 
 
+# The schemes are declared with auto_error=False so the API, not FastAPI, words the
+# refusal, and so the query form can stand in when no bearer header came.
+FACILITATOR_BEARER = HTTPBearer(
+    auto_error=False,
+    scheme_name="facilitatorToken",
+    description="The workshop's facilitator token (`facilitator_token` in the answer to "
+    "`POST /api/workshops`), as `Authorization: Bearer TOKEN`.",
+)
+FACILITATOR_LINK = APIKeyQuery(
+    name="token",
+    auto_error=False,
+    scheme_name="facilitatorLink",
+    description="The same facilitator token as `?token=TOKEN`, so a facilitator link works "
+    "when opened from a printed sheet. The header wins when both are sent.",
+)
+SEAT_BEARER = HTTPBearer(
+    auto_error=False,
+    scheme_name="seatToken",
+    description="A seat's token (`token` in the answer to `POST /api/join`), as "
+    "`Authorization: Bearer TOKEN`.",
+)
+
+
 def _token(
-    authorization: Annotated[str | None, Header()] = None,
-    token: Annotated[str | None, Query(max_length=200)] = None,
+    bearer: Annotated[HTTPAuthorizationCredentials | None, Depends(FACILITATOR_BEARER)],
+    link: Annotated[str | None, Depends(FACILITATOR_LINK)],
 ) -> str:
-    if authorization and authorization.lower().startswith("bearer "):
-        return authorization[7:].strip()
-    if token:
-        return token
-    raise HTTPException(401, "this needs the workshop's facilitator token")
+    if bearer is not None and bearer.credentials.strip():
+        return bearer.credentials.strip()
+    if link:
+        return link
+    raise HTTPException(
+        401,
+        "this needs the workshop's facilitator token, as `Authorization: Bearer TOKEN` "
+        "or `?token=TOKEN`",
+        headers=BEARER_CHALLENGE,
+    )
 
 
 Token = Annotated[str, Depends(_token)]
@@ -81,7 +130,7 @@ async def _authorized(rooms: RoomManager, workshop_id: str, token: str) -> None:
     try:
         await rooms.authorize(workshop_id, token)
     except Forbidden as exc:
-        raise HTTPException(401, str(exc)) from exc
+        raise HTTPException(401, str(exc), headers=BEARER_CHALLENGE) from exc
     except LookupError as exc:
         raise HTTPException(404, str(exc)) from exc
 
@@ -108,7 +157,7 @@ async def list_scenarios(rooms: Manager) -> list[ScenarioInfo]:
     "/api/workshops",
     status_code=201,
     tags=["workshops"],
-    responses={404: ERRORS[404], 422: {"description": "invalid request"}},
+    responses={404: ERRORS[404], 422: invalid("invalid request")},
 )
 async def create_workshop(
     body: WorkshopRequest, request: Request, rooms: Manager
@@ -143,15 +192,23 @@ async def table_lobby(code: str, request: Request, rooms: Manager) -> TableLobby
     tags=["players"],
     responses={
         404: ERRORS[404],
-        409: {"model": Problem, "description": "no seat left"},
+        409: {"model": Problem, "description": "the role asked for is taken, or no seat left"},
+        422: invalid("invalid request, or a role the table's scenario does not have"),
         429: {"model": Problem, "description": "too many wrong codes"},
     },
 )
 async def join(body: JoinRequest, request: Request, rooms: Manager) -> Joined:
-    """Take a seat; the signed token in the answer resumes it after a reload."""
+    """Take a seat; the signed token in the answer resumes it after a reload.
+
+    `role` is a role id of the table's scenario (the lobby lists them); a role the
+    scenario does not have is a 422 naming the roles it has, a taken one a 409."""
     address = _address(request)
     try:
         return await rooms.join(body)
+    except UnknownRole as exc:
+        # Shaped as FastAPI's own 422: the code was right, so it is no wrong-code hit.
+        problem = {"loc": ["body", "role"], "msg": str(exc), "type": "value_error"}
+        raise HTTPException(422, [problem]) from exc
     except LookupError as exc:
         WRONG_CODES.hit(address)
         raise HTTPException(404, str(exc)) from exc
@@ -159,17 +216,23 @@ async def join(body: JoinRequest, request: Request, rooms: Manager) -> Joined:
         raise HTTPException(409, str(exc)) from exc
 
 
-@router.get("/api/seat/scenario", tags=["players"], responses=ERRORS)
+@router.get("/api/seat/scenario", tags=["players"], responses=SEAT_ERRORS)
 async def seat_scenario(
-    rooms: Manager, authorization: Annotated[str | None, Header()] = None
+    rooms: Manager,
+    seat: Annotated[HTTPAuthorizationCredentials | None, Depends(SEAT_BEARER)],
 ) -> dict[str, Any]:
     """The table's scenario as this seat may know it (others' agendas and goals left out)."""
-    if not authorization or not authorization.lower().startswith("bearer "):
-        raise HTTPException(401, "this needs your seat token")
+    token = seat.credentials.strip() if seat is not None else ""
+    if not token:
+        raise HTTPException(
+            401,
+            "this needs your seat token, as `Authorization: Bearer TOKEN`",
+            headers=BEARER_CHALLENGE,
+        )
     try:
-        return await rooms.seat_scenario(authorization[7:].strip())
+        return await rooms.seat_scenario(token)
     except BadToken as exc:
-        raise HTTPException(401, str(exc)) from exc
+        raise HTTPException(401, str(exc), headers=BEARER_CHALLENGE) from exc
 
 
 @router.get("/api/workshops/{workshop_id}", tags=["facilitator"], responses=ERRORS)
@@ -250,10 +313,10 @@ async def announce(workshop_id: str, body: Announcement, token: Token, rooms: Ma
 @router.get("/api/workshops/{workshop_id}/debrief", tags=["debrief"], responses=ERRORS)
 async def workshop_debrief(
     workshop_id: str, token: Token, rooms: Manager, lang: str | None = None
-) -> dict[str, Any]:
-    """All tables side by side."""
+) -> WorkshopDebrief:
+    """All tables side by side (the tables whose game has started)."""
     await _authorized(rooms, workshop_id, token)
-    return await rooms.workshop_debrief(workshop_id, lang)
+    return WorkshopDebrief.model_validate(await rooms.workshop_debrief(workshop_id, lang))
 
 
 @router.get(
@@ -261,13 +324,14 @@ async def workshop_debrief(
 )
 async def table_debrief(
     workshop_id: str, number: int, token: Token, rooms: Manager, lang: str | None = None
-) -> dict[str, Any]:
+) -> TableDebriefAnswer:
     """One table's debrief, in the order a debrief runs."""
     await _authorized(rooms, workshop_id, token)
     try:
-        return await rooms.table_debrief(workshop_id, number, lang)
+        debrief = await rooms.table_debrief(workshop_id, number, lang)
     except LookupError as exc:
         raise HTTPException(404, str(exc)) from exc
+    return TableDebriefAnswer.model_validate(debrief)
 
 
 WhatIfStyle = Literal[WHATIF_STYLES]  # type: ignore[valid-type]
@@ -326,10 +390,11 @@ async def export_csv(workshop_id: str, token: Token, rooms: Manager) -> PlainTex
 
 
 @router.get("/api/workshops/{workshop_id}/export.json", tags=["debrief"], responses=ERRORS)
-async def export_json(workshop_id: str, token: Token, rooms: Manager) -> dict[str, Any]:
-    """Everything: the workshop debrief, every table's debrief and event log."""
+async def export_json(workshop_id: str, token: Token, rooms: Manager) -> WorkshopExport:
+    """Everything: the workshop debrief, every table's debrief and event log, and each
+    finished table replayed from round 1 in every leadership style."""
     await _authorized(rooms, workshop_id, token)
-    return await rooms.export_json(workshop_id)
+    return WorkshopExport.model_validate(await rooms.export_json(workshop_id))
 
 
 @router.delete(

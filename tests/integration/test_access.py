@@ -101,6 +101,31 @@ async def test_every_control_endpoint_refuses_a_missing_wrong_or_foreign_token(
     assert (await other.get()).status_code == 200
 
 
+async def test_the_facilitator_token_works_as_a_bearer_header_or_a_query_and_nothing_else(
+    http: httpx.AsyncClient,
+) -> None:
+    fac = await Facilitator.create(http)
+    for headers, params in [
+        ({"Authorization": f"Bearer {fac.token}"}, {}),
+        ({"Authorization": f"bearer {fac.token}"}, {}),  # the scheme is case-insensitive
+        ({}, {"token": fac.token}),  # a facilitator link from a printed sheet
+        ({"Authorization": f"Basic {fac.token}"}, {"token": fac.token}),
+    ]:
+        response = await http.get(fac.path, headers=headers, params=params)
+        assert response.status_code == 200, (headers, params, response.text)
+
+    # The token alone, or under another scheme, is no bearer token: the refusal says how
+    # to send it, and names the scheme as RFC 9110 asks of a 401.
+    for headers in ({"Authorization": fac.token}, {"Authorization": f"Basic {fac.token}"}):
+        refused = await http.get(fac.path, headers=headers)
+        assert refused.status_code == 401, refused.text
+        assert refused.headers["www-authenticate"] == "Bearer"
+        detail = refused.json()["detail"]
+        assert "facilitator token" in detail and "Authorization: Bearer" in detail
+    wrong = await http.get(fac.path, headers={"Authorization": "Bearer not-the-token"})
+    assert wrong.status_code == 401 and wrong.headers["www-authenticate"] == "Bearer"
+
+
 # --- seat tokens --------------------------------------------------------------------------------
 
 
@@ -193,6 +218,28 @@ async def test_a_seat_reads_its_own_agenda_goal_and_hand_and_nobody_elses(
             private = player.private
             assert private is not None and private["role"] == own
             assert private["seat"] == player.joined["seat"]
+
+
+async def test_a_wrong_or_missing_seat_token_is_refused_as_a_seat_token(
+    http: httpx.AsyncClient,
+) -> None:
+    fac = await Facilitator.create(http)
+    joined = await fac.join("Ann")
+    for headers in (
+        {},
+        {"Authorization": joined["token"]},  # no scheme
+        {"Authorization": "Bearer not-a-seat-token"},
+        {"Authorization": f"Bearer {fac.token}"},  # the facilitator's is no seat token
+    ):
+        refused = await http.get("/api/seat/scenario", headers=headers)
+        assert refused.status_code == 401, (headers, refused.text)
+        assert refused.headers["www-authenticate"] == "Bearer"
+        detail = refused.json()["detail"]
+        assert "seat token" in detail and "facilitator" not in detail, detail
+    own = await http.get(
+        "/api/seat/scenario", headers={"Authorization": f"bearer {joined['token']}"}
+    )
+    assert own.status_code == 200, own.text
 
 
 async def test_a_player_cannot_act_for_another_seat(
