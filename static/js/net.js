@@ -294,6 +294,15 @@ export class Connection {
       this._settle(frame.cmid, false, err);
       return;
     }
+    if (!this.welcomed && frame.code === "bad_seq") {
+      // We hold events the table does not have (its log was restored from an older
+      // copy): forget them and ask for the table as it is.
+      this.seq = null;
+      this.timeline.length = 0;
+      this.known.clear();
+      this._raw({ type: "hello", lang: this.lang, ...(this.token ? { token: this.token } : { code: this.code }) });
+      return;
+    }
     if (!this.welcomed && FATAL.has(frame.code)) {
       this.stopped = true;
       clearInterval(this.pingTimer);
