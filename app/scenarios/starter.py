@@ -580,15 +580,20 @@ def parse_languages(value: str) -> list[str]:
 
 
 def schema_reference(target: Path) -> str:
-    """How the file at `target` names the schema: a relative path when this installation
-    has the schema file, else the schema's published id."""
-    if SCHEMA_PATH.exists():
-        try:
-            relative = os.path.relpath(SCHEMA_PATH, target.resolve().parent)
-        except ValueError:  # another drive on Windows
-            return SCHEMA_PATH.as_uri()
-        return relative.replace(os.sep, "/")
-    return SCHEMA_ID
+    """How the file at `target` names the schema, so editors find it wherever the file goes.
+
+    Inside the checkout that holds the schema, a path relative to the file's own folder: it
+    keeps working when the whole checkout moves. Anywhere else an absolute `file://` URI: a
+    relative path would climb out of the file's folder (`../../work/main/...`) and silently
+    break as soon as the file is moved. Without a schema file here, the schema's published id.
+    """
+    if not SCHEMA_PATH.exists():
+        return SCHEMA_ID
+    schema = SCHEMA_PATH.resolve()
+    folder = target.resolve().parent
+    if folder.is_relative_to(schema.parents[1]):  # the checkout: the folder above game_content
+        return os.path.relpath(schema, folder).replace(os.sep, "/")
+    return schema.as_uri()
 
 
 def starter_text(scenario_id: str, languages: Sequence[str], schema: str = SCHEMA_ID) -> str:

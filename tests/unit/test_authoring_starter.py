@@ -2,7 +2,10 @@
 
 from __future__ import annotations
 
+import tempfile
 from pathlib import Path
+from urllib.parse import urlparse
+from urllib.request import url2pathname
 
 import pytest
 from ruamel.yaml import YAML
@@ -99,7 +102,19 @@ def test_parse_languages_keeps_the_order_and_lowercases() -> None:
     assert parse_languages("EN, da") == ["en", "da"]
 
 
-def test_new_writes_the_file_with_a_schema_path_relative_to_it(tmp_path: Path) -> None:
+def _schema_reference(target: Path) -> str:
+    first = target.read_text(encoding="utf-8").splitlines()[0]
+    assert first.startswith("# yaml-language-server: $schema="), first
+    return first.removeprefix("# yaml-language-server: $schema=")
+
+
+def test_new_outside_the_checkout_names_the_schema_by_an_absolute_file_uri(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # Run in one folder, write into another: a relative path from either breaks once the
+    # file moves, so outside the checkout the reference must not depend on where it is.
+    (tmp_path / "elsewhere").mkdir()
+    monkeypatch.chdir(tmp_path / "elsewhere")
     target = tmp_path / "cases" / "elder-care.yaml"
 
     done = runner.invoke(
@@ -108,10 +123,36 @@ def test_new_writes_the_file_with_a_schema_path_relative_to_it(tmp_path: Path) -
 
     assert done.exit_code == 0, done.output
     assert f"wrote {target}" in done.output
-    first = target.read_text(encoding="utf-8").splitlines()[0]
-    reference = first.removeprefix("# yaml-language-server: $schema=")
-    assert (target.parent / reference).resolve() == SCHEMA_PATH.resolve()
-    assert load_scenario(target).ok
+    assert not tmp_path.resolve().is_relative_to(SCHEMA_PATH.resolve().parents[1])
+    reference = _schema_reference(target)
+    assert reference.startswith("file:///"), reference
+    assert Path(url2pathname(urlparse(reference).path)) == SCHEMA_PATH.resolve()
+    moved = target.rename(tmp_path / "elder-care.yaml")
+    assert Path(url2pathname(urlparse(_schema_reference(moved)).path)).is_file()
+    assert load_scenario(moved).ok
+
+
+@pytest.mark.parametrize("nested", [".", "drafts", "drafts/2026/eldercare"])
+def test_new_inside_the_checkout_names_the_schema_relative_to_the_file(
+    nested: str, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # Run from a folder outside the checkout: the path must be relative to the written
+    # file's folder, not to where the command ran. The scenario folder is read with a
+    # non-recursive glob, so a sub-folder of it does not add a case to the library.
+    monkeypatch.chdir(tmp_path)
+    scenarios = SCHEMA_PATH.parent / "scenarios"
+    with tempfile.TemporaryDirectory(dir=scenarios, prefix=".starter-test-") as folder:
+        target = Path(folder) / nested / "elder-care.yaml"
+
+        done = runner.invoke(
+            app, ["scenario", "new", "elder-care", "--lang", "da,en", "-o", str(target)]
+        )
+
+        assert done.exit_code == 0, done.output
+        reference = _schema_reference(target)
+        assert not reference.startswith(("/", "file:")), reference
+        assert (target.parent / reference).resolve() == SCHEMA_PATH.resolve()
+        assert load_scenario(target).ok
 
 
 def test_new_defaults_to_id_dot_yaml_in_the_current_folder(
