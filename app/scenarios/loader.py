@@ -126,7 +126,7 @@ def _parse_yaml(text: str, filename: str) -> Any:
             return problem
         return yaml.load(text)
     except MarkedYAMLError as exc:
-        return _yaml_problem(exc, filename)
+        return _yaml_problem(exc, filename, text)
     except YAMLError as exc:
         return Problem(filename, 1, 1, f"YAML error: {exc}")
 
@@ -168,17 +168,38 @@ _SYNTAX_HINTS = {
 }
 
 
-def _yaml_problem(exc: MarkedYAMLError, filename: str) -> Problem:
+# What the parser says about `{da: Sparekrav: 6 mio., en: ...}`: after `Sparekrav` the
+# colon makes a second key inside the same entry, where only ',' or '}' may follow.
+_FLOW_COLON = ("expected ',' or '}', but got ':'", "while parsing a flow mapping")
+
+
+def _yaml_problem(exc: MarkedYAMLError, filename: str, text: str) -> Problem:
     mark = exc.problem_mark or exc.context_mark
     line, column = (mark.line + 1, mark.column + 1) if mark is not None else (1, 1)
     problem = str(exc.problem or exc.context or "invalid YAML")
     duplicate = _DUPLICATE_KEY.search(problem)
     if duplicate:
         return Problem(filename, line, column, f"duplicate key '{duplicate.group(1)}'")
+    if (exc.problem, exc.context) == _FLOW_COLON and mark is exc.problem_mark:
+        return Problem(filename, line, column, _flow_colon_message(text, line, column))
     message = f"YAML syntax error: {_SYNTAX_HINTS.get(problem, problem)}"
     if exc.context and exc.context_mark is not None and exc.problem:
         message += f" ({exc.context} that starts on line {exc.context_mark.line + 1})"
     return Problem(filename, line, column, message)
+
+
+def _flow_colon_message(text: str, line: int, column: int) -> str:
+    """Say in words what the unquoted colon did, naming the text it cut off when the line
+    shows it: the words after the entry's own `key: ` up to the colon."""
+    lines = text.splitlines()
+    before = lines[line - 1][: column - 1] if line <= len(lines) else ""
+    entry = re.split(r"[{,]", before)[-1]
+    cut = entry.split(": ", 1)[1].strip() if ": " in entry else ""
+    after = f" after '{cut}'" if cut else ""
+    return (
+        f"the colon{after} starts a new key inside {{...}}, so the text ends there; "
+        'put text that contains a colon in "quotes"'
+    )
 
 
 _PLAIN_SCALARS = (str, int, float, bool, type(None))

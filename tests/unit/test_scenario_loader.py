@@ -208,6 +208,34 @@ BROKEN = [
         ),
     ),
     Broken(
+        "unquoted colon inside a flow-mapping text",
+        (
+            (
+                5,
+                "title: {da: Lille sag, en: Small case}",
+                "title: {da: Sparekrav: 6 mio., en: Savings}",
+            ),
+        ),
+        (
+            "5:22: the colon after 'Sparekrav' starts a new key inside {...}, so the text "
+            'ends there; put text that contains a colon in "quotes"',
+        ),
+    ),
+    Broken(
+        "unquoted colon in the second text of a flow mapping",
+        (
+            (
+                13,
+                "    name: {da: Budget, en: Budget}",
+                "    name: {da: Budget, en: Budget: money and time}",
+            ),
+        ),
+        (
+            "13:34: the colon after 'Budget' starts a new key inside {...}, so the text "
+            'ends there; put text that contains a colon in "quotes"',
+        ),
+    ),
+    Broken(
         "unknown effect key",
         (
             (
