@@ -3,9 +3,10 @@
 from __future__ import annotations
 
 import json
+from collections.abc import Coroutine
 from datetime import datetime
 from pathlib import Path
-from typing import TYPE_CHECKING, Annotated
+from typing import TYPE_CHECKING, Annotated, Any, TypeVar
 
 import typer
 
@@ -191,7 +192,42 @@ def serve(
         collector.stop()
 
 
-workshop_app = typer.Typer(no_args_is_help=True, help="Workshops on a running server.")
+T = TypeVar("T")
+
+# Said in the --help of every command that speaks to a server, and in the README.
+SERVER_EXIT_CODES = (
+    "Exit codes: 0 done; 2 the server refused the request (its reason is printed); "
+    "3 the server could not be reached or failed."
+)
+
+
+def _against_server(url: str, work: Coroutine[Any, Any, T]) -> T:
+    """Run one command's work against a server; any failure is one line and an exit code.
+
+    The one place the commands share, so none of them ends in a traceback: the server's
+    own reason (or why it could not be reached) on stderr, then SERVER_EXIT_CODES' code.
+    """
+    import asyncio
+
+    import websockets
+
+    from app.client import ServerError
+
+    try:
+        return asyncio.run(work)
+    except ServerError as exc:
+        typer.echo(f"error: {exc}", err=True)
+        raise typer.Exit(exc.exit_code) from exc
+    except (OSError, TimeoutError, websockets.WebSocketException) as exc:
+        # The websocket, after the bots' reconnects gave up: the server went away.
+        why = " ".join(str(exc).split()) or type(exc).__name__
+        typer.echo(f"error: cannot reach {url}: {why}", err=True)
+        raise typer.Exit(3) from exc
+
+
+workshop_app = typer.Typer(
+    no_args_is_help=True, help="Workshops on a running server. " + SERVER_EXIT_CODES
+)
 app.add_typer(workshop_app, name="workshop")
 
 
@@ -210,9 +246,11 @@ def workshop_create(
     numbers: Annotated[bool, typer.Option(help="Players see score numbers.")] = False,
     as_json: Annotated[bool, typer.Option("--json", help="One JSON object.")] = False,
 ) -> None:
-    """Create a workshop and print the facilitator link, token and join codes."""
-    import asyncio
+    """Create a workshop and print the facilitator link, token and join codes.
 
+    Exit codes: 0 done; 2 the server refused the request (its reason is printed);
+    3 the server could not be reached or failed.
+    """
     from app.client import create_workshop
 
     body = {
@@ -223,7 +261,7 @@ def workshop_create(
         "bots": bots,
         "show_numbers": numbers,
     }
-    created = asyncio.run(create_workshop(url, body))
+    created = _against_server(url, create_workshop(url, body))
     if as_json:
         typer.echo(
             json.dumps(
@@ -264,26 +302,25 @@ def bots_command(
         typer.Option(help="Write every event record each bot received, in arrival order (JSON)."),
     ] = None,
 ) -> None:
-    """Bots join a table over the websocket protocol and play until the game ends."""
-    import asyncio
+    """Bots join a table over the websocket protocol and play until the game ends.
 
+    Exit codes: 0 done; 2 the server refused the request (its reason is printed);
+    3 the server could not be reached or failed.
+    """
     from app.client import run_bots
 
-    try:
-        results = asyncio.run(
-            run_bots(
-                url[0],
-                code,
-                seats,
-                think=think,
-                seed=seed,
-                fallbacks=tuple(url[1:]),
-                keep_frames=events_out is not None,
-            )
-        )
-    except RuntimeError as exc:
-        typer.echo(str(exc), err=True)
-        raise typer.Exit(1) from exc
+    results = _against_server(
+        url[0],
+        run_bots(
+            url[0],
+            code,
+            seats,
+            think=think,
+            seed=seed,
+            fallbacks=tuple(url[1:]),
+            keep_frames=events_out is not None,
+        ),
+    )
     if events_out is not None:
         received = {
             r.seat: [

@@ -7,9 +7,12 @@ benchmark: everything outside the server speaks to it the way a browser does.
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import itertools
 import json
 import random
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -31,8 +34,66 @@ def ws_url(base: str) -> str:
     return base.replace("https://", "wss://").replace("http://", "ws://").rstrip("/") + "/ws"
 
 
+class ServerError(Exception):
+    """A request the server refused (4xx), or a server that could not be reached or failed.
+
+    The message is one line for a person: the server's own reason when it gave one. The
+    CLI turns it into that line on stderr and `exit_code`: 2 when the request was refused
+    (fix the request), 3 when the server was unreachable or broke (fix or wait for it).
+    """
+
+    def __init__(self, message: str, *, refused: bool) -> None:
+        super().__init__(message)
+        self.refused = refused
+
+    @property
+    def exit_code(self) -> int:
+        return 2 if self.refused else 3
+
+
+def server_reason(response: httpx.Response) -> str:
+    """The reason a server gave for an error answer, as one line.
+
+    Our server answers `{"detail": "..."}`, or FastAPI's `{"detail": [{"loc", "msg"}...]}`
+    for a body it could not take; anything else (a proxy's HTML page) falls back to the
+    status line, since a page of markup is no reason a person can read.
+    """
+    detail: object = None
+    # Not JSON, or JSON that is not an object: no detail to quote.
+    with contextlib.suppress(ValueError, AttributeError):
+        detail = response.json().get("detail")
+    if isinstance(detail, str) and detail.strip():
+        return " ".join(detail.split())
+    if isinstance(detail, list):
+        msgs = [str(d["msg"]) for d in detail if isinstance(d, dict) and "msg" in d]
+        if msgs:
+            return " ".join("; ".join(msgs).split())
+    return f"{response.status_code} {response.reason_phrase}".strip()
+
+
+@asynccontextmanager
+async def _server(base: str) -> AsyncIterator[httpx.AsyncClient]:
+    """An HTTP client for `base` whose failures all arrive as ServerError.
+
+    Every request the CLI makes goes through here, so a bad URL, a closed port or an
+    error answer is told the same way whichever command made it.
+    """
+    try:
+        async with httpx.AsyncClient(base_url=base, timeout=30) as http:
+            yield http
+    except httpx.HTTPStatusError as exc:
+        raise ServerError(
+            server_reason(exc.response), refused=exc.response.status_code < 500
+        ) from exc
+    except (httpx.TransportError, httpx.InvalidURL) as exc:
+        # TransportError covers refused connections, timeouts and URLs without http(s)://;
+        # InvalidURL a URL httpx cannot even parse.
+        why = str(exc) or type(exc).__name__
+        raise ServerError(f"cannot reach {base}: {why}", refused=False) from exc
+
+
 async def create_workshop(base: str, body: dict[str, Any]) -> dict[str, Any]:
-    async with httpx.AsyncClient(base_url=base, timeout=30) as http:
+    async with _server(base) as http:
         response = await http.post("/api/workshops", json=body)
         response.raise_for_status()
         created: dict[str, Any] = response.json()
@@ -40,16 +101,15 @@ async def create_workshop(base: str, body: dict[str, Any]) -> dict[str, Any]:
 
 
 async def join(base: str, code: str, name: str, role: str | None = None) -> dict[str, Any]:
-    async with httpx.AsyncClient(base_url=base, timeout=30) as http:
+    async with _server(base) as http:
         response = await http.post("/api/join", json={"code": code, "name": name, "role": role})
-        if response.status_code >= 400:
-            raise RuntimeError(f"join failed: {response.status_code} {response.text}")
+        response.raise_for_status()
         joined: dict[str, Any] = response.json()
         return joined
 
 
 async def seat_scenario(base: str, token: str) -> Scenario:
-    async with httpx.AsyncClient(base_url=base, timeout=30) as http:
+    async with _server(base) as http:
         response = await http.get(
             "/api/seat/scenario", headers={"Authorization": f"Bearer {token}"}
         )
