@@ -16,11 +16,13 @@ import json
 import os
 import re
 from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 from urllib.parse import urlsplit
 
+import httpx
 import pytest
 from playwright.sync_api import expect, sync_playwright
 
@@ -200,10 +202,10 @@ def _slug(text: str) -> str:
     return re.sub(r"[^A-Za-z0-9_.-]+", "-", text).strip("-")[:120]
 
 
-@pytest.fixture
-def browsing(browser: Any, server: Server, request: pytest.FixtureRequest) -> Iterator[Browsing]:
-    """Open contexts with `browsing.context(...)`; after the test, any request to another
-    host, uncaught script error or CSP violation in any of them fails it."""
+@contextmanager
+def browsing_on(browser: Any, server: Server, request: pytest.FixtureRequest) -> Iterator[Browsing]:
+    """Contexts on `server` for one test; after it, any request to another host, uncaught
+    script error or CSP violation in any of them fails the test."""
     opened = Browsing(browser, server, ARTIFACTS / "browser" / _slug(request.node.name))
     try:
         yield opened
@@ -211,6 +213,35 @@ def browsing(browser: Any, server: Server, request: pytest.FixtureRequest) -> It
         assert not problems, "the browser misbehaved:\n" + "\n".join(problems)
     finally:
         opened.close()
+
+
+@pytest.fixture
+def browsing(browser: Any, server: Server, request: pytest.FixtureRequest) -> Iterator[Browsing]:
+    """Open contexts with `browsing.context(...)` on the session's server."""
+    with browsing_on(browser, server, request) as opened:
+        yield opened
+
+
+# --- the trainer's API ----------------------------------------------------------------------
+
+
+@pytest.fixture
+def api(server: Server) -> Iterator[httpx.Client]:
+    """HTTP to the session's server, for what a test sets up without a browser."""
+    with httpx.Client(base_url=server.base, timeout=30) as client:
+        yield client
+
+
+def control(api: httpx.Client, created: dict[str, Any], command: str) -> None:
+    """The facilitator's control command for every table of a workshop `api` created;
+    each table must have carried it out."""
+    response = api.post(
+        f"/api/workshops/{created['workshop_id']}/control",
+        json={"command": command},
+        headers={"Authorization": f"Bearer {created['facilitator_token']}"},
+    )
+    assert response.status_code == 200, response.text
+    assert all(r["ok"] for r in response.json()), response.text
 
 
 # --- screenshots ----------------------------------------------------------------------------

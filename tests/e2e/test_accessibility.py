@@ -8,22 +8,14 @@ the CSP, and only these (the flows run with it, and fail on any violation).
 from __future__ import annotations
 
 import re
-from collections.abc import Iterator
 from typing import Any
 
 import httpx
 import pytest
 from playwright.sync_api import Page, expect
 
-from tests.e2e.conftest import PHONE, Browsing, axe_violations, describe_violations
+from tests.e2e.conftest import PHONE, Browsing, axe_violations, control, describe_violations
 from tests.e2e.ui import role_name, tr
-from tests.integration.server import Server
-
-
-@pytest.fixture
-def api(server: Server) -> Iterator[httpx.Client]:
-    with httpx.Client(base_url=server.base, timeout=30) as client:
-        yield client
 
 
 def _workshop(api: httpx.Client, lang: str) -> dict[str, Any]:
@@ -33,16 +25,6 @@ def _workshop(api: httpx.Client, lang: str) -> dict[str, Any]:
     assert response.status_code == 201, response.text
     created: dict[str, Any] = response.json()
     return created
-
-
-def _control(api: httpx.Client, created: dict[str, Any], command: str) -> None:
-    response = api.post(
-        f"/api/workshops/{created['workshop_id']}/control",
-        json={"command": command},
-        headers={"Authorization": f"Bearer {created['facilitator_token']}"},
-    )
-    assert response.status_code == 200, response.text
-    assert all(r["ok"] for r in response.json()), response.text
 
 
 @pytest.mark.parametrize("lang", ["da", "en"])
@@ -84,7 +66,7 @@ def test_pages_have_no_serious_accessibility_problems(
     player.wait_for_url("**/play")
     expect(player.locator("#action-title")).to_have_text(tr(lang, "Waiting for the game to start"))
     assert_accessible(player, "the player's screen in the lobby")
-    _control(api, created, "start")
+    control(api, created, "start")
     expect(player.locator("#action-title")).to_have_text(tr(lang, "Rank the framings"))
     player.locator("[data-key^='fr-add-']").first.click()
     assert_accessible(player, "the player's screen while ranking framings")
@@ -109,7 +91,7 @@ def test_pages_have_no_serious_accessibility_problems(
     assert_accessible(wall, "the projector view")
 
     # The debriefs, once the trainer has ended the game.
-    _control(api, created, "end")
+    control(api, created, "end")
     expect(player.locator("#action-title")).to_have_text(tr(lang, "Game over"))
     assert_accessible(player, "the player's screen at the end")
     trainer.goto(f"/debrief/{workshop}/1")

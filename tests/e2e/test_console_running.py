@@ -18,7 +18,7 @@ import httpx
 import pytest
 from playwright.sync_api import Page, expect
 
-from tests.e2e.conftest import ARTIFACTS, LAPTOP, PHONE_390, Browsing, _slug
+from tests.e2e.conftest import LAPTOP, PHONE_390, SCREENSHOTS, Browsing, browsing_on
 from tests.e2e.ui import english_left, role_name, tr, tr_re
 from tests.integration.server import Server
 
@@ -42,13 +42,8 @@ def quiet_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Server]:
 def browsing_quiet(
     browser: Any, quiet_server: Server, request: pytest.FixtureRequest
 ) -> Iterator[Browsing]:
-    opened = Browsing(browser, quiet_server, ARTIFACTS / "browser" / _slug(request.node.name))
-    try:
+    with browsing_on(browser, quiet_server, request) as opened:
         yield opened
-        problems = opened.problems()
-        assert not problems, "the browser misbehaved:\n" + "\n".join(problems)
-    finally:
-        opened.close()
 
 
 def create_workshop(server: Server, tables: int = 1) -> dict[str, Any]:
@@ -66,7 +61,7 @@ def console(browsing: Browsing, created: dict[str, Any]) -> Page:
 
 
 def shot(page: Page, name: str) -> None:
-    folder = ARTIFACTS / "screenshots" / "console-running"
+    folder = SCREENSHOTS / "console-running"
     folder.mkdir(parents=True, exist_ok=True)
     page.screenshot(path=str(Path(folder / f"{name}.png")), full_page=True)
 

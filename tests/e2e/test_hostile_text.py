@@ -20,13 +20,12 @@ from typing import Any
 from urllib.parse import urlsplit
 
 import httpx
-import pytest
 from playwright.sync_api import Page, expect
 from websockets.sync.client import ClientConnection, connect
 
 from app.client import ws_url
 from app.rooms.room import PROTOCOL_VERSION
-from tests.e2e.conftest import Browsing
+from tests.e2e.conftest import Browsing, control
 from tests.e2e.ui import role_name, tr, tr_re
 from tests.integration.server import WAIT, Server
 
@@ -36,21 +35,6 @@ NAME = '<img src=x onerror="window.__pwned=1">'
 FRAMING = '<img src=x onerror="window.__pwned=1"> we need a <b>safe</b> school run'
 TITLE = "<script>window.__pwned=1</script>"
 TEXT = '<img src=x onerror="window.__pwned=1"><script>window.__pwned=1</script>'
-
-
-@pytest.fixture
-def api(server: Server) -> Iterator[httpx.Client]:
-    with httpx.Client(base_url=server.base, timeout=30) as client:
-        yield client
-
-
-def control(api: httpx.Client, created: dict[str, Any], command: str) -> None:
-    response = api.post(
-        f"/api/workshops/{created['workshop_id']}/control",
-        json={"command": command},
-        headers={"Authorization": f"Bearer {created['facilitator_token']}"},
-    )
-    assert response.status_code == 200 and all(r["ok"] for r in response.json()), response.text
 
 
 def join_in_browser(browsing: Browsing, code: str, role: str, name: str) -> Page:

@@ -12,16 +12,14 @@ lands on an element with a visible focus outline.
 from __future__ import annotations
 
 import re
-from collections.abc import Iterator
 from typing import Any
 
 import httpx
 import pytest
 from playwright.sync_api import Page, expect
 
-from tests.e2e.conftest import PHONE, PHONE_390, Browsing
+from tests.e2e.conftest import PHONE, PHONE_390, Browsing, control
 from tests.e2e.ui import role_name, tr
-from tests.integration.server import Server
 
 LANG = "en"
 MAX_TABS = 120
@@ -53,12 +51,6 @@ IN_PLAY = """() => {
   if (!el || el === document.body) return null;
   return Boolean(el.closest("#action-body, #moves"));
 }"""
-
-
-@pytest.fixture
-def api(server: Server) -> Iterator[httpx.Client]:
-    with httpx.Client(base_url=server.base, timeout=30) as client:
-        yield client
 
 
 def t(msgid: str, **values: Any) -> str:
@@ -137,15 +129,7 @@ def test_a_player_joins_and_plays_a_game_by_keyboard_alone(
     expect(page.locator("#hud-role-name")).to_have_text(role_name(picked, LANG))
     chair = picked == "chair"
 
-    def control(command: str) -> None:
-        response = api.post(
-            f"/api/workshops/{created['workshop_id']}/control",
-            json={"command": command},
-            headers={"Authorization": f"Bearer {created['facilitator_token']}"},
-        )
-        assert response.status_code == 200, response.text
-
-    control("start")
+    control(api, created, "start")
 
     # Round 1, frame: add a framing to the order with Enter, submit with Space.
     phase(page, "Rank the framings", 1)
@@ -156,13 +140,13 @@ def test_a_player_joins_and_plays_a_game_by_keyboard_alone(
     # Round 2, ideas. Paused by the facilitator first: Tab then reaches nothing that
     # plays (the page says why), and everything again once the game resumes.
     phase(page, "Put ideas on the table", 2)
-    control("pause")
+    control(api, created, "pause")
     note = page.locator("#paused-note")
     expect(note).to_have_text(t("The game is paused. Wait for the facilitator to resume it."))
     reached = [page.evaluate(IN_PLAY) for _ in range(40) if not page.keyboard.press("Tab")]
     assert False in reached, "Tab reached nothing on the paused page"
     assert True not in reached, "Tab reached a control that plays while the game is paused"
-    control("resume")
+    control(api, created, "resume")
     expect(note).to_be_hidden()
     # Open a card's details, play it, then say done.
     tab_to(page, re.compile(".+"), tag="summary", in_action=True)

@@ -10,28 +10,27 @@ from __future__ import annotations
 
 import json
 import re
-from collections.abc import Callable, Iterator
+from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
 import httpx
-import pytest
 from playwright.sync_api import Locator, Page, expect
 
-from tests.e2e.conftest import ARTIFACTS, PHONE_390, Browsing, axe_violations, describe_violations
+from tests.e2e.conftest import (
+    ARTIFACTS,
+    PHONE_390,
+    Browsing,
+    axe_violations,
+    control,
+    describe_violations,
+)
 from tests.e2e.ui import role_name, tr, tr_re
-from tests.integration.server import Server
 
 LANG = "da"  # the longer words
 MAX_HEIGHT = 2 * PHONE_390["height"]
 LONG_NAME = "Marie-Louise Kristiansen-Skovgaard Holm"  # 39 characters: too wide for one line
 Shot = Callable[[Any, str], Path]
-
-
-@pytest.fixture
-def api(server: Server) -> Iterator[httpx.Client]:
-    with httpx.Client(base_url=server.base, timeout=30) as client:
-        yield client
 
 
 def t(msgid: str, **values: Any) -> str:
@@ -111,12 +110,7 @@ def test_every_phase_fits_two_screens_on_a_phone(
     for phone in both:
         phone.measure("lobby")
 
-    response = api.post(
-        f"/api/workshops/{created['workshop_id']}/control",
-        json={"command": "start"},
-        headers={"Authorization": f"Bearer {created['facilitator_token']}"},
-    )
-    assert response.status_code == 200, response.text
+    control(api, created, "start")
 
     # Round 1: rank the framings.
     for phone in both:
@@ -232,15 +226,7 @@ def test_the_compact_phases_have_no_serious_accessibility_problems(
     page.get_by_role("button", name=t("Join"), exact=True).click()
     page.wait_for_url("**/play")
 
-    def control(command: str) -> None:
-        response = api.post(
-            f"/api/workshops/{created['workshop_id']}/control",
-            json={"command": command},
-            headers={"Authorization": f"Bearer {created['facilitator_token']}"},
-        )
-        assert response.status_code == 200, response.text
-
-    control("start")
+    control(api, created, "start")
     for number in range(1, 9):
         expect(page.locator("#hud-round")).to_have_attribute("data-round", str(number))
         lines = page.locator("#action summary.line-head, #moves summary.line-head")
@@ -249,7 +235,7 @@ def test_the_compact_phases_have_no_serious_accessibility_problems(
             lines.first.click()
         page.locator("#scores-title").click()
         check(f"round {number} ({page.locator('#action-title').inner_text()})")
-        control("advance" if number < 8 else "end")
+        control(api, created, "advance" if number < 8 else "end")
     expect(page.locator("#action-title")).to_have_text(t("Game over"))
     check("game over")
     assert not found, "axe found serious or critical problems:\n" + "\n".join(found)

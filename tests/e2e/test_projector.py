@@ -16,7 +16,7 @@ from __future__ import annotations
 
 import json
 import re
-from collections.abc import Callable, Iterator
+from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
@@ -38,12 +38,6 @@ PHONE_PORTRAIT = {"width": 390, "height": 844}
 SCENARIOS = Path(__file__).resolve().parents[2] / "game_content" / "scenarios"
 # Readable from the back of a room at 1080p (see static/css/table.css).
 MIN_TEXT_PX = 28.0
-
-
-@pytest.fixture
-def api(server: Server) -> Iterator[httpx.Client]:
-    with httpx.Client(base_url=server.base, timeout=30) as client:
-        yield client
 
 
 class Workshop:

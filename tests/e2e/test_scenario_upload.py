@@ -15,7 +15,7 @@ is on something the page shows; screenshots go to test-artifacts/screenshots/.
 from __future__ import annotations
 
 import re
-from collections.abc import Callable, Iterator
+from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
@@ -28,7 +28,6 @@ from app.scenarios.library import content_hash
 from app.settings import REPO_ROOT
 from tests.e2e.conftest import LAPTOP, PHONE, Browsing, axe_violations, describe_violations
 from tests.e2e.ui import foreign_on_screen, role_name, tr, tr_re
-from tests.integration.server import Server
 
 Shot = Callable[[Page, str], Path]
 CLIMATE = REPO_ROOT / "game_content" / "scenarios" / "climate-adaptation.yaml"
@@ -87,12 +86,6 @@ def error_items(page: Page) -> Locator:
 
 def no_sideways_scroll(page: Page) -> bool:
     return bool(page.evaluate("() => document.documentElement.scrollWidth <= window.innerWidth"))
-
-
-@pytest.fixture
-def api(server: Server) -> Iterator[httpx.Client]:
-    with httpx.Client(base_url=server.base, timeout=30) as client:
-        yield client
 
 
 # --- the flow -------------------------------------------------------------------------------

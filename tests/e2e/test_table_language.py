@@ -9,7 +9,6 @@ and on the pages after.
 from __future__ import annotations
 
 import re
-from collections.abc import Iterator
 from typing import Any
 
 import httpx
@@ -18,15 +17,8 @@ from playwright.sync_api import Page, expect
 
 from tests.e2e.conftest import PHONE_390, Browsing
 from tests.e2e.ui import role_name, tr
-from tests.integration.server import Server
 
 OTHER = {"da": "en", "en": "da"}
-
-
-@pytest.fixture
-def api(server: Server) -> Iterator[httpx.Client]:
-    with httpx.Client(base_url=server.base, timeout=30) as client:
-        yield client
 
 
 def _table(api: httpx.Client, lang: str) -> str:

@@ -6,24 +6,22 @@ best style's median."""
 from __future__ import annotations
 
 import re
-from collections.abc import Iterator
 from typing import Any
 
 import httpx
 import pytest
 from playwright.sync_api import Page, expect
 
-from tests.e2e.conftest import SCREENSHOTS, Browsing, axe_violations, describe_violations
+from tests.e2e.conftest import (
+    SCREENSHOTS,
+    Browsing,
+    axe_violations,
+    control,
+    describe_violations,
+)
 from tests.e2e.ui import foreign_on_screen, tr, tr_re
-from tests.integration.server import Server
 
 ROUNDS = 8
-
-
-@pytest.fixture
-def api(server: Server) -> Iterator[httpx.Client]:
-    with httpx.Client(base_url=server.base, timeout=30) as client:
-        yield client
 
 
 def _finished_workshop(api: httpx.Client, lang: str) -> dict[str, Any]:
@@ -34,12 +32,10 @@ def _finished_workshop(api: httpx.Client, lang: str) -> dict[str, Any]:
     code = created["tables"][0]["code"]
     joined = api.post("/api/join", json={"code": code, "name": "Sofie", "role": "parent"})
     assert joined.status_code == 200, joined.text
-    auth = {"Authorization": f"Bearer {created['facilitator_token']}"}
-    path = f"/api/workshops/{created['workshop_id']}"
     for command in ["start"] + ["advance"] * ROUNDS:
-        (result,) = api.post(f"{path}/control", json={"command": command}, headers=auth).json()
-        assert result["ok"], result
-    (table,) = api.get(path, headers=auth).json()["tables"]
+        control(api, created, command)
+    auth = {"Authorization": f"Bearer {created['facilitator_token']}"}
+    (table,) = api.get(f"/api/workshops/{created['workshop_id']}", headers=auth).json()["tables"]
     assert table["status"] == "ended", table
     return created
 
