@@ -11,9 +11,9 @@ are kept until the workshop is deleted. The number kept is bounded, oldest use f
 
 from __future__ import annotations
 
-from collections import OrderedDict
 from dataclasses import dataclass
 
+from app.rooms.lru import Lru
 from app.store.records import StoredTable, StoredWorkshop
 
 # Workshops remembered at once; a row holds its scenario's text (tens of KB).
@@ -28,26 +28,19 @@ class KnownWorkshop:
 
 class KnownWorkshops:
     def __init__(self, kept: int = KEPT) -> None:
-        self._kept = kept
-        self._by_id: OrderedDict[str, KnownWorkshop] = OrderedDict()
+        self._by_id: Lru[str, KnownWorkshop] = Lru(kept)
 
     def get(self, workshop_id: str) -> KnownWorkshop | None:
-        known = self._by_id.get(workshop_id)
-        if known is not None:
-            self._by_id.move_to_end(workshop_id)
-        return known
+        return self._by_id.get(workshop_id)
 
     def put(self, known: KnownWorkshop) -> None:
-        self._by_id[known.row.id] = known
-        self._by_id.move_to_end(known.row.id)
-        while len(self._by_id) > self._kept:
-            self._by_id.popitem(last=False)
+        self._by_id.put(known.row.id, known)
 
     def forget(self, workshop_id: str) -> None:
-        self._by_id.pop(workshop_id, None)
+        self._by_id.pop(workshop_id)
 
     def forget_table(self, table_id: str) -> None:
         """Forget the workshop this table belongs to (deleted on another instance)."""
-        for workshop_id, known in list(self._by_id.items()):
+        for workshop_id, known in self._by_id.items():
             if any(t.id == table_id for t in known.tables):
-                del self._by_id[workshop_id]
+                self._by_id.pop(workshop_id)

@@ -30,6 +30,7 @@ from app.engine.waiting import waiting_for
 from app.rooms.broadcast import Notice, Presence, make_broadcast
 from app.rooms.known import KnownWorkshop, KnownWorkshops
 from app.rooms.lease import Leases, LocalLeases, RedisLeases
+from app.rooms.lru import Lru
 from app.rooms.room import GONE_MESSAGE, REMOVED, Room, SeatRow, TableConfig
 from app.rooms.schemas import (
     ControlRequest,
@@ -62,6 +63,9 @@ from app.store.records import TABLE_STATUSES
 log = logging.getLogger("policymaker.manager")
 # Two joins racing for the same seat on two instances: the loser looks again.
 JOIN_ATTEMPTS = 5
+# Scenario texts whose parsed rules are kept (the default case: about 340 KB): uploads can
+# be many, so the oldest unused are dropped.
+RULES_KEPT = 32
 WORKSHOP_ID = re.compile(r"[0-9a-f]{32}")
 SEAT_GIVEN_AWAY = (
     "the facilitator has given this seat to someone else; join the table again to play"
@@ -96,7 +100,9 @@ class RoomManager:
         self.key = secret_key(settings)
         self.log = StoreLog(engine)
         self._rooms: dict[str, Room] = {}
-        self._rules: dict[str, Rules] = {}
+        # Parsed rules per scenario text, shared by the rooms playing it. A room keeps its
+        # own reference, so an evicted entry costs a re-parse when a room loads, not a game.
+        self._rules: Lru[str, Rules] = Lru(RULES_KEPT)
         self._whatifs = WhatIfs()
         self._loading = asyncio.Lock()
         self._library: dict[str, library.ScenarioSource] = {}
@@ -256,7 +262,7 @@ class RoomManager:
         rules = self._rules.get(scenario_hash)
         if rules is None:
             rules = Rules(library.parse(text, f"{scenario_id}.yaml"))
-            self._rules[scenario_hash] = rules
+            self._rules.put(scenario_hash, rules)
         return rules
 
     async def room(self, table_id: str) -> Room:

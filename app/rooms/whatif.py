@@ -13,7 +13,6 @@ from __future__ import annotations
 
 import asyncio
 import multiprocessing
-from collections import OrderedDict
 from concurrent.futures import ProcessPoolExecutor
 from dataclasses import asdict, dataclass
 from functools import lru_cache
@@ -22,6 +21,7 @@ from typing import Any
 from app.engine.events import event_from_dict
 from app.engine.rules import Rules
 from app.engine.whatif import observed_cast, what_if
+from app.rooms.lru import Lru
 from app.scenarios import library
 
 CACHE_ENTRIES = 512
@@ -72,18 +72,13 @@ class WhatIfs:
 
     def __init__(self) -> None:
         self._pool: ProcessPoolExecutor | None = None
-        self._answers: OrderedDict[tuple[str, int, int, str, int, str], dict[str, Any]] = (
-            OrderedDict()
-        )
+        self._answers: Lru[tuple[str, int, int, str, int, str], dict[str, Any]] = Lru(CACHE_ENTRIES)
         self._running: dict[
             tuple[str, int, int, str, int, str], asyncio.Future[dict[str, Any]]
         ] = {}
 
     def cached(self, key: tuple[str, int, int, str, int, str]) -> dict[str, Any] | None:
-        answer = self._answers.get(key)
-        if answer is not None:
-            self._answers.move_to_end(key)
-        return answer
+        return self._answers.get(key)
 
     async def run(self, request: WhatIfRequest) -> dict[str, Any]:
         """The answer for `request`: kept, being worked out for someone else, or new."""
@@ -98,14 +93,8 @@ class WhatIfs:
             self._running[key] = running
             running.add_done_callback(lambda _f: self._running.pop(key, None))
         answer: dict[str, Any] = await asyncio.shield(running)
-        self._keep(key, answer)
+        self._answers.put(key, answer)
         return answer
-
-    def _keep(self, key: tuple[str, int, int, str, int, str], answer: dict[str, Any]) -> None:
-        self._answers[key] = answer
-        self._answers.move_to_end(key)
-        while len(self._answers) > CACHE_ENTRIES:
-            self._answers.popitem(last=False)
 
     def _worker(self) -> ProcessPoolExecutor:
         if self._pool is None:

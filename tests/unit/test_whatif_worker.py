@@ -58,7 +58,7 @@ async def test_the_same_question_is_worked_out_once(whatifs: WhatIfs) -> None:
 
 def test_the_kept_answers_are_bounded(whatifs: WhatIfs) -> None:
     for n in range(CACHE_ENTRIES + 5):
-        whatifs._keep((f"t{n}", 1, 1, "catalyst", 1, "da"), {"n": n})
+        whatifs._answers.put((f"t{n}", 1, 1, "catalyst", 1, "da"), {"n": n})
     assert len(whatifs._answers) == CACHE_ENTRIES
     assert whatifs.cached(("t0", 1, 1, "catalyst", 1, "da")) is None
     assert whatifs.cached((f"t{CACHE_ENTRIES + 4}", 1, 1, "catalyst", 1, "da")) is not None
