@@ -16,6 +16,7 @@ from typing import Any
 from pydantic import BaseModel
 
 from app.scenarios.models import (
+    BUILTIN_KINDS,
     AllCondition,
     AnyCondition,
     Condition,
@@ -26,7 +27,6 @@ from app.scenarios.models import (
     MovePlayedCondition,
     NotCondition,
     PackageIncludesCondition,
-    RoleKind,
     Scenario,
     Text,
     TrustCondition,
@@ -35,7 +35,6 @@ from app.scenarios.problems import DataPath, Locator, Problem, format_path
 
 Check = Callable[[Scenario, Locator], list[Problem]]
 
-ROLE_KINDS: tuple[str, ...] = typing.get_args(RoleKind)
 # Effect keys that name a role relative to the move or event instead of by id.
 SELF, TARGET, ALL = "self", "target", "all"
 _ID_LISTS = ("interests", "roles", "framings", "ideas", "moves", "events", "rounds")
@@ -91,6 +90,11 @@ def _ids(items: Iterable[Any]) -> set[str]:
     return {item.id for item in items}
 
 
+def _kinds(scenario: Scenario) -> set[str]:
+    """Every kind a role may be and a trust effect may name: built-in or declared."""
+    return (set(BUILTIN_KINDS) | set(scenario.kinds)) - {SELF, TARGET, ALL}
+
+
 def _option_ids(scenario: Scenario) -> set[str]:
     return {option.id for event in scenario.events for option in event.options}
 
@@ -144,6 +148,10 @@ def _nested_texts(value: Any, path: DataPath) -> Iterator[tuple[DataPath, Text]]
     elif isinstance(value, list):
         for index, item in enumerate(value):
             yield from _nested_texts(item, (*path, index))
+    elif isinstance(value, dict):
+        # A mapping of models (the declared kinds): each is found under its key.
+        for key, item in value.items():
+            yield from _nested_texts(item, (*path, key))
 
 
 # --- Structure ---------------------------------------------------------------------------
@@ -260,6 +268,34 @@ def check_reserved_role_ids(scenario: Scenario, locator: Locator) -> list[Proble
                 f"so '{role.id}' in a trust effect is ambiguous"
             )
             problems.append(locator.warning(path, message))
+    return problems
+
+
+def check_kinds(scenario: Scenario, locator: Locator) -> list[Problem]:
+    """Declared kinds add to the built-in ones without redefining them, and every role is of
+    a kind the scenario knows."""
+    problems: list[Problem] = []
+    for kind in scenario.kinds:
+        path = ("kinds", kind)
+        if kind in BUILTIN_KINDS:
+            message = (
+                f"'{kind}' is a built-in kind, so it cannot be declared again; "
+                "give this kind another id"
+            )
+            problems.append(locator.error(path, message, at="key"))
+        elif kind in (SELF, TARGET, ALL):
+            message = f"'{kind}' cannot be a kind id: effects use it to name roles"
+            problems.append(locator.error(path, message, at="key"))
+    roles = [(("roles", index, "kind"), role.kind) for index, role in enumerate(scenario.roles)]
+    problems += _references(locator, "kind", roles, _kinds(scenario))
+    used = {role.kind for role in scenario.roles}
+    problems += [
+        locator.warning(
+            ("kinds", kind), f"no role is of kind '{kind}', which the scenario declares", at="key"
+        )
+        for kind in _kinds(scenario) & set(scenario.kinds)
+        if kind not in used
+    ]
     return problems
 
 
@@ -400,17 +436,20 @@ def _trust_effect(
     scenario: Scenario, locator: Locator, path: DataPath, trust: dict[str, int], may_target: bool
 ) -> list[Problem]:
     roles = _ids(scenario.roles)
-    kinds = {role.kind for role in scenario.roles}
+    kinds = _kinds(scenario)
+    used = {role.kind for role in scenario.roles}
     problems: list[Problem] = []
     for who in trust:
         here = (*path, who)
         if who == TARGET and not may_target:
             problems.append(locator.error(here, _target_message(path), at="key"))
-        elif who in ROLE_KINDS and who not in kinds and who not in roles:
+        elif who in kinds and who not in used and who not in roles:
             message = f"no role is of kind '{who}', so this trust change has no effect"
             problems.append(locator.warning(here, message, at="key"))
-        elif who not in roles | set(ROLE_KINDS) | {ALL, SELF, TARGET}:
-            message = _unknown("role", who, path, roles | kinds | {ALL, SELF, TARGET})
+        elif who not in roles | kinds | {ALL, SELF, TARGET}:
+            message = _unknown(
+                "role", who, path, roles | used | set(scenario.kinds) | {ALL, SELF, TARGET}
+            )
             problems.append(locator.error(here, message, at="key"))
     return problems
 
@@ -552,6 +591,7 @@ CHECKS: tuple[Check, ...] = (
     check_text_languages,
     check_one_chair,
     check_reserved_role_ids,
+    check_kinds,
     check_players_fit_seats,
     check_frame_rounds,
     check_politician_cards,

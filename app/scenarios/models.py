@@ -21,13 +21,25 @@ from pydantic import (
 
 FORMAT = "policymaker/scenario@1"
 
-Slug = Annotated[str, Field(pattern=r"^[a-z0-9][a-z0-9-]*$", max_length=64)]
+SLUG_PATTERN = r"^[a-z0-9][a-z0-9-]*$"
+Slug = Annotated[str, Field(pattern=SLUG_PATTERN, max_length=64)]
 LangCode = Annotated[str, Field(pattern=r"^[a-z]{2,3}$")]
 # A text is a plain string (single-language scenario) or a map language -> string.
 Text = str | dict[LangCode, str]
 Weight = Annotated[int, Field(ge=-3, le=3)]
 
-RoleKind = Literal["politician", "official", "parent", "teacher", "citizen", "other"]
+# The stakeholder kinds every scenario has: the rules need `politician` and `official`, and
+# the school-shaped rest stay so that older files keep validating. A case declares its own
+# under `kinds`; the app names the built-in ones in each language.
+BUILTIN_KINDS: tuple[str, ...] = ("politician", "official", "parent", "teacher", "citizen", "other")
+RoleKind = Annotated[
+    Slug,
+    Field(
+        description="a built-in kind (" + ", ".join(BUILTIN_KINDS) + ") or one the scenario "
+        "declares under 'kinds'",
+        examples=list(BUILTIN_KINDS),
+    ),
+]
 Style = Literal["initiator", "facilitator", "catalyst", "sovereign", "none"]
 LEADERSHIP_STYLES: tuple[str, ...] = ("initiator", "facilitator", "catalyst", "sovereign")
 PhaseType = Literal["frame", "ideate", "dilemma", "rank", "decide"]
@@ -204,6 +216,12 @@ class Interest(Strict):
 class Goal(Strict):
     text: Text
     when: Condition
+
+
+class Kind(Strict):
+    """A stakeholder kind a case declares beyond the built-in ones (a relative, a care worker)."""
+
+    name: Text = Field(description="what the screens and the debrief call a role of this kind")
 
 
 class Role(Strict):
@@ -384,6 +402,16 @@ class Scenario(Strict):
     summary: Text
     languages: list[LangCode] = Field(min_length=1)
     players: Range
+    kinds: dict[Slug, Kind] = Field(
+        default_factory=dict,
+        description="kind id -> its name: stakeholder kinds of this case beyond the built-in "
+        "ones, for roles' 'kind' and as trust targets",
+        # So that an editor marks a kind id that is not a slug, as the loader does.
+        json_schema_extra={
+            "propertyNames": {"pattern": SLUG_PATTERN, "maxLength": 64},
+            "additionalProperties": False,
+        },
+    )
     duration_minutes: Annotated[int, Field(ge=5, le=600)]
     case: Text
     interests: list[Interest] = Field(min_length=1)
@@ -408,6 +436,11 @@ class Scenario(Strict):
 
     def event(self, event_id: str) -> Event:
         return next(e for e in self.events if e.id == event_id)
+
+    def kind_name(self, kind: str, lang: str) -> str | None:
+        """A declared kind's name in `lang`; None for a built-in kind, which the app names."""
+        declared = self.kinds.get(kind)
+        return localize(declared.name, lang) if declared is not None else None
 
     @property
     def chair(self) -> Role:

@@ -29,6 +29,7 @@ class Weighted(BaseModel):
 class PreviewRole(BaseModel):
     id: str
     kind: str
+    kind_name: str | None  # a kind the case declares, in the preview's language
     name: str
     chair: bool
     seats_min: int
@@ -149,6 +150,7 @@ def preview(scenario: Scenario, language: str | None = None) -> ScenarioPreview:
             PreviewRole(
                 id=r.id,
                 kind=r.kind,
+                kind_name=scenario.kind_name(r.kind, lang),
                 name=t(r.name),
                 chair=r.chair,
                 seats_min=r.seats.min,

@@ -95,7 +95,7 @@ function role(r) {
     el(
       "p",
       { class: "fac-pv-meta" },
-      t("{kind} · seats: {seats}", { kind: kindName(r.kind), seats: range(r.seats_min, r.seats_max) }),
+      t("{kind} · seats: {seats}", { kind: r.kind_name || kindName(r.kind), seats: range(r.seats_min, r.seats_max) }),
       r.seats_min === 0 ? [" · ", t("optional seat")] : null,
     ),
     fact(t("Public brief:"), r.brief),

@@ -93,10 +93,10 @@ BROKEN = [
     ),
     Broken(
         "unknown value of a closed list",
-        ((18, "    kind: politician", "    kind: mayor"),),
+        ((76, "    style: facilitator", "    style: boss"),),
         (
-            "18:11: roles[0].kind: must be one of 'politician', 'official', 'parent', "
-            "'teacher', 'citizen' or 'other' (got 'mayor')",
+            "76:12: moves[0].style: must be one of 'initiator', 'facilitator', 'catalyst', "
+            "'sovereign' or 'none' (got 'boss')",
         ),
     ),
     Broken(
