@@ -773,6 +773,9 @@ class RoomManager:
     async def export_json(self, workshop_id: str) -> dict[str, Any]:
         rooms = await self._rooms_of(workshop_id)
         out: dict[str, Any] = {"workshop": await self.workshop_debrief(workshop_id, None)}
+        # Which version of the case every table played: the hash of the text it stores.
+        workshop = (await self._workshop(workshop_id)).row
+        out["scenario"] = {"id": workshop.scenario_id, "hash": workshop.scenario_hash}
         out["tables"] = [
             {
                 "number": room.config.number,

@@ -305,10 +305,16 @@ class ExportedTable(BaseModel):
     )
 
 
+class ExportedScenario(BaseModel):
+    id: str
+    hash: str = Field(description="sha256 of the scenario text the workshop stores and played")
+
+
 class WorkshopExport(BaseModel):
     """Everything a workshop left: for archives and for research."""
 
     workshop: WorkshopDebrief
+    scenario: ExportedScenario
     tables: list[ExportedTable]
 
 

@@ -10,19 +10,22 @@ replayed and debriefed with it whatever happens to any file later;
 from __future__ import annotations
 
 from pathlib import PurePath
-from typing import Annotated
+from typing import Annotated, Any
 
 from fastapi import APIRouter, HTTPException, Query, Request
-from fastapi.responses import PlainTextResponse
-from pydantic import BaseModel, Field, ValidationError
+from fastapi.responses import JSONResponse, PlainTextResponse
+from pydantic import BaseModel, ConfigDict, Field, ValidationError
 
 from app.rooms.schemas import Problem as ApiProblem
 from app.scenarios.library import content_hash, parse
 from app.scenarios.loader import MAX_BYTES, LoadResult, _not_utf8, load_scenario_text
 from app.scenarios.preview import ScenarioPreview, preview
 from app.scenarios.problems import Problem
+from app.scenarios.schema import scenario_json_schema
+from app.scenarios.starter import parse_languages, starter_text
 from app.store import repo
-from app.web.api import ERRORS, Manager, Token, _authorized
+from app.web import balance_worker
+from app.web.api import ERRORS, Manager, Token, _authorized, invalid
 
 router = APIRouter()
 
@@ -183,4 +186,130 @@ async def workshop_scenario(workshop_id: str, token: Token, rooms: Manager) -> P
     }
     return PlainTextResponse(
         workshop.scenario_text, media_type="text/yaml; charset=utf-8", headers=headers
+    )
+
+
+# --- The console's scenario editor ---------------------------------------------------------
+
+
+@router.get("/api/scenarios/schema", tags=["scenarios"], name="scenario_schema")
+async def scenario_schema() -> JSONResponse:
+    """The JSON Schema of scenario files (as `policymaker scenario schema` prints it).
+
+    The console's editor completes keys and values from it at the cursor.
+    """
+    return JSONResponse(scenario_json_schema(), headers={"Cache-Control": "no-cache"})
+
+
+@router.get(
+    "/api/scenarios/starter",
+    tags=["scenarios"],
+    response_class=PlainTextResponse,
+    responses={422: invalid("an id or a language list that cannot be used")},
+)
+async def scenario_starter(
+    request: Request,
+    scenario_id: Annotated[
+        str, Query(alias="id", max_length=64, description="the new case's id")
+    ] = "new-case",
+    languages: Annotated[
+        str, Query(max_length=40, description="its languages, the first the default: da,en")
+    ] = "da,en",
+) -> PlainTextResponse:
+    """A commented starter scenario to write a new case from (`policymaker scenario new`).
+
+    Its first line names this server's schema, so an editor that speaks the YAML language
+    server completes keys in the downloaded file too.
+    """
+    try:
+        text = starter_text(
+            scenario_id, parse_languages(languages), str(request.url_for("scenario_schema"))
+        )
+    except ValueError as exc:
+        raise HTTPException(422, str(exc)) from exc
+    return PlainTextResponse(
+        text,
+        media_type="text/yaml; charset=utf-8",
+        headers={"X-Scenario-Hash": content_hash(text)},
+    )
+
+
+@router.get(
+    "/api/scenarios/{scenario_id}/source",
+    tags=["scenarios"],
+    responses={404: ERRORS[404]},
+    response_class=PlainTextResponse,
+)
+async def scenario_source(scenario_id: str, rooms: Manager) -> PlainTextResponse:
+    """An installed scenario's file, to edit into a new version of it."""
+    source = rooms.scenarios().get(scenario_id)
+    if source is None:
+        raise HTTPException(404, f"no scenario {scenario_id!r} on this server")
+    headers = {"X-Scenario-Id": source.id, "X-Scenario-Hash": source.hash}
+    return PlainTextResponse(source.text, media_type="text/yaml; charset=utf-8", headers=headers)
+
+
+class BalanceRequest(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+    text: str = Field(max_length=MAX_BYTES, description="the scenario file's content (YAML)")
+    filename: str = Field(default="upload.yaml", max_length=200)
+    language: str | None = Field(
+        default=None, max_length=3, description="the case's language for its titles"
+    )
+    games: int = Field(
+        default=balance_worker.DEFAULT_GAMES,
+        ge=balance_worker.MIN_GAMES,
+        le=balance_worker.MAX_GAMES,
+        description="games played per chair style",
+    )
+    seed: int = Field(default=1, ge=0, le=2**31 - 1)
+
+
+class BalanceAnswer(BaseModel):
+    scenario_id: str
+    hash: str = Field(description="sha256 of the text the report is about")
+    games: int
+    text: str = Field(description="the report as `policymaker scenario check` prints it")
+    html: str = Field(description="the same as one self-contained HTML page")
+    report: dict[str, Any] = Field(description="its figures (as `scenario check --json`)")
+
+
+@router.post(
+    "/api/scenarios/balance",
+    tags=["scenarios"],
+    responses={
+        413: {"model": ApiProblem, "description": "the file is too large"},
+        422: invalid("a request that is not one, or a scenario with errors"),
+        503: {"model": ApiProblem, "description": "too many reports are being worked out"},
+    },
+)
+async def balance_report(body: BalanceRequest) -> BalanceAnswer:
+    """The balance report of a scenario (`policymaker scenario check`) from simulated games.
+
+    The games run in a worker process, a few reports at a time: a busy server answers 503
+    with `Retry-After` rather than slowing the tables down. A file with errors is a 422
+    (check it with `POST /api/scenarios/check` first).
+    """
+    name = _filename(body.filename)
+    result = load_scenario_text(body.text, name)
+    if result.scenario is None or result.errors:
+        raise HTTPException(
+            422,
+            f"{name} has {len(result.errors) or 1} error(s); fix them before asking for a report",
+        )
+    request = balance_worker.ReportRequest(
+        text=body.text, filename=name, games=body.games, seed=body.seed, language=body.language
+    )
+    try:
+        answer = await balance_worker.REPORTS.run(request)
+    except balance_worker.Busy as exc:
+        raise HTTPException(503, str(exc), headers={"Retry-After": "10"}) from exc
+    return BalanceAnswer(
+        scenario_id=result.scenario.id,
+        hash=content_hash(body.text),
+        games=body.games,
+        text=answer["text"],
+        html=answer["html"],
+        report=answer["data"],
     )
