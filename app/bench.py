@@ -44,6 +44,7 @@ import uvloop
 import websockets
 from websockets.asyncio.client import ClientConnection
 
+from app.bundled import BENCH_BASELINE
 from app.client import client_frame, ws_url
 from app.engine import actions as a
 from app.engine.actions import action_to_dict
@@ -54,9 +55,8 @@ from app.engine.state import GameState
 from app.jsontext import loads
 from app.rooms.room import PROTOCOL_VERSION
 from app.scenarios.models import Scenario
-from app.settings import REPO_ROOT
 
-BASELINE_APP = REPO_ROOT / "bench" / "baseline.py"
+BASELINE_APP = BENCH_BASELINE
 MAX_TABLES = 2000
 MAX_PLAYERS = 9
 MAX_WORKERS = 8

@@ -15,9 +15,10 @@ from fastapi.responses import JSONResponse
 from fastapi.staticfiles import StaticFiles
 from starlette.middleware.gzip import GZipMiddleware
 
+from app.bundled import STATIC
 from app.rooms.manager import RoomManager
 from app.rooms.schemas import WorkshopRequest
-from app.settings import REPO_ROOT, Settings, get_settings
+from app.settings import Settings, get_settings
 from app.store.db import make_engine
 from app.store.migrate import upgrade
 from app.web import api, api_docs, pages, scenario_api, ws
@@ -75,7 +76,7 @@ def create_app(settings: Settings | None = None, announce: bool = False) -> Fast
     app.include_router(ws.router)
     app.include_router(pages.router)
     app.include_router(api_docs.router)
-    app.mount("/static", StaticFiles(directory=REPO_ROOT / "static"), name="static")
+    app.mount("/static", StaticFiles(directory=STATIC), name="static")
     return app
 
 

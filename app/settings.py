@@ -9,6 +9,10 @@ from pathlib import Path
 from pydantic import Field
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
+from app.bundled import SCENARIOS
+
+# The checkout's root, for the tests and tools that run from one. The app itself finds
+# what it ships through app.bundled, which also works from an installed wheel.
 REPO_ROOT = Path(__file__).resolve().parent.parent
 
 
@@ -27,7 +31,7 @@ class Settings(BaseSettings):
     secret_key: str | None = None
     languages: list[str] = ["da", "en"]
     default_language: str = "da"
-    scenarios_dir: Path = REPO_ROOT / "game_content" / "scenarios"
+    scenarios_dir: Path = SCENARIOS
     public_url: str | None = Field(
         default=None, description="Base URL players reach, for links and QR codes"
     )

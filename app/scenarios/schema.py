@@ -10,10 +10,11 @@ import json
 from pathlib import Path
 from typing import Any
 
+from app.bundled import SCENARIO_SCHEMA
 from app.scenarios.models import FORMAT, Scenario
 
 SCHEMA_ID = "https://policymaker.example/schemas/scenario-1.schema.json"
-SCHEMA_PATH = Path(__file__).resolve().parents[2] / "game_content" / "scenario.schema.json"
+SCHEMA_PATH = SCENARIO_SCHEMA
 
 
 def scenario_json_schema() -> dict[str, Any]:

@@ -2,16 +2,14 @@
 
 from __future__ import annotations
 
-from pathlib import Path
-
 from alembic import command
 from alembic.config import Config
 from sqlalchemy import text
 from sqlalchemy.engine import Connection
 
+from app.bundled import MIGRATIONS
 from app.store.db import make_engine
 
-MIGRATIONS = Path(__file__).resolve().parent / "migrations"
 # Any fixed number: the PostgreSQL advisory lock that lets one instance migrate at a time.
 MIGRATION_LOCK_KEY = 7_014_321_977
 
@@ -19,7 +17,8 @@ MIGRATION_LOCK_KEY = 7_014_321_977
 def alembic_config() -> Config:
     """A config that finds the migrations wherever the package is installed.
 
-    No ini file, so alembic does not reconfigure (and silence) the app's logging.
+    No ini file (alembic.ini is the developers' command line, at the repository root), so
+    alembic does not reconfigure (and silence) the app's logging.
     """
     config = Config()
     config.set_main_option("script_location", str(MIGRATIONS))

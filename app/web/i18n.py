@@ -15,7 +15,9 @@ from babel.messages.mofile import write_mo
 from babel.messages.pofile import read_po
 from babel.support import Translations
 
-LOCALE_DIR = Path(__file__).resolve().parent / "locale"
+from app.bundled import shipped
+
+LOCALE_DIR = shipped(__package__, "locale")
 LANGUAGES: tuple[str, ...] = ("da", "en")
 DEFAULT_LANGUAGE = "da"
 

@@ -14,13 +14,13 @@ from fastapi import APIRouter, Cookie, Depends, Header, HTTPException, Query, Re
 from fastapi.responses import HTMLResponse, JSONResponse, Response
 from jinja2 import Environment, FileSystemLoader, select_autoescape
 
-from app.settings import REPO_ROOT
+from app.bundled import shipped
 from app.web.address import for_request
 from app.web.api import WRONG_CODES
 from app.web.i18n import LANGUAGES, chosen_language, js_catalog, pick_language, translations
 
 router = APIRouter(include_in_schema=False)
-TEMPLATES = REPO_ROOT / "app" / "web" / "templates"
+TEMPLATES = shipped(__package__, "templates")
 
 _envs: dict[str, Environment] = {}
 

@@ -4,7 +4,10 @@ from __future__ import annotations
 
 import asyncio
 import hashlib
+import os
 import sqlite3
+import subprocess
+import sys
 from collections.abc import AsyncIterator, Iterator
 from dataclasses import replace
 from datetime import UTC, datetime, timedelta
@@ -14,13 +17,17 @@ from typing import Any
 
 import pytest
 from alembic.autogenerate import compare_metadata
+from alembic.config import Config
 from alembic.migration import MigrationContext
-from sqlalchemy import func, insert, select, update
+from alembic.script import ScriptDirectory
+from sqlalchemy import func, insert, select, text, update
 from sqlalchemy.engine import Connection
 from sqlalchemy.event import listen
 from sqlalchemy.ext.asyncio import AsyncEngine
 from sqlmodel import SQLModel, col
 
+from app.bundled import MIGRATIONS
+from app.settings import REPO_ROOT
 from app.store import repo
 from app.store.codes import (
     JOIN_CODE_ALPHABET,
@@ -32,7 +39,7 @@ from app.store.codes import (
 )
 from app.store.db import SqliteWriter, make_engine, normalize_url, sqlite_writer
 from app.store.errors import NotFound, SeatTaken, SeqConflict
-from app.store.migrate import upgrade
+from app.store.migrate import alembic_config, upgrade
 from app.store.records import CreatedWorkshop, NewEvent, WorkshopSpec
 from app.store.tables import EventRecord, GameTable, Seat, Workshop
 
@@ -145,6 +152,32 @@ async def test_migrations_are_found_from_any_working_directory(
     async with engine.connect() as connection:
         assert await connection.run_sync(_differences) == []
     await engine.dispose()
+
+
+async def test_alembic_upgrade_head_from_the_repository_root(db_url: str) -> None:
+    # The developers' command line (alembic.ini, top-level alembic/) runs the scripts the
+    # server runs, on the database DATABASE_URL names, as the server reads it.
+    alembic = Path(sys.executable).parent / "alembic"
+    result = subprocess.run(
+        [str(alembic), "upgrade", "head"],
+        cwd=REPO_ROOT,
+        env={**os.environ, "DATABASE_URL": db_url},
+        capture_output=True,
+        text=True,
+        timeout=60,
+        check=False,
+    )
+    assert result.returncode == 0, result.stderr
+    engine = make_engine(db_url)
+    async with engine.connect() as connection:
+        version = await connection.scalar(text("SELECT version_num FROM alembic_version"))
+        differences = await connection.run_sync(_differences)
+    await engine.dispose()
+    assert version == ScriptDirectory.from_config(alembic_config()).get_current_head()
+    assert differences == []
+    # One set of scripts, in the top-level folder the design card names.
+    ini = ScriptDirectory.from_config(Config(REPO_ROOT / "alembic.ini"))
+    assert Path(ini.dir).resolve() == MIGRATIONS == REPO_ROOT / "alembic"
 
 
 async def test_sqlite_files_use_wal_and_enforce_foreign_keys(sqlite_url: str) -> None:

@@ -2,8 +2,8 @@
 
 Two ways in. `app.store.migrate.upgrade()` hands over an open connection in
 `config.attributes["connection"]` (the server, from inside its event loop). The
-`alembic` command line makes its own engine from `-x url=...`, the ini's
-`sqlalchemy.url`, or else the app's DATABASE_URL setting.
+`alembic` command line (alembic.ini at the repository root) makes its own engine from
+`-x url=...`, the ini's `sqlalchemy.url`, or else the app's DATABASE_URL setting.
 """
 
 from __future__ import annotations
