@@ -15,9 +15,15 @@ $(STAMP): pyproject.toml
 run: $(STAMP)
 	$(BIN)/policymaker serve --demo
 
+# The manifests are checked against the oldest Kubernetes release they are meant for, in
+# strict mode (an unknown field is an error); kustomization.yaml is no API object.
+K8S_VERSION := 1.33.0
+K8S_MANIFESTS := $(filter-out deploy/k8s/kustomization.yaml,$(wildcard deploy/k8s/*.yaml))
 lint: $(STAMP)
 	$(BIN)/ruff check app tests
 	$(BIN)/ruff format --check app tests
+	$(BIN)/hadolint Dockerfile
+	$(BIN)/kubernetes-validate --strict --quiet --kubernetes-version $(K8S_VERSION) $(K8S_MANIFESTS)
 
 typecheck: $(STAMP)
 	$(BIN)/mypy app
