@@ -3,7 +3,10 @@
 # play a bots game against the built image's own command (docs/operations.md, "Building
 # the image here").
 #
-#   sudo deploy/image/build.sh [--rebuild-base] [--tag NAME]
+#   sudo deploy/image/build.sh [--rebuild-base] [--tag NAME] [--commit REV]
+#
+# The build context is the working tree, as `docker build .` would take it; --commit REV
+# builds a committed tree instead (git archive), leaving work in progress out.
 #
 # 1. podman, buildah and debootstrap from Debian if missing.
 # 2. A stand-in for python:3.11-slim made with debootstrap from Debian bookworm (whose
@@ -27,6 +30,7 @@ VENV_BIN=$ROOT/.venv/bin
 BASE=docker.io/library/python:3.11-slim
 TAG=localhost/policymaker:latest
 REBUILD_BASE=0
+COMMIT=""
 SCENARIO=school-committee
 BOT_SEATS=5
 
@@ -34,7 +38,8 @@ while (($#)); do
     case $1 in
         --rebuild-base) REBUILD_BASE=1 ;;
         --tag) TAG=${2:?--tag needs a name}; shift ;;
-        -h | --help) sed -n '2,21p' "$0" | sed 's/^# \{0,1\}//'; exit 0 ;;
+        --commit) COMMIT=${2:?--commit needs a revision}; shift ;;
+        -h | --help) awk 'NR > 1 && !/^#/ { exit } NR > 1 { sub(/^# ?/, ""); print }' "$0"; exit 0 ;;
         *) echo "error: unknown argument '$1' (see --help)" >&2; exit 2 ;;
     esac
     shift
@@ -152,11 +157,23 @@ else
 fi
 
 # ---- 3. the build ------------------------------------------------------------------------
-say "buildah bud $ROOT/Dockerfile -> $TAG"
+CONTEXT=$ROOT
+if [[ -n $COMMIT ]]; then
+    CONTEXT=$WORK/context
+    mkdir -p "$CONTEXT"
+    git -C "$ROOT" archive --format=tar "$COMMIT" | tar -x -C "$CONTEXT"
+    say "context: $COMMIT ($(git -C "$ROOT" rev-parse --short "$COMMIT"))"
+fi
+say "buildah bud $CONTEXT/Dockerfile -> $TAG"
+PREVIOUS=$(podman image inspect --format '{{.Id}}' "$TAG" 2>/dev/null || true)
 started=$(now)
 buildah bud --isolation=chroot --format=docker --pull=never --layers=false \
-    -f "$ROOT/Dockerfile" -t "$TAG" "$ROOT"
+    -f "$CONTEXT/Dockerfile" -t "$TAG" "$CONTEXT"
 BUILD_SECONDS=$(seconds_since "$started")
+# The image this tag named before, now untagged: only this script's own, so remove it.
+if [[ -n $PREVIOUS && $PREVIOUS != $(podman image inspect --format '{{.Id}}' "$TAG") ]]; then
+    podman rmi "$PREVIOUS" >/dev/null 2>&1 || true
+fi
 IMAGE_BYTES=$(podman image inspect --format '{{.Size}}' "$TAG")
 BASE_BYTES=$(podman image inspect --format '{{.Size}}' "$BASE")
 
