@@ -85,6 +85,8 @@ class Server:
     # What it listens on; "0.0.0.0" for every interface (the address tests). `base` stays
     # on loopback, which answers either way.
     host: str = "127.0.0.1"
+    # The command to run: this checkout's, or another installation's (the wheel test).
+    policymaker: Path = POLICYMAKER
 
     @property
     def base(self) -> str:
@@ -113,7 +115,7 @@ class Server:
         env.pop("SECRET_KEY", None)
         with self.log_path.open("wb") as out:
             self.proc = subprocess.Popen(
-                [str(POLICYMAKER), "serve", "--host", self.host, "--port", str(self.port)],
+                [str(self.policymaker), "serve", "--host", self.host, "--port", str(self.port)],
                 cwd=self.workdir,
                 env=env,
                 stdout=out,
