@@ -4,7 +4,7 @@ VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 
-.PHONY: run test lint typecheck unit clean messages
+.PHONY: run test lint typecheck unit clean messages contract
 
 $(STAMP): pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -31,7 +31,27 @@ typecheck: $(STAMP)
 unit: $(STAMP)
 	$(BIN)/pytest -q
 
-test: lint typecheck unit
+# docs/asyncapi.yaml must be valid AsyncAPI 3 for the AsyncAPI tools, which an integrator's
+# code generator reads it with. The CLI is pinned in package-lock.json and installed once,
+# without install scripts (one of them reports the download), so later runs need no
+# network. Left to itself the CLI would send usage metrics and ask npm for a newer version
+# on every run: its analytics setting (off) lives beside it rather than in $$HOME, and
+# the update check is skipped. Warnings fail too, not only errors.
+NPM_STAMP := node_modules/.installed
+ASYNCAPI_DOC ?= docs/asyncapi.yaml
+ASYNCAPI := ASYNCAPI_METRICS_CONFIG_PATH=$(CURDIR)/node_modules/.asyncapi-analytics \
+	ASYNCAPI_SKIP_NEW_VERSION_CHECK=true node_modules/.bin/asyncapi
+
+$(NPM_STAMP): package.json package-lock.json
+	npm ci --ignore-scripts --no-audit --no-fund --loglevel=error
+	echo '{"analyticsEnabled":"false","infoMessageShown":"true","userID":"none"}' \
+		> node_modules/.asyncapi-analytics
+	touch $(NPM_STAMP)
+
+contract: $(NPM_STAMP)
+	$(ASYNCAPI) validate --fail-severity warn $(ASYNCAPI_DOC)
+
+test: contract lint typecheck unit
 
 # Extract the UI strings (see babel.cfg) and merge them into both catalogs; then translate
 # the new empty msgstr entries (tests/unit/test_i18n_catalogs.py fails until every one is).
@@ -44,6 +64,15 @@ messages: $(STAMP)
 	for lang in da en; do \
 		$(BIN)/pybabel -q update --init-missing --no-fuzzy-matching --ignore-obsolete \
 			-i $(LOCALE)/messages.pot -d $(LOCALE) -l $$lang || exit 1; \
+	done
+	$(BIN)/pybabel -q extract -F babel-authoring.cfg --no-default-keywords -k msg -k tr:2 \
+		--add-location=file --sort-by-file --project='Policy Maker' \
+		--copyright-holder='Policy Maker' \
+		--ignore-dirs='.* ._ node_modules data test-artifacts __pycache__' \
+		-o app/locale/authoring.pot .
+	for lang in da en; do \
+		$(BIN)/pybabel -q update --init-missing --no-fuzzy-matching --ignore-obsolete \
+			-D authoring -i app/locale/authoring.pot -d app/locale -l $$lang || exit 1; \
 	done
 
 clean:

@@ -11,8 +11,8 @@ import contextlib
 import itertools
 import json
 import random
-from collections.abc import AsyncIterator
-from contextlib import asynccontextmanager
+from collections.abc import AsyncIterator, Awaitable
+from contextlib import AbstractAsyncContextManager, asynccontextmanager
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -23,6 +23,7 @@ from app.engine.bots import Bot
 from app.engine.events import EVENT_TYPES, event_from_dict
 from app.engine.rules import Rules
 from app.engine.state import GameState
+from app.i18n import Msg, msg, verbatim
 from app.rooms.room import PROTOCOL_VERSION
 from app.scenarios.models import Scenario
 
@@ -37,14 +38,19 @@ def ws_url(base: str) -> str:
 class ServerError(Exception):
     """A request the server refused (4xx), or a server that could not be reached or failed.
 
-    The message is one line for a person: the server's own reason when it gave one. The
-    CLI turns it into that line on stderr and `exit_code`: 2 when the request was refused
-    (fix the request), 3 when the server was unreachable or broke (fix or wait for it).
+    The message is one line for a person: the server's own reason when it gave one (in
+    the server's words), else ours in the language `render` picks. The CLI turns it into
+    that line on stderr and `exit_code`: 2 when the request was refused (fix the request),
+    3 when the server was unreachable or broke (fix or wait for it).
     """
 
-    def __init__(self, message: str, *, refused: bool) -> None:
-        super().__init__(message)
+    def __init__(self, message: str | Msg, *, refused: bool) -> None:
+        self.reason = verbatim(message) if isinstance(message, str) else message
+        super().__init__(str(self.reason))
         self.refused = refused
+
+    def render(self, lang: str) -> str:
+        return self.reason.render(lang)
 
     @property
     def exit_code(self) -> int:
@@ -89,7 +95,9 @@ async def _server(base: str) -> AsyncIterator[httpx.AsyncClient]:
         # TransportError covers refused connections, timeouts and URLs without http(s)://;
         # InvalidURL a URL httpx cannot even parse.
         why = str(exc) or type(exc).__name__
-        raise ServerError(f"cannot reach {base}: {why}", refused=False) from exc
+        raise ServerError(
+            msg("cannot reach {url}: {why}", url=base, why=why), refused=False
+        ) from exc
 
 
 async def create_workshop(base: str, body: dict[str, Any]) -> dict[str, Any]:
@@ -193,10 +201,16 @@ class WireBot:
             await ws.send(client_frame("sync", after_seq=self.seq))
         return True
 
+    def connect(self) -> AbstractAsyncContextManager[Any]:
+        """The websocket to the table (the tests' bots check every frame on theirs)."""
+        return websockets.connect(ws_url(self.base), max_size=None)
+
     async def _session(self) -> None:
-        async with websockets.connect(ws_url(self.base), max_size=None) as ws:
+        async with self.connect() as ws:
             await ws.send(client_frame("hello", token=self.token, last_seq=self.seq))
+            welcomed = False
             pending: str | None = None
+            sent = ""  # the pending intent's frame, sent again as it was if need be
             # After a refusal, wait for news before deciding again, or a bot whose view
             # lags the table would repeat the same refused intent.
             stale = False
@@ -213,6 +227,19 @@ class WireBot:
                     known = max(known, frame["seq"])
                 if kind == "events":
                     asking = False
+                welcomed = welcomed or kind == "welcome"
+                if kind == "error" and frame.get("code") == "unavailable":
+                    # The server's database is away: the same frame (the same cmid, so it
+                    # is applied once whatever happened to the first) after the pause it
+                    # asks for; a hello refused so counts as a failed connection.
+                    await asyncio.sleep(retry_after(frame))
+                    if not welcomed:
+                        raise ServerUnavailable(frame.get("message", ""))
+                    if frame.get("cmid") is not None and frame.get("cmid") == pending:
+                        await ws.send(sent)
+                    elif asking:
+                        asking = await self._ask(ws, False)
+                    continue
                 if kind == "update" and pending is not None and frame.get("cmid") == pending:
                     pending = None  # protocol v3: the update answering our intent is its ack
                 if kind in ("welcome", "update", "events"):
@@ -261,12 +288,24 @@ class WireBot:
                             await asyncio.sleep(self.think)  # as a person would
                         pending = f"{self.seat}-{next(self._cmids)}"
                         body = {k: v for k, v in _action_body(action).items() if k != "seat"}
-                        await ws.send(client_frame("intent", cmid=pending, action=body))
+                        sent = client_frame("intent", cmid=pending, action=body)
+                        await ws.send(sent)
 
 
 def client_frame(kind: str, **fields: Any) -> str:
     """A frame a client sends, in the protocol version this code speaks."""
     return json.dumps({"v": PROTOCOL_VERSION, "type": kind, **fields})
+
+
+def retry_after(frame: dict[str, Any]) -> float:
+    """The pause an `unavailable` error asks for (docs/asyncapi.yaml), within reason."""
+    value = frame.get("retry_after")
+    seconds = float(value) if isinstance(value, int | float) else 1.0
+    return min(10.0, max(0.1, seconds))
+
+
+class ServerUnavailable(ConnectionError):
+    """The server could not reach its database to welcome us: reconnect, as after a drop."""
 
 
 class GapError(Exception):
@@ -280,6 +319,87 @@ def _action_body(action: Any) -> dict[str, Any]:
     return action_to_dict(action)
 
 
+@dataclass
+class Seating:
+    """The bots a table took, and the server's reason for each seat it would not give."""
+
+    base: str
+    bots: list[WireBot]
+    refused: list[Msg]
+
+    @asynccontextmanager
+    async def holding(self) -> AsyncIterator[Seating]:
+        """The seats, given back if the bots give up before their game ends.
+
+        Whatever stops them (an error, Ctrl-C, a server refusal), a seat left to a bot that
+        no longer plays would hold the table up, or score as a player who never spoke. The
+        server's own bots take the released seats, so the table can finish (a facilitator
+        may still free one for a person); a seat the server already took back is left be.
+        """
+        try:
+            yield self
+        except BaseException:
+            for bot in self.bots:
+                if not bot.ended:
+                    with contextlib.suppress(ServerError):
+                        await release_seat(bot.base, bot.token)
+            raise
+
+    async def play(
+        self,
+        start: Awaitable[Any] | None = None,
+        fallbacks: tuple[str, ...] = (),
+        keep_frames: bool = False,
+    ) -> list[BotResult]:
+        """Every seated bot plays to the game's end; `start` (e.g. the facilitator's start
+        command) runs once they are all listening."""
+        async with self.holding():
+            for bot in self.bots:
+                bot.fallbacks, bot.keep_frames = fallbacks, keep_frames
+            games = [asyncio.create_task(bot.play()) for bot in self.bots]
+            try:
+                if start is not None:
+                    await start
+                return list(await asyncio.gather(*games))
+            finally:
+                for game in games:
+                    game.cancel()  # the others, when one failed: their seats go back
+
+
+async def seat_bots(
+    base: str, code: str, seats: int, think: float = 0.0, seed: int = 0, names: str = "Bot"
+) -> Seating:
+    """Seat up to `seats` bots at a table: once one is seated, each seat the server refuses
+    is noted with its reason and the rest play; a refusal of the first is a ServerError."""
+    seating = Seating(base, [], [])
+    rules: Rules | None = None  # every seat is at the same table, so one scenario
+    async with seating.holding():
+        for number in range(1, seats + 1):
+            try:
+                entry = await join(base, code, f"{names} {number}")
+            except ServerError as exc:
+                # Refused before any seat was given (a wrong code, a full table): the rest
+                # would be refused alike, and wrong codes count against this address.
+                if not exc.refused or not seating.bots:
+                    raise
+                seating.refused.append(exc.reason)
+                continue
+            rules = rules or Rules(await seat_scenario(base, entry["token"]))
+            seating.bots.append(
+                WireBot(base, entry["token"], entry["seat"], entry["role"], rules, think, seed)
+            )
+    return seating
+
+
+async def release_seat(base: str, token: str) -> None:
+    """Hand a seat to the server's own bots; its token stops working."""
+    async with _server(base) as http:
+        response = await http.post(
+            "/api/seat/release", headers={"Authorization": f"Bearer {token}"}
+        )
+        response.raise_for_status()
+
+
 async def run_bots(
     base: str,
     code: str,
@@ -290,12 +410,35 @@ async def run_bots(
     fallbacks: tuple[str, ...] = (),
     keep_frames: bool = False,
 ) -> list[BotResult]:
-    """Join `seats` bots to a table and play it to the end (moving to a fallback if need be)."""
-    joined = [await join(base, code, f"{names} {i + 1}") for i in range(seats)]
-    bots = []
-    for entry in joined:
-        rules = Rules(await seat_scenario(base, entry["token"]))
-        bot = WireBot(base, entry["token"], entry["seat"], entry["role"], rules, think, seed)
-        bot.fallbacks, bot.keep_frames = fallbacks, keep_frames
-        bots.append(bot)
-    return list(await asyncio.gather(*(b.play() for b in bots)))
+    """Seat up to `seats` bots at a table and play it to the end (moving to a fallback if
+    need be); seats the server refuses are left out (`seat_bots` says why)."""
+    seating = await seat_bots(base, code, seats, think, seed, names)
+    return await seating.play(fallbacks=fallbacks, keep_frames=keep_frames)
+
+
+async def control(base: str, workshop_id: str, token: str, command: str, table: int) -> None:
+    """A facilitator's command to one table; a table that refuses it is a ServerError."""
+    async with _server(base) as http:
+        response = await http.post(
+            f"/api/workshops/{workshop_id}/control",
+            json={"command": command, "table": table},
+            headers={"Authorization": f"Bearer {token}"},
+        )
+        response.raise_for_status()
+        for result in response.json():
+            if not result.get("ok"):
+                raise ServerError(str(result.get("message") or result.get("code")), refused=True)
+
+
+async def table_debrief(
+    base: str, workshop_id: str, token: str, table: int, lang: str
+) -> dict[str, Any]:
+    async with _server(base) as http:
+        response = await http.get(
+            f"/api/workshops/{workshop_id}/tables/{table}/debrief",
+            params={"lang": lang},
+            headers={"Authorization": f"Bearer {token}"},
+        )
+        response.raise_for_status()
+        debrief: dict[str, Any] = response.json()
+        return debrief

@@ -15,6 +15,7 @@ from typing import Any
 
 from pydantic import BaseModel
 
+from app.i18n import Msg, msg
 from app.scenarios.models import (
     BUILTIN_KINDS,
     AllCondition,
@@ -50,16 +51,32 @@ def run_checks(scenario: Scenario, locator: Locator) -> list[Problem]:
 # --- Helpers ---------------------------------------------------------------------------
 
 
-def _unknown(kind: str, value: str, where: DataPath, known: Iterable[str]) -> str:
+# What a reference names, in the reader's language.
+KIND_WORDS: dict[str, Msg] = {
+    "role": msg("role"),
+    "idea": msg("idea"),
+    "move": msg("move"),
+    "event": msg("event"),
+    "event option": msg("event option"),
+    "interest": msg("interest"),
+    "framing": msg("framing"),
+    "kind": msg("kind"),
+}
+
+
+def _unknown(kind: str, value: str, where: DataPath, known: Iterable[str]) -> Msg:
     options = sorted(set(known))
     close = difflib.get_close_matches(value, options, n=1)
+    said = {"kind": KIND_WORDS[kind], "value": value, "where": format_path(where)}
     if close:
-        hint = f" (did you mean '{close[0]}'?)"
-    elif options and len(options) <= 10:
-        hint = f" (known: {', '.join(options)})"
-    else:
-        hint = ""
-    return f"unknown {kind} '{value}' in {format_path(where)}{hint}"
+        return msg(
+            "unknown {kind} '{value}' in {where} (did you mean '{close}'?)", **said, close=close[0]
+        )
+    if options and len(options) <= 10:
+        return msg(
+            "unknown {kind} '{value}' in {where} (known: {known})", **said, known=", ".join(options)
+        )
+    return msg("unknown {kind} '{value}' in {where}", **said)
 
 
 def _references(
@@ -69,12 +86,13 @@ def _references(
     known: set[str],
     at_key: bool = False,
 ) -> list[Problem]:
-    """An error for every (path, id) whose id is not in `known`."""
+    """An error for every (path, id) whose id is not in `known`. An id the loader set
+    aside with its invalid item is known: that item's own error says what is wrong."""
     anchor: typing.Literal["key", "value"] = "key" if at_key else "value"
     return [
         locator.error(path, _unknown(kind, value, path[:-1] if at_key else path, known), anchor)
         for path, value in named
-        if value not in known
+        if value not in known and value not in locator.withheld
     ]
 
 
@@ -169,20 +187,24 @@ def check_unique_ids(scenario: Scenario, locator: Locator) -> list[Problem]:
         for i, event in enumerate(scenario.events)
         for j, option in enumerate(event.options)
     ]
-    return problems + _duplicates(locator, options, "option id")
+    return problems + _duplicates(locator, options, option=True)
 
 
 def _duplicates(
-    locator: Locator, named: Iterable[tuple[DataPath, str]], what: str = "id"
+    locator: Locator, named: Iterable[tuple[DataPath, str]], option: bool = False
 ) -> list[Problem]:
     first: dict[str, DataPath] = {}
     problems: list[Problem] = []
     for path, value in named:
         if value in first:
             line, _ = locator.position(first[value])
-            problems.append(
-                locator.error(path, f"duplicate {what} '{value}' (already used on line {line})")
-            )
+            if option:
+                text = msg(
+                    "duplicate option id '{id}' (already used on line {line})", id=value, line=line
+                )
+            else:
+                text = msg("duplicate id '{id}' (already used on line {line})", id=value, line=line)
+            problems.append(locator.error(path, text))
         else:
             first[value] = path
     return problems
@@ -194,7 +216,9 @@ def check_languages(scenario: Scenario, locator: Locator) -> list[Problem]:
     problems: list[Problem] = []
     for path, language in named:
         if language in seen:
-            problems.append(locator.error(path, f"language '{language}' is listed twice"))
+            problems.append(
+                locator.error(path, msg("language '{lang}' is listed twice", lang=language))
+            )
         seen.add(language)
     return problems
 
@@ -215,21 +239,30 @@ def _text_problems(
         example = ", ".join(f"{language}: ..." for language in languages)
         if len(languages) == 1:
             return []
-        message = (
-            f"{where}: the scenario has the languages {', '.join(languages)}, "
-            f"so this text needs one entry per language, like {{{example}}}"
+        message = msg(
+            "{where}: the scenario has the languages {languages}, "
+            "so this text needs one entry per language, like {example}",
+            where=where,
+            languages=", ".join(languages),
+            example="{" + example + "}",
         )
         return [locator.error(path, message)]
     problems = [
-        locator.error(path, f"missing language '{language}' in {where}", at="node")
+        locator.error(
+            path, msg("missing language '{lang}' in {where}", lang=language, where=where), at="node"
+        )
         for language in languages
         if language not in text
     ]
     problems += [
         locator.error(
             (*path, language),
-            f"language '{language}' in {where} is not one of the scenario's languages "
-            f"({', '.join(languages)})",
+            msg(
+                "language '{lang}' in {where} is not one of the scenario's languages ({languages})",
+                lang=language,
+                where=where,
+                languages=", ".join(languages),
+            ),
             at="key",
         )
         for language in text
@@ -243,13 +276,14 @@ def check_one_chair(scenario: Scenario, locator: Locator) -> list[Problem]:
     if not chairs:
         return [
             locator.error(
-                ("roles",), "no role has 'chair: true'; exactly one role must chair", at="key"
+                ("roles",), msg("no role has 'chair: true'; exactly one role must chair"), at="key"
             )
         ]
     chair = scenario.roles[chairs[0]].id
     return [
         locator.error(
-            ("roles", index, "chair"), f"only one role may chair, and role '{chair}' already does"
+            ("roles", index, "chair"),
+            msg("only one role may chair, and role '{chair}' already does", chair=chair),
         )
         for index in chairs[1:]
     ]
@@ -260,12 +294,13 @@ def check_reserved_role_ids(scenario: Scenario, locator: Locator) -> list[Proble
     for index, role in enumerate(scenario.roles):
         path = ("roles", index, "id")
         if role.id in (SELF, TARGET, ALL):
-            message = f"'{role.id}' cannot be a role id: effects use it to name roles"
+            message = msg("'{id}' cannot be a role id: effects use it to name roles", id=role.id)
             problems.append(locator.error(path, message))
         elif any(other.kind == role.id for other in scenario.roles if other is not role):
-            message = (
-                f"role id '{role.id}' is also the kind of other roles, "
-                f"so '{role.id}' in a trust effect is ambiguous"
+            message = msg(
+                "role id '{id}' is also the kind of other roles, "
+                "so '{id}' in a trust effect is ambiguous",
+                id=role.id,
             )
             problems.append(locator.warning(path, message))
     return problems
@@ -278,20 +313,23 @@ def check_kinds(scenario: Scenario, locator: Locator) -> list[Problem]:
     for kind in scenario.kinds:
         path = ("kinds", kind)
         if kind in BUILTIN_KINDS:
-            message = (
-                f"'{kind}' is a built-in kind, so it cannot be declared again; "
-                "give this kind another id"
+            message = msg(
+                "'{kind}' is a built-in kind, so it cannot be declared again; "
+                "give this kind another id",
+                kind=kind,
             )
             problems.append(locator.error(path, message, at="key"))
         elif kind in (SELF, TARGET, ALL):
-            message = f"'{kind}' cannot be a kind id: effects use it to name roles"
+            message = msg("'{kind}' cannot be a kind id: effects use it to name roles", kind=kind)
             problems.append(locator.error(path, message, at="key"))
     roles = [(("roles", index, "kind"), role.kind) for index, role in enumerate(scenario.roles)]
     problems += _references(locator, "kind", roles, _kinds(scenario))
     used = {role.kind for role in scenario.roles}
     problems += [
         locator.warning(
-            ("kinds", kind), f"no role is of kind '{kind}', which the scenario declares", at="key"
+            ("kinds", kind),
+            msg("no role is of kind '{kind}', which the scenario declares", kind=kind),
+            at="key",
         )
         for kind in _kinds(scenario) & set(scenario.kinds)
         if kind not in used
@@ -305,15 +343,19 @@ def check_players_fit_seats(scenario: Scenario, locator: Locator) -> list[Proble
     seats = sum(role.seats.max for role in scenario.roles)
     problems: list[Problem] = []
     if players.min < needed:
-        message = (
-            f"players.min is {players.min}, but the roles need at least {needed} players "
-            f"(their seats.min add up to {needed})"
+        message = msg(
+            "players.min is {min}, but the roles need at least {needed} players "
+            "(their seats.min add up to {needed})",
+            min=players.min,
+            needed=needed,
         )
         problems.append(locator.error(("players", "min"), message))
     if players.max > seats:
-        message = (
-            f"players.max is {players.max}, but the roles have only {seats} seats "
-            f"(their seats.max add up to {seats})"
+        message = msg(
+            "players.max is {max}, but the roles have only {seats} seats "
+            "(their seats.max add up to {seats})",
+            max=players.max,
+            seats=seats,
         )
         problems.append(locator.error(("players", "max"), message))
     return problems
@@ -324,7 +366,10 @@ def check_frame_rounds(scenario: Scenario, locator: Locator) -> list[Problem]:
     return [
         locator.error(
             ("rounds", index, "phase"),
-            f"a frame round needs at least 2 framings to rank, and the scenario has {count}",
+            msg(
+                "a frame round needs at least 2 framings to rank, and the scenario has {count}",
+                count=count,
+            ),
         )
         for index, round_ in enumerate(scenario.rounds)
         if round_.phase == "frame" and count < 2
@@ -337,8 +382,11 @@ def check_politician_cards(scenario: Scenario, locator: Locator) -> list[Problem
     problems = [
         locator.error(
             ("moves", index, "phases"),
-            f"moves[{index}]: a politician card is played in a decide phase, "
-            "so its phases must include 'decide'",
+            msg(
+                "moves[{index}]: a politician card is played in a decide phase, "
+                "so its phases must include 'decide'",
+                index=index,
+            ),
         )
         for index, move in enumerate(scenario.moves)
         if move.politician_card and "decide" not in move.phases
@@ -347,18 +395,27 @@ def check_politician_cards(scenario: Scenario, locator: Locator) -> list[Problem
     problems += [
         locator.warning(
             ("moves", index, "politician_card"),
-            f"moves[{index}] '{scenario.moves[index].id}': only one move can be the politician "
-            f"card; moves[{flagged[0]}] '{scenario.moves[flagged[0]].id}' is, this one is not "
-            "played",
+            msg(
+                "moves[{index}] '{id}': only one move can be the politician card; "
+                "moves[{first}] '{first_id}' is, this one is not played",
+                index=index,
+                id=scenario.moves[index].id,
+                first=flagged[0],
+                first_id=scenario.moves[flagged[0]].id,
+            ),
         )
         for index in flagged[1:]
     ]
     problems += [
         locator.warning(
             ("moves", index, "style"),
-            f"moves[{index}] '{move.id}' is a sovereign move played in decide, like the "
-            "politician card, but it adopts nothing: every chair already holds the card. "
-            "To give the card this move's title and text, add 'politician_card: true'",
+            msg(
+                "moves[{index}] '{id}' is a sovereign move played in decide, like the "
+                "politician card, but it adopts nothing: every chair already holds the card. "
+                "To give the card this move's title and text, add 'politician_card: true'",
+                index=index,
+                id=move.id,
+            ),
         )
         for index, move in enumerate(scenario.moves)
         if move.style == "sovereign" and "decide" in move.phases and not move.politician_card
@@ -370,8 +427,12 @@ def check_politician_cards(scenario: Scenario, locator: Locator) -> list[Problem
                 problems.append(
                     locator.warning(
                         ("roles", r_index, "moves", m_index),
-                        f"roles[{r_index}] '{role.id}' lists the politician card, which only "
-                        "the chair plays; take it out of this role's moves",
+                        msg(
+                            "roles[{index}] '{id}' lists the politician card, which only "
+                            "the chair plays; take it out of this role's moves",
+                            index=r_index,
+                            id=role.id,
+                        ),
                     )
                 )
     return problems
@@ -435,7 +496,7 @@ def check_effects(scenario: Scenario, locator: Locator) -> list[Problem]:
 def _trust_effect(
     scenario: Scenario, locator: Locator, path: DataPath, trust: dict[str, int], may_target: bool
 ) -> list[Problem]:
-    roles = _ids(scenario.roles)
+    roles = _ids(scenario.roles) | locator.withheld
     kinds = _kinds(scenario)
     used = {role.kind for role in scenario.roles}
     problems: list[Problem] = []
@@ -444,7 +505,9 @@ def _trust_effect(
         if who == TARGET and not may_target:
             problems.append(locator.error(here, _target_message(path), at="key"))
         elif who in kinds and who not in used and who not in roles:
-            message = f"no role is of kind '{who}', so this trust change has no effect"
+            message = msg(
+                "no role is of kind '{kind}', so this trust change has no effect", kind=who
+            )
             problems.append(locator.warning(here, message, at="key"))
         elif who not in roles | kinds | {ALL, SELF, TARGET}:
             message = _unknown(
@@ -457,7 +520,7 @@ def _trust_effect(
 def _deal_effect(
     scenario: Scenario, locator: Locator, path: DataPath, deal: dict[str, int], may_target: bool
 ) -> list[Problem]:
-    roles = _ids(scenario.roles)
+    roles = _ids(scenario.roles) | locator.withheld
     problems: list[Problem] = []
     for who in deal:
         here = (*path, who)
@@ -469,10 +532,10 @@ def _deal_effect(
     return problems
 
 
-def _target_message(path: DataPath) -> str:
-    return (
-        f"'target' in {format_path(path)} only works in a move with 'target: true' "
-        "(the role the player names)"
+def _target_message(path: DataPath) -> Msg:
+    return msg(
+        "'target' in {where} only works in a move with 'target: true' (the role the player names)",
+        where=format_path(path),
     )
 
 
@@ -512,7 +575,7 @@ def _condition_references(
     return [
         locator.error(where, _unknown(kind, value, where, known))
         for kind, where, value, known in named
-        if value not in known
+        if value not in known and value not in locator.withheld
     ]
 
 
@@ -527,8 +590,11 @@ def warn_unreachable_ideas(scenario: Scenario, locator: Locator) -> list[Problem
     return [
         locator.warning(
             ("ideas", index, "id"),
-            f"idea '{idea.id}' is in no role's hand and no effect deals cards, "
-            "so it never reaches the table",
+            msg(
+                "idea '{id}' is in no role's hand and no effect deals cards, "
+                "so it never reaches the table",
+                id=idea.id,
+            ),
         )
         for index, idea in enumerate(scenario.ideas)
         if idea.id not in in_hands
@@ -540,7 +606,8 @@ def warn_unplayable_moves(scenario: Scenario, locator: Locator) -> list[Problem]
     playable.add(scenario.card.id)  # the chair holds it whether or not its moves list it
     return [
         locator.warning(
-            ("moves", index, "id"), f"no role has move '{move.id}', so nobody can play it"
+            ("moves", index, "id"),
+            msg("no role has move '{id}', so nobody can play it", id=move.id),
         )
         for index, move in enumerate(scenario.moves)
         if move.id not in playable
@@ -550,7 +617,7 @@ def warn_unplayable_moves(scenario: Scenario, locator: Locator) -> list[Problem]
 def warn_unused_events(scenario: Scenario, locator: Locator) -> list[Problem]:
     used = {round_.event for round_ in scenario.rounds}
     return [
-        locator.warning(("events", index, "id"), f"no round uses event '{event.id}'")
+        locator.warning(("events", index, "id"), msg("no round uses event '{id}'", id=event.id))
         for index, event in enumerate(scenario.events)
         if event.id not in used
     ]
@@ -563,7 +630,7 @@ def warn_unused_interests(scenario: Scenario, locator: Locator) -> list[Problem]
     return [
         locator.warning(
             ("interests", index, "id"),
-            f"interest '{interest.id}' is in no agenda, idea or framing",
+            msg("interest '{id}' is in no agenda, idea or framing", id=interest.id),
         )
         for index, interest in enumerate(scenario.interests)
         if interest.id not in used
@@ -573,13 +640,13 @@ def warn_unused_interests(scenario: Scenario, locator: Locator) -> list[Problem]
 def warn_unused_framings(scenario: Scenario, locator: Locator) -> list[Problem]:
     if not scenario.framings or any(r.phase == "frame" for r in scenario.rounds):
         return []
-    message = "there is no frame round, so the framings are never used"
+    message = msg("there is no frame round, so the framings are never used")
     return [locator.warning(("framings",), message, at="key")]
 
 
 def warn_roles_without_moves(scenario: Scenario, locator: Locator) -> list[Problem]:
     return [
-        locator.warning(("roles", index, "id"), f"role '{role.id}' has no moves")
+        locator.warning(("roles", index, "id"), msg("role '{id}' has no moves", id=role.id))
         for index, role in enumerate(scenario.roles)
         if not role.moves
     ]

@@ -1,16 +1,20 @@
 """Problems found in a scenario file, and where in the file they are.
 
 Shared by the loader (YAML and pydantic errors) and the semantic checks, so every problem
-is reported the same way: `FILE:LINE:COLUMN: message`, 1-based.
+is reported the same way: `FILE:LINE:COLUMN: message`, 1-based. A problem's words wait for
+their language (`app.i18n.Msg`): the same problem reads in Danish or English as the caller
+picks (`Problem.in_language`).
 """
 
 from __future__ import annotations
 
-from collections.abc import Sequence
-from dataclasses import dataclass
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass, field, replace
 from typing import Any, Literal
 
 from ruamel.yaml.comments import CommentedMap, CommentedSeq
+
+from app.i18n import FALLBACK_LANGUAGE, Msg, msg, verbatim
 
 Severity = Literal["error", "warning"]
 # A path into the YAML data: mapping keys and list indexes, e.g. ("rounds", 2, "budget").
@@ -24,19 +28,39 @@ class Problem:
     file: str
     line: int
     column: int
-    message: str
+    text: Msg
     severity: Severity = "error"
+    lang: str = FALLBACK_LANGUAGE
+    # Where in the data the problem is (None: not in the data, e.g. a YAML syntax error).
+    path: DataPath | None = field(default=None, compare=False)
 
     def __post_init__(self) -> None:
+        if isinstance(self.text, str):  # words that are no msgid, e.g. a library's own
+            object.__setattr__(self, "text", verbatim(self.text))
+
+    @property
+    def message(self) -> str:
         # A message may quote the file's text, which may hold lone surrogates (e.g. from a
-        # JSON upload): they cannot be written as UTF-8, so they become "?" here, once.
-        clean = self.message.encode("utf-8", "replace").decode("utf-8")
-        if clean != self.message:
-            object.__setattr__(self, "message", clean)
+        # JSON upload): they cannot be written as UTF-8, so they become "?".
+        return self.text.render(self.lang).encode("utf-8", "replace").decode("utf-8")
+
+    def in_language(self, lang: str) -> Problem:
+        return replace(self, lang=lang)
 
     def __str__(self) -> str:
-        prefix = "warning: " if self.severity == "warning" else ""
-        return f"{self.file}:{self.line}:{self.column}: {prefix}{self.message}"
+        if self.severity == "warning":
+            return msg("{file}:{line}:{column}: warning: {message}", **self._parts()).render(
+                self.lang
+            )
+        return f"{self.file}:{self.line}:{self.column}: {self.message}"
+
+    def _parts(self) -> dict[str, Any]:
+        return {
+            "file": self.file,
+            "line": self.line,
+            "column": self.column,
+            "message": self.message,
+        }
 
 
 class ScenarioError(Exception):
@@ -47,7 +71,7 @@ class ScenarioError(Exception):
         super().__init__("\n".join(str(p) for p in self.problems))
 
 
-def format_path(path: DataPath) -> str:
+def format_path(path: DataPath) -> str | Msg:
     """`rounds[2].timer_seconds`: the way trainers see a place in the file."""
     text = ""
     for part in path:
@@ -55,31 +79,49 @@ def format_path(path: DataPath) -> str:
             text += f"[{part}]"
         else:
             text += f".{part}" if text else str(part)
-    return text or "the scenario"
+    return text or msg("the scenario")
 
 
 def sort_key(problem: Problem) -> tuple[int, int, str]:
-    return (problem.line, problem.column, problem.message)
+    return (problem.line, problem.column, problem.text.id)
 
 
 class Locator:
-    """Turns a path into the loaded YAML tree into a 1-based line and column."""
+    """Turns a path into the loaded YAML tree into a 1-based line and column.
 
-    def __init__(self, file: str, root: Any) -> None:
+    The checks may read data with some invalid items withheld (see the loader): `original`
+    turns a path into that data back into the file's, and `withheld` holds the ids of the
+    withheld items, which a reference may name without being wrong."""
+
+    def __init__(
+        self,
+        file: str,
+        root: Any,
+        original: Callable[[DataPath], DataPath] | None = None,
+        withheld: frozenset[str] = frozenset(),
+    ) -> None:
         self.file = file
         self.root = root
+        self.original = original or (lambda path: path)
+        self.withheld = withheld
 
-    def error(self, path: DataPath, message: str, at: Anchor = "value") -> Problem:
-        line, column = self.position(path, at)
-        return Problem(self.file, line, column, message, "error")
+    def error(self, path: DataPath, message: Msg | str, at: Anchor = "value") -> Problem:
+        return self._problem(path, message, at, "error")
 
-    def warning(self, path: DataPath, message: str, at: Anchor = "value") -> Problem:
+    def warning(self, path: DataPath, message: Msg | str, at: Anchor = "value") -> Problem:
+        return self._problem(path, message, at, "warning")
+
+    def _problem(
+        self, path: DataPath, message: Msg | str, at: Anchor, severity: Severity
+    ) -> Problem:
+        text = verbatim(message) if isinstance(message, str) else message
         line, column = self.position(path, at)
-        return Problem(self.file, line, column, message, "warning")
+        return Problem(self.file, line, column, text, severity, path=self.original(path))
 
     def position(self, path: DataPath, at: Anchor = "value") -> tuple[int, int]:
         # Paths may run past what the file holds (a default value, a missing key); the
         # deepest node that exists is the best place to point at.
+        path = self.original(path)
         parent: Any = None
         key: str | int | None = None
         node: Any = self.root
