@@ -559,6 +559,16 @@ class RoomManager:
         room, seat = await self.resume(token)
         return seat_scenario(room.rules, seat.role)
 
+    async def release_seat(self, token: str) -> SeatChanged:
+        """A player (a bot client giving up) hands its seat to the server's bots."""
+        room, seat = await self.resume(token)
+        outcome = await room.give_seat(seat.id, "bot")
+        if outcome.rejection is not None:
+            if outcome.rejection.code in ("unknown_seat", REMOVED):
+                raise LookupError(outcome.rejection.message)
+            raise Refused(outcome.rejection.code, outcome.rejection.message)
+        return SeatChanged(table=room.config.number, seat=seat.id, action="bot")
+
     async def watch(self, code: str) -> Room:
         table = await repo.table_by_code(self.engine, code.strip().upper())
         if table is None:

@@ -222,6 +222,37 @@ async def seat_scenario(
     seat: Annotated[HTTPAuthorizationCredentials | None, Depends(SEAT_BEARER)],
 ) -> dict[str, Any]:
     """The table's scenario as this seat may know it (others' agendas and goals left out)."""
+    try:
+        return await rooms.seat_scenario(_seat_token(seat))
+    except BadToken as exc:
+        raise HTTPException(401, str(exc), headers=BEARER_CHALLENGE) from exc
+
+
+@router.post(
+    "/api/seat/release",
+    tags=["players"],
+    responses={
+        **SEAT_ERRORS,
+        409: {"model": Problem, "description": "the game is over, or a bot has the seat"},
+    },
+)
+async def release_seat(
+    rooms: Manager,
+    seat: Annotated[HTTPAuthorizationCredentials | None, Depends(SEAT_BEARER)],
+) -> SeatChanged:
+    """Give up this seat: the server's bots play it from now on, so the table can go on
+    (the facilitator may still free it for a person). The seat token stops working."""
+    try:
+        return await rooms.release_seat(_seat_token(seat))
+    except BadToken as exc:
+        raise HTTPException(401, str(exc), headers=BEARER_CHALLENGE) from exc
+    except LookupError as exc:
+        raise HTTPException(404, str(exc)) from exc
+    except Refused as exc:
+        raise HTTPException(409, str(exc)) from exc
+
+
+def _seat_token(seat: HTTPAuthorizationCredentials | None) -> str:
     token = seat.credentials.strip() if seat is not None else ""
     if not token:
         raise HTTPException(
@@ -229,10 +260,7 @@ async def seat_scenario(
             "this needs your seat token, as `Authorization: Bearer TOKEN`",
             headers=BEARER_CHALLENGE,
         )
-    try:
-        return await rooms.seat_scenario(token)
-    except BadToken as exc:
-        raise HTTPException(401, str(exc), headers=BEARER_CHALLENGE) from exc
+    return token
 
 
 @router.get("/api/workshops/{workshop_id}", tags=["facilitator"], responses=ERRORS)
