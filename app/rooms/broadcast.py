@@ -13,6 +13,12 @@ facilitator's overview and each table's "online" marks are right whichever insta
 serves them. It is soft state: re-announced every heartbeat and forgotten when an
 instance stops announcing (a killed instance's players drop off after `PRESENCE_TTL`).
 
+Redis is an accelerator, never a dependency of correctness: while it is away
+(`RedisBroadcast.live` is False, and /healthz says `"redis": "down"`) notices are dropped
+unsent and every instance polls the log of its rooms more often (`RoomManager`), so the
+others' appends reach its players within `FALLBACK_POLL_SECONDS` instead of at once.
+When the subscription is back, every room catches up once and notices flow again.
+
 Why one channel for every table rather than one per table: an instance subscribes once,
 never has to track subscriptions as rooms load and unload, and a reconnect has one thing
 to restore. Every instance then reads every notice (a few dozen bytes each), which is
@@ -39,6 +45,11 @@ PRESENCE_TTL = 15.0
 # Notices waiting to be published; past this (Redis gone), new ones are dropped: the
 # other instances' polls heal what they miss.
 PUBLISH_QUEUE = 10_000
+# While Redis is away, each instance polls its rooms' logs this often (at most).
+FALLBACK_POLL_SECONDS = 0.5
+# The longest wait between attempts to subscribe again: how late a returning Redis is
+# noticed, at most.
+RECONNECT_SECONDS = 2.0
 
 
 @dataclass(frozen=True, slots=True)
@@ -83,6 +94,10 @@ class Broadcast(Protocol):
     instance: str
     shared: bool  # True when other instances may share our tables
 
+    @property
+    def live(self) -> bool:
+        """Whether notices reach the other instances now (always, for one instance)."""
+
     async def start(self, on_notice: OnNotice, on_connected: OnConnected) -> None:
         """Begin listening; on_connected runs after every (re)subscription."""
 
@@ -96,6 +111,7 @@ class LocalBroadcast:
     """One process: the room already fans out to every connection there is."""
 
     shared = False
+    live = True
 
     def __init__(self) -> None:
         self.instance = uuid.uuid4().hex[:12]
@@ -124,6 +140,9 @@ class RedisBroadcast:
         self.redis = Redis.from_url(url, health_check_interval=5, socket_connect_timeout=3)
         self._queue: asyncio.Queue[Notice] = asyncio.Queue(PUBLISH_QUEUE)
         self._tasks: list[asyncio.Task[None]] = []
+        # Down until the first subscription is confirmed; see `live`.
+        self._subscribed = False
+        self._published = True
 
     async def start(self, on_notice: OnNotice, on_connected: OnConnected) -> None:
         self._tasks = [
@@ -131,17 +150,37 @@ class RedisBroadcast:
             asyncio.create_task(self._publish_loop()),
         ]
 
+    @property
+    def live(self) -> bool:
+        """Subscribed, and the last publish (if any since) went through."""
+        return self._subscribed and self._published
+
     def publish(self, notice: Notice) -> None:
+        if not self._subscribed:
+            return  # Redis away: the others poll the log meanwhile, and catch up after
         with contextlib.suppress(asyncio.QueueFull):
             self._queue.put_nowait(notice)
+
+    def _set_down(self, why: str, error: Exception) -> None:
+        # One line when Redis goes away, not one per notice or reconnect attempt.
+        if self.live:
+            log.warning("redis unavailable", extra={"why": why, "error": str(error)})
+        if why == "subscription lost":
+            self._subscribed = False
+        else:
+            self._published = False
 
     async def _publish_loop(self) -> None:
         while True:
             notice = await self._queue.get()
+            if not self._subscribed:
+                continue  # queued before Redis went away: dropped like the rest
             try:
                 await self.redis.publish(CHANNEL, notice.encode())
-            except Exception as exc:  # Redis away: drop it; polls and reconnects heal
-                log.warning("publish failed", extra={"error": str(exc)})
+            except Exception as exc:  # dropped; polls and the reconnect's catch-up heal
+                self._set_down("publish failed", exc)
+            else:
+                self._published = True
 
     async def _listen(self, on_notice: OnNotice, on_connected: OnConnected) -> None:
         backoff = 0.1
@@ -157,6 +196,9 @@ class RedisBroadcast:
                     if message["type"] == "subscribe":
                         # Also after redis-py's own silent reconnects, which resubscribe:
                         # whatever was published meanwhile is lost, so read the log.
+                        if not self.live:
+                            log.info("redis available")
+                        self._subscribed = self._published = True
                         await on_connected()
                     elif message["type"] == "message":
                         notice = Notice.decode(message["data"])
@@ -165,9 +207,9 @@ class RedisBroadcast:
             except asyncio.CancelledError:
                 raise
             except Exception as exc:
-                log.warning("subscription lost", extra={"error": str(exc)})
+                self._set_down("subscription lost", exc)
                 await asyncio.sleep(backoff)  # back off before reconnecting
-                backoff = min(5.0, backoff * 2)
+                backoff = min(RECONNECT_SECONDS, backoff * 2)
             finally:
                 with contextlib.suppress(Exception):
                     await pubsub.aclose()  # type: ignore[no-untyped-call]

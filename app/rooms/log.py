@@ -19,6 +19,11 @@ class Gone(Exception):
     """The game's table no longer exists (its workshop was deleted)."""
 
 
+class Unavailable(Exception):
+    """The log cannot be reached now (its database is restarting or out of reach); the
+    same request may succeed later. An append that raises this may or may not be stored."""
+
+
 @dataclass(frozen=True, slots=True)
 class NewRecord:
     type: str

@@ -27,9 +27,9 @@ from app.engine.debrief import (
 from app.engine.events import EVENT_TYPES
 from app.engine.rules import Rejected, Rules
 from app.engine.waiting import waiting_for
-from app.rooms.broadcast import Notice, Presence, make_broadcast
+from app.rooms.broadcast import FALLBACK_POLL_SECONDS, Notice, Presence, make_broadcast
 from app.rooms.known import KnownWorkshop, KnownWorkshops
-from app.rooms.lease import Leases, LocalLeases, RedisLeases
+from app.rooms.lease import DatabaseLeases, Leases, LocalLeases
 from app.rooms.lru import Lru
 from app.rooms.room import GONE_MESSAGE, REMOVED, Room, SeatRow, TableConfig
 from app.rooms.schemas import (
@@ -48,7 +48,7 @@ from app.rooms.schemas import (
     WorkshopRequest,
     WorkshopStatus,
 )
-from app.rooms.storelog import StoreLog
+from app.rooms.storelog import StoreLog, reachable
 from app.rooms.tokens import BadToken, SeatClaim, read_seat, sign_seat
 from app.rooms.views import seat_scenario
 from app.rooms.whatif import WHATIF_GAMES, WhatIfRequest, WhatIfs
@@ -57,8 +57,10 @@ from app.scenarios.models import LEADERSHIP_STYLES, localize
 from app.settings import Settings, secret_key
 from app.store import repo
 from app.store.codes import hash_token, new_token
+from app.store.db import is_outage, is_sqlite
 from app.store.errors import SeatTaken
 from app.store.records import TABLE_STATUSES
+from app.store.records import TableStatus as TableStatusName
 
 log = logging.getLogger("policymaker.manager")
 # Two joins racing for the same seat on two instances: the loser looks again.
@@ -108,10 +110,16 @@ class RoomManager:
         self._library: dict[str, library.ScenarioSource] = {}
         # Scale-out: the default (no REDIS_URL) is one instance that owns every table.
         self.broadcast = make_broadcast(settings.redis_url)
+        # Each table's clock has one owner among the instances: a PostgreSQL advisory
+        # lock (app/rooms/lease.py), so a Redis outage never stops a clock.
         self.leases: Leases = LocalLeases()
-        if self.broadcast.shared:
-            redis = getattr(self.broadcast, "redis", None)
-            self.leases = RedisLeases(redis, self.broadcast.instance, settings.lease_seconds)
+        self._leasing = self.broadcast.shared and not is_sqlite(settings.database_url)
+        if self._leasing:
+            self.leases = DatabaseLeases(
+                settings.database_url, self.broadcast.instance, settings.lease_seconds
+            )
+        # Table statuses a database outage kept from being written; housekeeping retries.
+        self._unsaved_status: dict[str, TableStatusName] = {}
         self.presence = Presence()
         self._syncing: dict[str, asyncio.Task[None]] = {}
         self._resync: set[str] = set()
@@ -140,10 +148,8 @@ class RoomManager:
             task.cancel()
         for room in self._rooms.values():
             await room.close()
-            if room.leader and self.broadcast.shared:
-                # Hand the clock over now rather than after the lease runs out.
-                with contextlib.suppress(Exception):
-                    await self.leases.release(room.config.table_id)
+        # Ending the lock session hands every clock over now.
+        await self.leases.close()
         self._rooms.clear()
         self._whatifs.close()
         await self.broadcast.close()
@@ -153,6 +159,17 @@ class RoomManager:
             await repo.ping(self.engine)
         except Exception as exc:
             raise Unavailable("the database does not answer") from exc
+
+    async def health(self) -> dict[str, str]:
+        """What this instance can reach: `database` ok or down; `redis` ok, down (notices
+        go unsent and the log is polled instead) or off (one instance, no Redis)."""
+        try:
+            await self.ping()
+            database = "ok"
+        except Unavailable:
+            database = "down"
+        redis = "off" if not self.broadcast.shared else "ok" if self.broadcast.live else "down"
+        return {"database": database, "redis": redis}
 
     def scenarios(self) -> dict[str, library.ScenarioSource]:
         return self._library
@@ -391,44 +408,77 @@ class RoomManager:
 
     async def _try_lease(self, table_id: str) -> bool:
         try:
-            return await self.leases.acquire(table_id)
-        except Exception as exc:  # Redis away: keep what we have; the next tick retries
+            return table_id in await self.leases.take([table_id])
+        except Exception as exc:  # the database away: the next tick tries again
             log.warning("lease unavailable", extra={"table": table_id, "error": str(exc)})
             return False
 
     async def _housekeep(self) -> None:
-        """Each tick: adopt orphaned games, hold or take leases, poll the log, re-announce."""
+        """The scale-out chores, each on its own so that one failing never stops another.
+
+        Every SYNC_SECONDS: flush table statuses an outage held back, hold or take leases,
+        adopt orphaned games, re-announce presence. The log poll runs then too, and while
+        Redis is away (no notices come) every FALLBACK_POLL_SECONDS: the others' appends
+        reach this instance's players that much later, never not at all.
+        """
+        period = self.settings.sync_seconds
+        fallback = min(period, FALLBACK_POLL_SECONDS)
+        chores_due = 0.0
         while True:
-            await asyncio.sleep(self.settings.sync_seconds)  # a period, not a synchronisation
-            try:
-                await self._adopt_orphans()
-                await self._hold_leases()
-                await self._poll_log()
-                for room in list(self._rooms.values()):
-                    room.set_remote_online(self.presence.online(room.config.table_id))
-                    if room.connections:
-                        self._announce_presence(room)
-            except asyncio.CancelledError:
-                raise
-            except Exception:
-                log.exception("housekeeping failed")
+            await asyncio.sleep(period if self.broadcast.live else fallback)  # a period
+            await self._chore(self._poll_log)
+            now = time.monotonic()
+            if now < chores_due:
+                continue
+            chores_due = now + period
+            await self._chore(self._save_unsaved_statuses)
+            if self._leasing:
+                await self._chore(self._hold_leases)
+                await self._chore(self._adopt_orphans)
+            for room in list(self._rooms.values()):
+                room.set_remote_online(self.presence.online(room.config.table_id))
+                if room.connections:
+                    self._announce_presence(room)
+
+    async def _chore(self, chore: Any) -> None:
+        try:
+            await chore()
+        except asyncio.CancelledError:
+            raise
+        except Exception as exc:
+            if is_outage(exc):  # said once by /healthz; the next tick tries again
+                log.warning("housekeeping: database unavailable", extra={"error": str(exc)})
+            else:
+                log.exception("housekeeping failed", extra={"chore": chore.__name__})
 
     async def _adopt_orphans(self) -> None:
-        """Running games nobody runs (their instance died) are loaded here, clock and all."""
+        """Running games nobody runs (their instance died) are loaded here, clock and all:
+        their leases are free, since a lease ends with its holder's database session."""
         running = [t.id for t in await repo.running_tables(self.engine)]
         missing = [t for t in running if t not in self._rooms]
-        for table_id in await self.leases.unowned(missing):
-            await self.room(table_id)
+        for table_id in await self.leases.take(missing):
+            try:
+                await self.room(table_id)
+            except LookupError:  # deleted meanwhile
+                await self.leases.release(table_id)
 
     async def _hold_leases(self) -> None:
+        held = await self.leases.held()
+        wanted = []
         for room in list(self._rooms.values()):
-            if room.state is not None and room.state.status == "ended":
-                continue
             table_id = room.config.table_id
-            if room.leader:
-                if not await self.leases.renew(table_id):
+            if room.state is not None and room.state.status == "ended":
+                if room.leader:  # nothing left to run: let the lock go
                     room.set_leader(False)
-            elif await self._try_lease(table_id):
+                    await self.leases.release(table_id)
+                continue
+            if room.leader and table_id not in held:
+                room.set_leader(False)  # the lock session was lost: someone else may run it
+            if not room.leader:
+                wanted.append(room)
+        taken = await self.leases.take([r.config.table_id for r in wanted])
+        for room in wanted:
+            if room.config.table_id in taken:
                 # Fold everything the last owner appended before arming its deadline.
                 await self._sync(room)
                 room.set_leader(True)
@@ -445,25 +495,45 @@ class RoomManager:
         for row in rows:
             # Two instances starting the table at once choose the same bot seats.
             with contextlib.suppress(SeatTaken):
-                await repo.add_seat(
-                    self.engine, room.config.table_id, row.id, row.role, row.name, True
-                )
+                async with reachable():
+                    await repo.add_seat(
+                        self.engine, room.config.table_id, row.id, row.role, row.name, True
+                    )
 
     async def _save_seat_change(self, room: Room, row: SeatRow, action: str, name: str) -> None:
         """The seat's row follows its holder (the log decides; this keeps no stale name)."""
         table_id = room.config.table_id
-        if action == "free" and room.state is None:
-            await repo.remove_seat(self.engine, table_id, row.id)
-        elif action == "free":
-            await repo.update_seat(self.engine, table_id, row.id, "", False)
-        elif action == "bot":
-            await repo.update_seat(self.engine, table_id, row.id, "Bot", True)
-        else:
-            await repo.update_seat(self.engine, table_id, row.id, name, False)
+        async with reachable():
+            if action == "free" and room.state is None:
+                await repo.remove_seat(self.engine, table_id, row.id)
+            elif action == "free":
+                await repo.update_seat(self.engine, table_id, row.id, "", False)
+            elif action == "bot":
+                await repo.update_seat(self.engine, table_id, row.id, "Bot", True)
+            else:
+                await repo.update_seat(self.engine, table_id, row.id, name, False)
 
     async def _save_status(self, room: Room, status: str) -> None:
-        if status in TABLE_STATUSES:
-            await repo.set_table_status(self.engine, room.config.table_id, status)
+        """The table row's status, which restarts and orphan adoption read; an outage
+        keeps it for housekeeping to write (the log already holds the change)."""
+        if status not in TABLE_STATUSES:
+            return
+        table_id = room.config.table_id
+        self._unsaved_status.pop(table_id, None)
+        try:
+            await repo.set_table_status(self.engine, table_id, status)
+        except Exception as exc:
+            if not is_outage(exc):
+                raise
+            self._unsaved_status[table_id] = status
+            log.warning("table status not saved yet", extra={"table": table_id})
+
+    async def _save_unsaved_statuses(self) -> None:
+        for table_id, status in list(self._unsaved_status.items()):
+            with contextlib.suppress(LookupError):  # the table was deleted meanwhile
+                await repo.set_table_status(self.engine, table_id, status)
+            if self._unsaved_status.get(table_id) == status:
+                del self._unsaved_status[table_id]
 
     async def lobby(self, code: str) -> TableLobby:
         table = await repo.table_by_code(self.engine, code.strip().upper())

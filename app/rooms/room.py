@@ -31,7 +31,7 @@ from app.engine.rules import Rejected, Rules
 from app.engine.state import GameState, state_digest
 from app.jsontext import dumps
 from app.rooms.connection import GONE, Connection
-from app.rooms.log import Conflict, EventLog, Gone, LogRecord, NewRecord
+from app.rooms.log import Conflict, EventLog, Gone, LogRecord, NewRecord, Unavailable
 from app.rooms.views import (
     PartsMemo,
     SeatInfo,
@@ -80,6 +80,12 @@ REPLACED_MESSAGES = {
     "bot": "the facilitator has given your seat to a bot",
     "free": "the facilitator has freed your seat for another player",
 }
+# The log cannot be reached (its database is restarting): the intent was not applied, or
+# its append's outcome is unknown; either way the client sends it again, with the same
+# cmid, after `retry_after` seconds, and is answered once (applied now, or a duplicate).
+UNAVAILABLE = "unavailable"
+UNAVAILABLE_MESSAGE = "the game's database cannot be reached; send the same intent again"
+RETRY_AFTER = 1.0
 # The log record of a seat changing hands (docs/asyncapi.yaml, SeatRecord). Seats are
 # rows, but a change of holder is logged too, so that every instance and a restarted
 # server fold it in the same order as the game's events.
@@ -188,6 +194,9 @@ class Room:
         self._bots_changed = False  # a seat became or stopped being a bot
         self._tasks: set[asyncio.Task[None]] = set()  # held: the loop keeps weak refs
         self._bots_added: set[asyncio.Task[None]] = set()  # bots given seats mid-game
+        # An append failed with the log unreachable: it may be stored all the same (the
+        # answer to its commit was lost), so read the log before deciding anything more.
+        self._unsure = False
 
     def _cmid_seq(self, seat: str, cmid: str) -> int | None:
         """The seq of the seat's logged intent with this cmid, if there is one."""
@@ -351,9 +360,12 @@ class Room:
                 epoch = max(row.epoch, self.epoch_of(seat_id)) + 1
                 change = {"seat": seat_id, "action": action, "epoch": epoch}
                 try:
+                    await self._settle()
                     return await self._log_seat(row, change)
                 except Conflict:
                     await self.catch_up()  # another instance changed the table: look again
+                except Unavailable:
+                    return self._unavailable()
             return self._refuse("busy", "the table is busy; please try again")
 
     async def take_seat(self, role: str | None, name: str) -> SeatRow | Rejected:
@@ -372,10 +384,15 @@ class Room:
                     return Rejected("started", "this table's game has already started")
                 change = {"seat": row.id, "action": "take", "name": name, "epoch": row.epoch}
                 try:
-                    await self._log_seat(row, change)
+                    await self._settle()
+                    taken = await self._log_seat(row, change)
                 except Conflict:
                     await self.catch_up()
                     continue
+                except Unavailable:
+                    taken = self._unavailable()
+                if taken.rejection is not None:
+                    return taken.rejection
                 return row
             return Rejected("busy", "the table is busy; please try again")
 
@@ -394,27 +411,45 @@ class Room:
         async with self.lock:
             if self.removed:
                 return self._refuse(REMOVED, GONE_MESSAGE)
-            if command == "start":
-                if self.state is not None:
-                    return self._refuse("already_started", "the game has already started")
-                return await self._start()
-            if self.state is None:
-                return self._refuse("not_started", "the game has not started")
-            if command == "pause":
-                return await self._pause()
-            if command == "resume":
-                return await self._resume()
-            if command == "extend":
-                return await self._extend(seconds)
-            if command == "advance":
-                index = self.state.round_index
-                return await self._apply(None, a.EndPhase("advance"), None, index)
-            if command == "end":
-                return await self._end()
-            return self._refuse("unknown_command", f"unknown command {command!r}")
+            try:
+                return await self._control(command, seconds)
+            except Unavailable:
+                return self._unavailable()
+
+    async def _control(self, command: str, seconds: float) -> Outcome:
+        await self._settle()
+        if command == "start":
+            if self.state is not None:
+                return self._refuse("already_started", "the game has already started")
+            return await self._start()
+        if self.state is None:
+            return self._refuse("not_started", "the game has not started")
+        if command == "pause":
+            return await self._pause()
+        if command == "resume":
+            return await self._resume()
+        if command == "extend":
+            return await self._extend(seconds)
+        if command == "advance":
+            index = self.state.round_index
+            return await self._apply(None, a.EndPhase("advance"), None, index)
+        if command == "end":
+            return await self._end()
+        return self._refuse("unknown_command", f"unknown command {command!r}")
 
     def _refuse(self, code: str, message: str) -> Outcome:
         return Outcome(self.seq, Rejected(code, message))
+
+    def _unavailable(self) -> Outcome:
+        self._unsure = True
+        return self._refuse(UNAVAILABLE, UNAVAILABLE_MESSAGE)
+
+    async def _settle(self) -> None:
+        """After an append whose outcome is unknown, fold what the log holds (it may hold
+        that append): Unavailable while the log is still out of reach."""
+        if self._unsure:
+            await self.catch_up()
+            self._unsure = False
 
     async def _start(self) -> Outcome:
         if self.config.bots_fill:
@@ -516,23 +551,32 @@ class Room:
         async with self.lock:
             if self.removed:
                 return self._refuse(REMOVED, GONE_MESSAGE)
-            if cmid is not None:
-                # Every logged cmid up to self.seq is folded into _cmids, so memory answers
-                # without a query per intent; one logged elsewhere after that makes our
-                # append conflict, and _apply answers it as a duplicate after catching up.
-                seen = self._cmid_seq(seat, cmid)
-                if seen is not None:
-                    return Outcome(seen, duplicate=True)
-            if isinstance(action, a.SeatAction) and action.seat != seat:
-                return self._refuse("not_your_seat", "you can only act for your own seat")
-            if origin is not None and origin not in self.connections:
-                # Its seat was given to someone else (or it has gone): see _kick.
-                return self._refuse(REPLACED, REPLACED_MESSAGES["free"])
-            if self.state is None:
-                return self._refuse("not_started", "the game has not started yet")
-            if self.timer.status == "paused":
-                return self._refuse("paused", "the facilitator has paused the game")
-            return await self._apply(seat, action, cmid, origin=origin)
+            try:
+                return await self._submit(seat, action, cmid, origin)
+            except Unavailable:
+                return self._unavailable()
+
+    async def _submit(
+        self, seat: str, action: a.Action, cmid: str | None, origin: Connection | None
+    ) -> Outcome:
+        await self._settle()
+        if cmid is not None:
+            # Every logged cmid up to self.seq is folded into _cmids, so memory answers
+            # without a query per intent; one logged elsewhere after that makes our
+            # append conflict, and _apply answers it as a duplicate after catching up.
+            seen = self._cmid_seq(seat, cmid)
+            if seen is not None:
+                return Outcome(seen, duplicate=True)
+        if isinstance(action, a.SeatAction) and action.seat != seat:
+            return self._refuse("not_your_seat", "you can only act for your own seat")
+        if origin is not None and origin not in self.connections:
+            # Its seat was given to someone else (or it has gone): see _kick.
+            return self._refuse(REPLACED, REPLACED_MESSAGES["free"])
+        if self.state is None:
+            return self._refuse("not_started", "the game has not started yet")
+        if self.timer.status == "paused":
+            return self._refuse("paused", "the facilitator has paused the game")
+        return await self._apply(seat, action, cmid, origin=origin)
 
     async def _apply(
         self,
@@ -609,6 +653,8 @@ class Room:
         status = self.timer.status
         try:
             await self.log.append(self.config.table_id, first, records)
+        except Unavailable:
+            return self._unavailable()
         except Gone:
             # The workshop was deleted on another instance and its notice never came.
             self._stop()
@@ -723,7 +769,18 @@ class Room:
                 return
             if self.timer.status != "running":
                 return
-            await self._apply(None, a.EndPhase("time_up"), None, round_index)
+            try:
+                await self._settle()
+                outcome = await self._apply(None, a.EndPhase("time_up"), None, round_index)
+            except Unavailable:
+                outcome = self._unavailable()
+            rejection = outcome.rejection
+            if rejection is not None and rejection.code == UNAVAILABLE and self.leader:
+                # The deadline has passed and stays passed: fire again until the log takes
+                # it (or another change re-arms the timer).
+                self._timer_handle = asyncio.get_running_loop().call_later(
+                    RETRY_AFTER, self._fire_timer, round_index
+                )
 
     # --- bots -----------------------------------------------------------------------
 
@@ -784,7 +841,11 @@ class Room:
                 return
             action = bot.act(self.state)
             if action is not None:
-                await self.submit(seat_id, action, None)
+                outcome = await self.submit(seat_id, action, None)
+                if outcome.rejection is not None and outcome.rejection.code == UNAVAILABLE:
+                    # Nothing at the table changes while its log is away: look again later.
+                    await asyncio.sleep(RETRY_AFTER)
+                    woken.set()
 
     # --- fan-out --------------------------------------------------------------------
 

@@ -1,13 +1,18 @@
-"""The event log on the database: the room's EventLog protocol over `app.store.repo`."""
+"""The event log on the database: the room's EventLog protocol over `app.store.repo`.
+
+A database out of reach is `Unavailable` to the room, whichever driver error said so.
+"""
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import AsyncIterator, Sequence
+from contextlib import asynccontextmanager
 
 from sqlalchemy.ext.asyncio import AsyncEngine
 
-from app.rooms.log import Conflict, Gone, LogRecord, NewRecord
+from app.rooms.log import Conflict, Gone, LogRecord, NewRecord, Unavailable
 from app.store import repo
+from app.store.db import is_outage
 from app.store.errors import NotFound, SeqConflict
 from app.store.records import NewEvent, StoredEvent
 
@@ -23,6 +28,17 @@ def _record(event: StoredEvent) -> LogRecord:
     )
 
 
+@asynccontextmanager
+async def reachable() -> AsyncIterator[None]:
+    """Turns a database outage, whatever the driver called it, into `Unavailable`."""
+    try:
+        yield
+    except Exception as exc:
+        if is_outage(exc):
+            raise Unavailable(f"the database cannot be reached: {exc}") from exc
+        raise
+
+
 class StoreLog:
     def __init__(self, engine: AsyncEngine) -> None:
         self.engine = engine
@@ -30,15 +46,18 @@ class StoreLog:
     async def append(self, game_id: str, first_seq: int, records: Sequence[NewRecord]) -> None:
         events = [NewEvent(r.type, r.payload, r.seat, r.cmid) for r in records]
         try:
-            await repo.append_events(self.engine, game_id, first_seq, events)
+            async with reachable():
+                await repo.append_events(self.engine, game_id, first_seq, events)
         except SeqConflict as exc:
             raise Conflict(str(exc)) from exc
         except NotFound as exc:
             raise Gone(str(exc)) from exc
 
     async def load(self, game_id: str, after_seq: int = 0) -> list[LogRecord]:
-        return [_record(e) for e in await repo.load_events(self.engine, game_id, after_seq)]
+        async with reachable():
+            return [_record(e) for e in await repo.load_events(self.engine, game_id, after_seq)]
 
     async def find(self, game_id: str, seat: str, cmid: str) -> list[LogRecord]:
-        found = await repo.find_client_msg(self.engine, game_id, seat, cmid)
+        async with reachable():
+            found = await repo.find_client_msg(self.engine, game_id, seat, cmid)
         return [_record(e) for e in found or []]

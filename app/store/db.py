@@ -14,7 +14,7 @@ from typing import Any, TypeVar
 
 from sqlalchemy import Connection, create_engine, event
 from sqlalchemy.engine import make_url
-from sqlalchemy.exc import IntegrityError
+from sqlalchemy.exc import DBAPIError, IntegrityError, InterfaceError, OperationalError
 from sqlalchemy.ext.asyncio import AsyncEngine, async_sessionmaker, create_async_engine
 from sqlalchemy.pool import StaticPool
 from sqlmodel.ext.asyncio.session import AsyncSession
@@ -40,6 +40,15 @@ def is_sqlite(url: str) -> bool:
     return make_url(normalize_url(url)).get_backend_name() == "sqlite"
 
 
+# How long a request waits to connect to PostgreSQL before the database counts as down
+# (asyncpg's own default is a minute: a client would wait that long for its answer).
+CONNECT_SECONDS = 5.0
+# SQLSTATE classes that mean "the server went away or cannot take us now", not "no":
+# 08 connection exception, 53 insufficient resources (too many connections), 57 operator
+# intervention (shutting down, starting up, terminated by the administrator).
+_OUTAGE_SQLSTATES = ("08", "53", "57")
+
+
 def make_engine(url: str, *, echo: bool = False) -> AsyncEngine:
     """An async engine for the URL, tuned for its backend."""
     parsed = make_url(normalize_url(url))
@@ -47,7 +56,12 @@ def make_engine(url: str, *, echo: bool = False) -> AsyncEngine:
         # pre_ping: a PostgreSQL restart or a dropped idle connection costs one
         # reconnect, not a failed append in the middle of a game.
         return create_async_engine(
-            parsed, echo=echo, pool_size=10, max_overflow=20, pool_pre_ping=True
+            parsed,
+            echo=echo,
+            pool_size=10,
+            max_overflow=20,
+            pool_pre_ping=True,
+            connect_args={"timeout": CONNECT_SECONDS},
         )
     database = parsed.database or ""
     in_memory = database in ("", ":memory:")
@@ -60,6 +74,29 @@ def make_engine(url: str, *, echo: bool = False) -> AsyncEngine:
     engine = create_async_engine(parsed, echo=echo, **kwargs)
     event.listen(engine.sync_engine, "connect", _sqlite_pragmas)
     return engine
+
+
+def is_outage(exc: BaseException) -> bool:
+    """Whether an error means the database is out of reach (stopped, restarting, the
+    connection dropped), as opposed to refusing what was asked: the request may succeed
+    if it is made again later, unchanged."""
+    if isinstance(exc, (OSError, TimeoutError)):
+        return True
+    if isinstance(exc, DBAPIError) and not isinstance(exc, IntegrityError):  # noqa: SIM102
+        # Not merged into one condition: IntegrityError is a "no", whatever else it says.
+        if exc.connection_invalidated or isinstance(exc, (InterfaceError, OperationalError)):
+            return True
+    seen: set[int] = set()
+    cause: BaseException | None = exc
+    while cause is not None and id(cause) not in seen:
+        seen.add(id(cause))
+        state = getattr(cause, "sqlstate", None) or getattr(cause, "pgcode", None)
+        if isinstance(state, str) and state.startswith(_OUTAGE_SQLSTATES):
+            return True
+        if type(cause).__name__ in ("ConnectionDoesNotExistError", "InterfaceError"):
+            return True  # asyncpg's "connection is closed", before SQLAlchemy wraps it
+        cause = getattr(cause, "orig", None) or cause.__cause__
+    return False
 
 
 def _sqlite_pragmas(dbapi_connection: Any, _record: Any) -> None:

@@ -11,12 +11,13 @@ from __future__ import annotations
 from typing import Annotated, Any, Literal
 
 from fastapi import APIRouter, Depends, HTTPException, Query, Request
-from fastapi.responses import PlainTextResponse, Response
+from fastapi.responses import JSONResponse, PlainTextResponse, Response
 from fastapi.security import APIKeyQuery, HTTPAuthorizationCredentials, HTTPBearer
+from pydantic import BaseModel, Field
 
 from app.engine.debrief import WorkshopDebrief
 from app.engine.whatif import MAX_GAMES, WHATIF_STYLES, NotReplayable
-from app.rooms.manager import Forbidden, Refused, RoomManager, Unavailable, UnknownRole
+from app.rooms.manager import Forbidden, Refused, RoomManager, UnknownRole
 from app.rooms.schemas import (
     Announcement,
     ControlRequest,
@@ -135,14 +136,32 @@ async def _authorized(rooms: RoomManager, workshop_id: str, token: str) -> None:
         raise HTTPException(404, str(exc)) from exc
 
 
-@router.get("/healthz", tags=["operations"])
-async def healthz(rooms: Manager) -> dict[str, str]:
-    """Alive and able to reach the database."""
-    try:
-        await rooms.ping()
-    except Unavailable as exc:
-        raise HTTPException(503, str(exc)) from exc
-    return {"status": "ok"}
+class Health(BaseModel):
+    """What this instance can reach (docs/reliability.md, section 9)."""
+
+    status: Literal["ok", "unavailable"] = Field(
+        description="unavailable (and a 503) only when this instance cannot serve"
+    )
+    database: Literal["ok", "down"]
+    redis: Literal["ok", "down", "off"] = Field(
+        description="off: one instance, no Redis; down: the instances poll the log meanwhile"
+    )
+
+
+@router.get(
+    "/healthz",
+    tags=["operations"],
+    response_model=Health,
+    responses={503: {"model": Health, "description": "the database is down: cannot serve"}},
+)
+async def healthz(rooms: Manager) -> Health | JSONResponse:
+    """Alive, and what it can reach: a 503 only when it cannot serve (the database is down);
+    Redis down is a 200, since the instances then serve from the log alone."""
+    reach = await rooms.health()
+    if reach["database"] != "ok":
+        body = Health(status="unavailable", **reach)
+        return JSONResponse(body.model_dump(), status_code=503)
+    return Health(status="ok", **reach)
 
 
 @router.get("/api/scenarios", tags=["workshops"])

@@ -16,9 +16,20 @@ from fastapi import APIRouter, WebSocket, WebSocketDisconnect
 from app.engine.actions import ACTION_TYPES, SeatAction, action_from_dict
 from app.jsontext import loads
 from app.rooms.connection import Connection
+from app.rooms.log import Unavailable
 from app.rooms.manager import RoomManager
-from app.rooms.room import OLDEST_VERSION, PROTOCOL_VERSION, Room, SeatRow, server_frame
+from app.rooms.room import (
+    OLDEST_VERSION,
+    PROTOCOL_VERSION,
+    RETRY_AFTER,
+    UNAVAILABLE,
+    UNAVAILABLE_MESSAGE,
+    Room,
+    SeatRow,
+    server_frame,
+)
 from app.rooms.tokens import BadToken
+from app.store.db import is_outage
 from app.web.limits import TokenBucket
 from app.web.rawsend import socket_writer
 
@@ -44,6 +55,8 @@ CLIENT_FIELDS: dict[str, frozenset[str]] = {
 
 
 def _error(code: str, message: str, cmid: Any = None) -> str:
+    if code == UNAVAILABLE:  # the one error that says when to try again
+        return server_frame("error", code=code, message=message, cmid=cmid, retry_after=RETRY_AFTER)
     return server_frame("error", code=code, message=message, cmid=cmid)
 
 
@@ -104,6 +117,16 @@ class Session:
                 )
             )
             return
+        try:
+            await self.dispatch(kind, msg, version, raw)
+        except Exception as exc:
+            # The database is restarting or out of reach: say so, and when to try again,
+            # rather than dropping the connection (the frame changed nothing).
+            if not isinstance(exc, Unavailable) and not is_outage(exc):
+                raise
+            await self.send(_error(UNAVAILABLE, UNAVAILABLE_MESSAGE, _cmid_of(raw)))
+
+    async def dispatch(self, kind: Any, msg: dict[str, Any], version: int, raw: str) -> None:
         if kind == "hello":
             await self.hello(msg, version)
         elif kind == "ping":

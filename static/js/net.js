@@ -139,11 +139,7 @@ export class Connection {
     this.welcomed = false;
     ws.addEventListener("open", () => {
       this.lastHeard = Date.now();
-      const hello = { type: "hello", lang: this.lang };
-      if (this.token) hello.token = this.token;
-      else hello.code = this.code;
-      if (this.seq !== null) hello.last_seq = this.seq;
-      this._raw(hello);
+      this._hello();
       clearInterval(this.pingTimer);
       this.pingTimer = setInterval(() => this._heartbeat(), PING_EVERY);
     });
@@ -166,6 +162,14 @@ export class Connection {
     ws.addEventListener("error", () => {
       // A close event follows; reconnecting happens there.
     });
+  }
+
+  _hello() {
+    const hello = { type: "hello", lang: this.lang };
+    if (this.token) hello.token = this.token;
+    else hello.code = this.code;
+    if (this.seq !== null) hello.last_seq = this.seq;
+    this._raw(hello);
   }
 
   _retry() {
@@ -284,6 +288,20 @@ export class Connection {
 
   _error(frame) {
     const err = { code: frame.code, message: frame.message || frame.code };
+    if (frame.code === "unavailable") {
+      // The server's database is restarting: the same frame (an intent with the same
+      // cmid, applied once whatever became of the first) after the pause it asks for.
+      const wait = 1000 * Math.min(10, Math.max(0.1, Number(frame.retry_after) || 1));
+      const entry = frame.cmid ? this.pending.get(frame.cmid) : null;
+      if (entry) {
+        setTimeout(() => this._raw({ type: "intent", cmid: frame.cmid, action: entry.action }), wait);
+      } else if (!this.welcomed) {
+        this._setStatus("reconnecting");
+        clearTimeout(this.retryTimer);
+        this.retryTimer = setTimeout(() => this._hello(), wait);
+      }
+      return;
+    }
     if (frame.cmid && this.pending.has(frame.cmid)) {
       const entry = this.pending.get(frame.cmid);
       if (frame.code === "busy" && entry.busy < BUSY_RETRIES) {

@@ -3,6 +3,10 @@
 PostgreSQL comes from TEST_DATABASE_URL (emptied by `pg_url`), Redis from TEST_REDIS_URL
 (its `policymaker:*` keys removed). Without them the tests skip, unless REQUIRE_SERVICES=1.
 Every instance gets the same secret key, so a seat token works on each of them.
+`own_cluster` does the same on a PostgreSQL and a Redis of the test's own
+(tests/integration/services.py), which the outage tests stop and start again.
+`split_table` is the workshop most of these tests play: made through the first
+instance, with a facilitator client on each.
 """
 
 from __future__ import annotations
@@ -13,12 +17,16 @@ import re
 import secrets
 import sys
 from collections.abc import AsyncIterator, Callable, Iterator
+from contextlib import asynccontextmanager
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
+import httpx
 import pytest
 
-from tests.integration.server import POLICYMAKER, SCENARIOS, Server
+from tests.integration.server import POLICYMAKER, SCENARIOS, Facilitator, Server
+from tests.integration.services import PostgresService, RedisService
 
 # Fast failover for tests: a dead instance's tables are taken over within about a second.
 FAST = {"LEASE_SECONDS": "1.5", "SYNC_SECONDS": "0.3"}
@@ -63,9 +71,8 @@ async def _clear(client: Any) -> None:
 Cluster = Callable[..., list[Server]]
 
 
-@pytest.fixture
-def cluster(pg_url: str, redis_url: str, tmp_path: Path) -> Iterator[Cluster]:
-    """Start `n` instances on one PostgreSQL and one Redis; all stopped at the end."""
+def _instances(database_url: str, redis_url: str, tmp_path: Path) -> tuple[Cluster, list[Server]]:
+    """A starter of instances on one database and Redis, and the list of those started."""
     started: list[Server] = []
     key = secrets.token_urlsafe(32)
 
@@ -77,15 +84,58 @@ def cluster(pg_url: str, redis_url: str, tmp_path: Path) -> Iterator[Cluster]:
             (workdir / "data" / "secret.key").write_text(key)
             server = Server(
                 workdir,
-                env={"DATABASE_URL": pg_url, "REDIS_URL": redis_url, **FAST, **env},
+                env={"DATABASE_URL": database_url, "REDIS_URL": redis_url, **FAST, **env},
             )
             started.append(server)
             servers.append(server.start())
         return servers
 
+    return start, started
+
+
+@pytest.fixture
+def cluster(pg_url: str, redis_url: str, tmp_path: Path) -> Iterator[Cluster]:
+    """Start `n` instances on one PostgreSQL and one Redis; all stopped at the end."""
+    start, started = _instances(pg_url, redis_url, tmp_path)
     yield start
     for server in started:
         server.stop()
+
+
+@pytest.fixture
+def own_cluster(
+    own_postgres: PostgresService, own_redis: RedisService, tmp_path: Path
+) -> Iterator[Cluster]:
+    """`cluster` on a PostgreSQL and a Redis of this test's own, to stop mid-game."""
+    start, started = _instances(own_postgres.url, own_redis.url, tmp_path)
+    yield start
+    for server in started:
+        server.stop()
+
+
+@dataclass
+class SplitTable:
+    """One workshop seen through two instances: its facilitator on each."""
+
+    a: Server
+    b: Server
+    http_a: httpx.AsyncClient
+    http_b: httpx.AsyncClient
+    fac: Facilitator  # through a
+    fac_b: Facilitator  # the same workshop through b
+
+
+@asynccontextmanager
+async def split_table(a: Server, b: Server, **workshop: Any) -> AsyncIterator[SplitTable]:
+    """A workshop made through `a` (`workshop`: its request's fields), with an HTTP client
+    and a facilitator on each instance."""
+    async with (
+        httpx.AsyncClient(base_url=a.base, timeout=30) as http_a,
+        httpx.AsyncClient(base_url=b.base, timeout=30) as http_b,
+    ):
+        fac = await Facilitator.create(http_a, **workshop)
+        fac_b = Facilitator(http_b, fac.workshop_id, fac.token, fac.tables)
+        yield SplitTable(a, b, http_a, http_b, fac, fac_b)
 
 
 def quick_timers(folder: Path, seconds: int = 10) -> Path:

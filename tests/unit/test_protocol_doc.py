@@ -74,6 +74,7 @@ ERROR_CODES = {
     "game_over",
     "paused",
     "busy",
+    "unavailable",
     "not_allowed",
     "rate_limited",
     "workshop_deleted",
