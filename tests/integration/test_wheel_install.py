@@ -10,6 +10,7 @@ editable-install hook there is never run).
 
 from __future__ import annotations
 
+import os
 import re
 import shutil
 import sqlite3
@@ -34,6 +35,8 @@ from tests.e2e.conftest import browser, browsing_on  # noqa: F401  (browser: a f
 from tests.integration.server import Server
 
 BUILD_TIMEOUT = 120
+# Nothing may lead the installed package's processes back to the checkout.
+ISOLATED = {"PYTHONPATH": ""}
 
 
 @dataclass(frozen=True)
@@ -47,10 +50,11 @@ class Installed:
         return self.venv / "bin" / "python"
 
 
-def _run(*command: str | Path, cwd: Path) -> str:
+def _run(*command: str | Path, cwd: Path, env: dict[str, str] | None = None) -> str:
     result = subprocess.run(
         [str(c) for c in command],
         cwd=cwd,
+        env={**os.environ, **env} if env else None,
         capture_output=True,
         text=True,
         timeout=BUILD_TIMEOUT,
@@ -99,8 +103,7 @@ def installed(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Installed]:
     server = Server(
         elsewhere,
         policymaker=venv / "bin" / "policymaker",
-        # Nothing may lead the installed command back to the checkout.
-        env={"PYTHONPATH": "", "DATABASE_URL": f"sqlite:///{elsewhere / 'new.db'}"},
+        env={**ISOLATED, "DATABASE_URL": f"sqlite:///{elsewhere / 'new.db'}"},
     )
     assert not (elsewhere / "new.db").exists()
     server.start()
@@ -139,6 +142,7 @@ def test_the_installed_app_is_the_wheels(installed: Installed) -> None:
         "-c",
         "import app, app.bundled as b; print(app.__file__); print(b.STATIC)",
         cwd=installed.server.workdir,
+        env=ISOLATED,
     ).split()
     venv = installed.venv.resolve()
     assert all(Path(p).resolve().is_relative_to(venv) for p in where), where
