@@ -128,6 +128,7 @@ def test_the_wheel_holds_the_package_and_its_data_but_no_tests_or_docs(
         "app/bundled/alembic/script.py.mako",
         "app/web/templates/join.html",
         "app/web/locale/da/LC_MESSAGES/messages.po",
+        "app/locale/da/LC_MESSAGES/authoring.po",
     ):
         assert shipped in names, shipped
     versions = {p.name for p in (REPO_ROOT / "alembic" / "versions").glob("*.py")}
