@@ -201,7 +201,9 @@ def check_scenario(
         raise typer.Exit(1)
     text = file.read_text(encoding="utf-8-sig")
     runs = balance.run_all(result.scenario, games, seed)
-    report = balance.build_report(result.scenario, runs, result, text, str(file), seed, chosen)
+    # The case's texts in --lang if it was given, else in the case's first language.
+    content = chosen if lang is not None else None
+    report = balance.build_report(result.scenario, runs, result, text, str(file), seed, content)
     if as_json:
         typer.echo(json.dumps({"ok": True, **balance.report_to_dict(report)}))
     else:

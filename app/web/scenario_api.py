@@ -12,10 +12,11 @@ from __future__ import annotations
 from pathlib import PurePath
 from typing import Annotated, Any
 
-from fastapi import APIRouter, HTTPException, Query, Request
+from fastapi import APIRouter, Cookie, Header, HTTPException, Query, Request
 from fastapi.responses import JSONResponse, PlainTextResponse
 from pydantic import BaseModel, ConfigDict, Field, ValidationError
 
+from app.i18n import FALLBACK_LANGUAGE, chosen_language
 from app.rooms.schemas import Problem as ApiProblem
 from app.scenarios.library import content_hash, parse
 from app.scenarios.loader import MAX_BYTES, LoadResult, _not_utf8, load_scenario_text
@@ -107,14 +108,28 @@ async def check_scenario(
     request: Request,
     rooms: Manager,
     filename: Annotated[str | None, Query(max_length=200)] = None,
-    lang: Annotated[str | None, Query(max_length=3)] = None,
+    lang: Annotated[
+        str | None, Query(max_length=3, description="the case's language for the preview")
+    ] = None,
+    ui: Annotated[
+        str | None,
+        Query(
+            max_length=5,
+            description="the language of the messages, da or en; else the console's (the "
+            "`lang` cookie, then Accept-Language), else en",
+        ),
+    ] = None,
+    cookie: Annotated[str | None, Cookie(alias="lang", include_in_schema=False)] = None,
+    accept: Annotated[str | None, Header(alias="accept-language", include_in_schema=False)] = None,
 ) -> ScenarioCheck:
     """Validate an uploaded scenario file: its located errors and warnings, else a preview.
 
     Send the file as JSON `{"text": ..., "filename": ..., "language": ...}`, or as the raw
-    body (`text/yaml`, `text/plain`) with `?filename=&lang=`. The answer is 200 whether or
-    not the file is valid: `ok` says which.
+    body (`text/yaml`, `text/plain`) with `?filename=&lang=`. The messages are in `?ui=`'s
+    language, else the console's. The answer is 200 whether or not the file is valid: `ok`
+    says which.
     """
+    words = chosen_language(ui, cookie, accept) or FALLBACK_LANGUAGE
     raw = await _body(request)
     kind = request.headers.get("content-type", "").split(";")[0].strip().lower()
     if kind == "application/json":
@@ -123,14 +138,15 @@ async def check_scenario(
         except ValidationError as exc:
             raise HTTPException(422, exc.errors(include_url=False, include_input=False)) from exc
         text, name, language = body.text, _filename(body.filename), body.language or lang
-        result = load_scenario_text(text, name)
+        result = load_scenario_text(text, name, words)
     elif kind in YAML_TYPES or kind in ("", "application/octet-stream"):
         name, language = _filename(filename), lang
         try:
             text = raw.decode("utf-8-sig")
         except UnicodeDecodeError as exc:
-            return _answer(name, content_hash(""), LoadResult(None, [_not_utf8(name, raw, exc)]))
-        result = load_scenario_text(text, name)
+            refused = LoadResult(None, [_not_utf8(name, raw, exc)]).in_language(words)
+            return _answer(name, content_hash(""), refused)
+        result = load_scenario_text(text, name, words)
     else:
         raise HTTPException(415, "send the file as JSON {text} or as text/yaml")
     check = _answer(name, content_hash(text), result, language)
