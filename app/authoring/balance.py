@@ -771,7 +771,7 @@ def _time_lines(time: TimeEstimate) -> list[str]:
         f"(duration_minutes says {time.declared_minutes}), then a debrief of "
         f"{time.debrief_minutes[0]}-{time.debrief_minutes[1]} minutes",
         f"timers add up to {time.timer_minutes:.1f} minutes; reading the case and a brief "
-        f"takes about {time.reading_minutes:.1f} (at {READING_WPM} words a minute)",
+        f"takes about {time.reading_minutes:.1f} minutes (at {READING_WPM} words a minute)",
         f"fast: a prompt table ends each phase when everyone has acted, taken as "
         f"{FAST_SHARE:.0%} of its timer (at least {FAST_FLOOR} s); slow: every timer runs out",
         f"both add {BETWEEN_ROUNDS} s between rounds; the debrief counts "
