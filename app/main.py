@@ -23,7 +23,7 @@ from app.store.db import make_engine
 from app.store.migrate import upgrade
 from app.web import api, api_docs, pages, scenario_api, ws
 from app.web.address import Reach, lan_address, listens_everywhere, reach
-from app.web.limits import BodyLimit
+from app.web.limits import BodyLimit, attempts
 from app.web.rawsend import RawSend
 from app.web.security import SecurityHeaders
 
@@ -40,6 +40,9 @@ def create_app(settings: Settings | None = None, announce: bool = False) -> Fast
         await manager.start()
         app.state.manager = manager
         app.state.settings = settings
+        app.state.wrong_codes = attempts(
+            settings.redis_url, "wrong-codes", api.WRONG_CODE_LIMIT, api.WRONG_CODE_SECONDS
+        )
         if settings.demo:
             await _demo(manager, settings)
         elif announce:
@@ -50,6 +53,7 @@ def create_app(settings: Settings | None = None, announce: bool = False) -> Fast
         try:
             yield
         finally:
+            await app.state.wrong_codes.close()
             await manager.close()
             await engine.dispose()
 

@@ -41,17 +41,24 @@ from app.rooms.schemas import (
 from app.rooms.tokens import BadToken
 from app.rooms.whatif import WHATIF_GAMES
 from app.web.address import for_request
-from app.web.limits import SlidingWindow
+from app.web.limits import Attempts
 
 router = APIRouter()
 # Join codes are short: an address that keeps trying wrong ones is made to wait. Only
 # wrong codes count, so thirty people joining from one town-hall network are not stopped.
-WRONG_CODES = SlidingWindow(limit=20, seconds=60)
+# Shared by every instance when there is Redis (app/web/limits.py), else per instance.
+WRONG_CODE_LIMIT = 20
+WRONG_CODE_SECONDS = 60.0
 
 
-def _address(request: Request) -> str:
+def wrong_codes(request: Request) -> Attempts:
+    attempts: Attempts = request.app.state.wrong_codes
+    return attempts
+
+
+async def _address(request: Request) -> str:
     address = request.client.host if request.client else "?"
-    if WRONG_CODES.full(address):
+    if await wrong_codes(request).full(address):
         raise HTTPException(429, "too many wrong table codes from this address; wait a minute")
     return address
 
@@ -198,11 +205,11 @@ async def create_workshop(
 )
 async def table_lobby(code: str, request: Request, rooms: Manager) -> TableLobby:
     """What a player needs before joining: the scenario and the roles still free."""
-    address = _address(request)
+    address = await _address(request)
     try:
         return await rooms.lobby(code)
     except LookupError as exc:
-        WRONG_CODES.hit(address)
+        await wrong_codes(request).hit(address)
         raise HTTPException(404, str(exc)) from exc
 
 
@@ -221,7 +228,7 @@ async def join(body: JoinRequest, request: Request, rooms: Manager) -> Joined:
 
     `role` is a role id of the table's scenario (the lobby lists them); a role the
     scenario does not have is a 422 naming the roles it has, a taken one a 409."""
-    address = _address(request)
+    address = await _address(request)
     try:
         return await rooms.join(body)
     except UnknownRole as exc:
@@ -229,7 +236,7 @@ async def join(body: JoinRequest, request: Request, rooms: Manager) -> Joined:
         problem = {"loc": ["body", "role"], "msg": str(exc), "type": "value_error"}
         raise HTTPException(422, [problem]) from exc
     except LookupError as exc:
-        WRONG_CODES.hit(address)
+        await wrong_codes(request).hit(address)
         raise HTTPException(404, str(exc)) from exc
     except ValueError as exc:
         raise HTTPException(409, str(exc)) from exc

@@ -1,17 +1,27 @@
 """Limits: a token bucket per connection, a sliding window per address, a body size.
 
-In memory and per process: they protect one server from one noisy client, which is the
-threat here (a stuck retry loop, someone guessing join codes); they are not a quota system.
+They protect the server from one noisy client (a stuck retry loop, someone guessing join
+codes); they are not a quota system. The message rate belongs to one websocket, so it is
+kept in memory. Attempts per address (wrong join codes) are counted in Redis when the
+server has one (`SharedAttempts`): behind N instances an address then gets one allowance,
+not N. Without Redis, or while it is unreachable, each instance counts on its own.
 """
 
 from __future__ import annotations
 
 import json
+import logging
 import time
+import uuid
 from collections import deque
 from collections.abc import Callable
+from typing import Protocol
 
+from redis.asyncio import Redis
+from redis.exceptions import RedisError
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
+
+log = logging.getLogger("policymaker.limits")
 
 
 class TokenBucket:
@@ -62,6 +72,101 @@ class SlidingWindow:
         self._recent(key).append(now)
         if len(self._hits) > 10_000:  # forget idle addresses so the map cannot grow forever
             self._hits = {k: v for k, v in self._hits.items() if v and v[-1] > now - self.seconds}
+
+
+class Attempts(Protocol):
+    """At most `limit` attempts per key (an address) within `seconds`."""
+
+    limit: int
+
+    async def full(self, key: str) -> bool: ...
+
+    async def hit(self, key: str) -> None: ...
+
+    async def close(self) -> None: ...
+
+
+class LocalAttempts:
+    """Counted by this process alone: the embedded server, or the fallback without Redis."""
+
+    def __init__(self, limit: int, seconds: float) -> None:
+        self.limit = limit
+        self.window = SlidingWindow(limit, seconds)
+
+    async def full(self, key: str) -> bool:
+        return self.window.full(key)
+
+    async def hit(self, key: str) -> None:
+        self.window.hit(key)
+
+    async def close(self) -> None:
+        pass
+
+
+class SharedAttempts:
+    """Counted in Redis, one sorted set of attempt times per key, shared by every instance.
+
+    A request must not wait on a Redis that has gone away: its commands time out after
+    `REDIS_TIMEOUT`, and until Redis answers again the attempts are counted in this
+    process (`LocalAttempts`), as a single instance would.
+    """
+
+    REDIS_TIMEOUT = 0.5
+
+    def __init__(self, url: str, name: str, limit: int, seconds: float) -> None:
+        self.limit = limit
+        self.seconds = seconds
+        self.prefix = f"policymaker:limit:{name}:"
+        self.redis = Redis.from_url(
+            url, socket_timeout=self.REDIS_TIMEOUT, socket_connect_timeout=self.REDIS_TIMEOUT
+        )
+        self.local = LocalAttempts(limit, seconds)
+        self._down = False
+
+    async def full(self, key: str) -> bool:
+        try:
+            async with self.redis.pipeline(transaction=True) as pipe:
+                pipe.zremrangebyscore(self.prefix + key, 0, time.time() - self.seconds)
+                pipe.zcard(self.prefix + key)
+                _, count = await pipe.execute()
+        except (RedisError, OSError) as exc:
+            self._unreachable(exc)
+            return await self.local.full(key)
+        self._reachable()
+        return int(count) >= self.limit
+
+    async def hit(self, key: str) -> None:
+        await self.local.hit(key)  # so a Redis outage does not reset the count to zero
+        now = time.time()
+        try:
+            async with self.redis.pipeline(transaction=True) as pipe:
+                # A unique member per attempt: two attempts in one clock tick both count.
+                pipe.zadd(self.prefix + key, {uuid.uuid4().hex: now})
+                pipe.expire(self.prefix + key, int(self.seconds) + 1)
+                await pipe.execute()
+        except (RedisError, OSError) as exc:
+            self._unreachable(exc)
+            return
+        self._reachable()
+
+    async def close(self) -> None:
+        await self.redis.aclose()
+
+    def _unreachable(self, exc: Exception) -> None:
+        if not self._down:
+            log.warning("Redis unreachable, limits counted per instance: %s", exc)
+        self._down = True
+
+    def _reachable(self) -> None:
+        if self._down:
+            log.info("Redis back: limits shared between instances again")
+        self._down = False
+
+
+def attempts(redis_url: str | None, name: str, limit: int, seconds: float) -> Attempts:
+    if redis_url:
+        return SharedAttempts(redis_url, name, limit, seconds)
+    return LocalAttempts(limit, seconds)
 
 
 class BodyLimit:

@@ -16,7 +16,7 @@ from jinja2 import Environment, FileSystemLoader, select_autoescape
 
 from app.bundled import shipped
 from app.web.address import for_request
-from app.web.api import WRONG_CODES
+from app.web.api import wrong_codes
 from app.web.i18n import LANGUAGES, chosen_language, js_catalog, pick_language, translations
 
 router = APIRouter(include_in_schema=False)
@@ -77,12 +77,12 @@ async def _table_language(request: Request, code: str | None) -> str | None:
     if not code:
         return None
     address = request.client.host if request.client else "?"
-    if WRONG_CODES.full(address):
+    if await wrong_codes(request).full(address):
         return None
     try:
         room = await request.app.state.manager.watch(code)
     except LookupError:
-        WRONG_CODES.hit(address)
+        await wrong_codes(request).hit(address)
         return None
     language: str = room.config.language
     return language

@@ -22,7 +22,7 @@ from app.rooms.room import PROTOCOL_VERSION
 from app.rooms.schemas import MAX_ANNOUNCEMENT, MAX_NAME, MAX_TABLES
 from app.rooms.schemas import MAX_TITLE as MAX_WORKSHOP_TITLE
 from app.settings import Settings
-from app.web.api import WRONG_CODES
+from app.web.api import WRONG_CODE_LIMIT
 from app.web.scenario_api import MAX_BODY
 from app.web.ws import MAX_FRAME_BYTES
 from tests.integration.server import (
@@ -242,10 +242,10 @@ async def test_an_address_that_tries_too_many_wrong_codes_must_wait(
         fac = await Facilitator.create(http)
         right = fac.code()
         # Right codes never count, however many.
-        for _ in range(2 * WRONG_CODES.limit):
+        for _ in range(2 * WRONG_CODE_LIMIT):
             assert (await http.get(f"/api/tables/{right}")).status_code == 200
         wrong = "QQQQQQ" if right != "QQQQQQ" else "QQQQQX"
-        for i in range(WRONG_CODES.limit):
+        for i in range(WRONG_CODE_LIMIT):
             if i % 2:
                 response = await http.post("/api/join", json={"code": wrong, "name": "Guess"})
             else:
