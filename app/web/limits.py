@@ -107,11 +107,13 @@ class SharedAttempts:
     """Counted in Redis, one sorted set of attempt times per key, shared by every instance.
 
     A request must not wait on a Redis that has gone away: its commands time out after
-    `REDIS_TIMEOUT`, and until Redis answers again the attempts are counted in this
+    `REDIS_TIMEOUT`, and after a failure Redis is left alone for `RETRY_SECONDS`, so at
+    most one request in that time waits on it. Meanwhile the attempts are counted in this
     process (`LocalAttempts`), as a single instance would.
     """
 
     REDIS_TIMEOUT = 0.5
+    RETRY_SECONDS = 5.0
 
     def __init__(self, url: str, name: str, limit: int, seconds: float) -> None:
         self.limit = limit
@@ -122,8 +124,11 @@ class SharedAttempts:
         )
         self.local = LocalAttempts(limit, seconds)
         self._down = False
+        self._retry_at = 0.0
 
     async def full(self, key: str) -> bool:
+        if self._resting():
+            return await self.local.full(key)
         try:
             async with self.redis.pipeline(transaction=True) as pipe:
                 pipe.zremrangebyscore(self.prefix + key, 0, time.time() - self.seconds)
@@ -137,6 +142,8 @@ class SharedAttempts:
 
     async def hit(self, key: str) -> None:
         await self.local.hit(key)  # so a Redis outage does not reset the count to zero
+        if self._resting():
+            return
         now = time.time()
         try:
             async with self.redis.pipeline(transaction=True) as pipe:
@@ -152,10 +159,14 @@ class SharedAttempts:
     async def close(self) -> None:
         await self.redis.aclose()
 
+    def _resting(self) -> bool:
+        return self._down and time.monotonic() < self._retry_at
+
     def _unreachable(self, exc: Exception) -> None:
         if not self._down:
             log.warning("Redis unreachable, limits counted per instance: %s", exc)
         self._down = True
+        self._retry_at = time.monotonic() + self.RETRY_SECONDS
 
     def _reachable(self) -> None:
         if self._down:
