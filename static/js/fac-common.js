@@ -252,6 +252,11 @@ export function adoptedName(how) {
   );
 }
 
+/** The first hex digits of a scenario version's sha256: enough to tell versions apart. */
+export function shortHash(hash) {
+  return String(hash || "").slice(0, 12);
+}
+
 /** A score value as text: one decimal dropped when whole, "n/a" when missing. */
 export function fmtScore(value) {
   if (value === null || value === undefined) return t("n/a");

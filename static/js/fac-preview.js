@@ -169,8 +169,8 @@ function move(m) {
 
 /**
  * The preview as a list of nodes.
- * `origin` says where it comes from: {kind: "upload", filename, installedHash, hash} or
- * {kind: "installed"}.
+ * `origin` says where it comes from: {kind: "upload" or "editor", filename, installedHash,
+ * hash} or {kind: "installed"}.
  */
 export function previewNodes(p, origin) {
   const languages = p.languages.map((l) => l.toUpperCase()).join(", ");
@@ -196,11 +196,13 @@ export function previewNodes(p, origin) {
         {},
         origin.kind === "upload"
           ? t("From your file {file}", { file: origin.filename })
-          : t("Installed on this server"),
+          : origin.kind === "editor"
+            ? t("Edited in the browser ({file})", { file: origin.filename })
+            : t("Installed on this server"),
       ),
     ),
   ];
-  if (origin.kind === "upload" && origin.installedHash) {
+  if (origin.kind !== "installed" && origin.installedHash) {
     out.push(
       el(
         "p",

@@ -15,6 +15,7 @@ import {
   roleLabel,
   say,
   scoreName,
+  shortHash,
   statusName,
   tokenForm,
   workshopToken,
@@ -58,7 +59,11 @@ async function setupCreate() {
   let checks = 0; // numbers each check, so the answer for an older file is dropped
   let previews = 0; // the same for previews of installed cases
   let refreshes = 0; // and for an uploaded file's preview in another language
-  let previewing = null; // what the preview panel shows: "installed", "upload" or null
+  let previewing = null; // what the preview panel shows: "installed", "upload", "editor" or null
+  // The editor (static/js/editor.js, loaded when first opened) and the version saved in it:
+  // null, or {text, check, filename}. The workshop is created with exactly that text.
+  let editor = null;
+  let editorVersion = null;
 
   const source = () => form.querySelector("input[name=source]:checked").value;
   const setSource = (value) => {
@@ -71,6 +76,7 @@ async function setupCreate() {
 
   function languagesOf() {
     if (source() === "upload") return upload && upload.status === "ok" ? upload.check.preview.languages : null;
+    if (source() === "editor") return editorVersion ? editorVersion.check.preview.languages : null;
     const found = installed.find((s) => s.id === select.value);
     return found ? found.languages : null;
   }
@@ -255,7 +261,10 @@ async function setupCreate() {
         if (moved) refreshUploadPreview();
         else showUploadPreview();
       } else if (previewing) hidePreview();
-    } else if (previewing === "upload") hidePreview();
+    } else if (source() === "editor") {
+      if (previewing && previewing !== "editor") hidePreview();
+      else if (previewing === "editor" && moved) previewEdited(false);
+    } else if (previewing === "upload" || previewing === "editor") hidePreview();
     else if (previewing === "installed" && moved) previewInstalled(false);
   }
 
@@ -290,7 +299,7 @@ async function setupCreate() {
     previewInstalled(true);
   });
   document.getElementById("preview-close").addEventListener("click", () => {
-    const back = previewing === "upload" ? fileInput : previewButton;
+    const back = { upload: fileInput, editor: document.getElementById("editor-preview") }[previewing] || previewButton;
     hidePreview();
     back.focus();
   });
@@ -298,6 +307,7 @@ async function setupCreate() {
     radio.addEventListener("change", () => {
       if (previewing === "installed") previewInstalled(false);
       else if (previewing === "upload") refreshUploadPreview();
+      else if (previewing === "editor") previewEdited(false);
     });
   }
   // Choosing the same file again (after fixing it) fires no change unless the input is empty
@@ -321,6 +331,99 @@ async function setupCreate() {
     checkFile(file);
   });
 
+  setupEditor();
+
+  // --- the editor -------------------------------------------------------------------------
+
+  /** The edited text's preview again (in the tables' language, which may have moved). */
+  async function previewEdited(focus) {
+    if (!editor) return;
+    const check = await editor.recheck();
+    if (!check || !check.ok || source() !== "editor") return;
+    showEdited(check, focus);
+  }
+
+  function showEdited(check, focus) {
+    showPreview(check.preview, {
+      kind: "editor",
+      filename: editor.filename(),
+      hash: check.hash,
+      installedHash: check.installed_hash,
+    });
+    say(t("The preview of “{title}” is shown.", { title: check.preview.title }));
+    if (focus) previewHead.focus();
+  }
+
+  function showVersion() {
+    const { check } = editorVersion;
+    document.getElementById("editor-version").textContent = t(
+      "Saved version: “{title}” ({id}), version {hash}. The workshop will be created with it.",
+      { title: check.preview.title, id: check.scenario_id, hash: shortHash(check.hash) },
+    );
+  }
+
+  function setupEditor() {
+    const panel = document.getElementById("editor-panel");
+    const open = document.getElementById("editor-open");
+    const start = document.getElementById("f-editor-start");
+    const layout = document.querySelector(".fac-create");
+    let module = null;
+
+    async function startText() {
+      if (start.value === "installed") {
+        if (!select.value) throw new Error(t("Choose a case."));
+        return { text: await module.installedText(select.value), name: `${select.value}.yaml` };
+      }
+      if (start.value === "upload") {
+        if (!upload || typeof upload.text !== "string") throw new Error(t("Choose a scenario file above first."));
+        return { text: upload.text, name: upload.filename };
+      }
+      return { text: await module.starterText(lang), name: "new-case.yaml" };
+    }
+
+    open.addEventListener("click", async () => {
+      setSource("editor");
+      sourceChanged();
+      open.disabled = true;
+      say(t("Opening the editor…"));
+      try {
+        module = module || (await import("./editor.js"));
+        const { text, name } = await startText();
+        panel.hidden = false;
+        layout.classList.add("fac-editing");
+        if (!editor) {
+          editor = await module.openEditor({
+            tableLanguage,
+            onPreview: (check) => {
+              setSource("editor");
+              sourceChanged();
+              showEdited(check, true);
+            },
+            onSave: (version) => {
+              editorVersion = version;
+              setSource("editor");
+              sourceChanged();
+              showVersion();
+            },
+          });
+        }
+        editor.load(text, name);
+        editor.focus();
+      } catch (err) {
+        error.textContent = t("The editor could not open: {why}", {
+          why: err instanceof ApiError ? problemText(err) : err.message,
+        });
+      } finally {
+        open.disabled = false;
+      }
+    });
+    document.getElementById("editor-close").addEventListener("click", () => {
+      panel.hidden = true;
+      layout.classList.remove("fac-editing");
+      open.focus();
+    });
+  }
+
   form.addEventListener("submit", async (event) => {
     event.preventDefault();
     error.textContent = "";
@@ -343,7 +446,14 @@ async function setupCreate() {
       autostart: data.get("autostart") === "on",
       title: String(data.get("title") || "").trim(),
     };
-    if (source() === "upload") {
+    if (source() === "editor") {
+      if (!editorVersion) {
+        error.textContent = t("Save the edited case as a new version first (the button under the editor).");
+        (document.querySelector("#editor-panel:not([hidden]) #editor-save") || document.getElementById("editor-open")).focus();
+        return;
+      }
+      body.scenario_text = editorVersion.text;
+    } else if (source() === "upload") {
       // Only a file the check has passed can make a workshop (the server checks it again).
       if (!upload) {
         error.textContent = t("Choose a scenario file, or a case on this server.");
@@ -827,6 +937,10 @@ function renderStatus(data) {
       shown,
     },
   );
+  // Which version of the case the tables play: the hash the export names too.
+  const version = document.getElementById("fac-version");
+  version.textContent = t("Case version: {hash}", { hash: shortHash(data.scenario_hash) });
+  version.title = data.scenario_hash;
   caseLang = data.language;
   if (data.now) clockOffset = data.now - Date.now() / 1000;
   if (data.quiet_minutes) quietMinutes = data.quiet_minutes;
