@@ -7,11 +7,17 @@ import json
 from pathlib import Path
 from typing import Any
 
-import httpx
-
 from app.engine.state import state_digest
-from tests.integration.scaleout import Cluster, cluster, poll, quick_timers, redis_url, run_cli
-from tests.integration.server import Facilitator, full_rules, replay
+from tests.integration.scaleout import (
+    Cluster,
+    cluster,
+    poll,
+    quick_timers,
+    redis_url,
+    run_cli,
+    split_table,
+)
+from tests.integration.server import full_rules, replay
 
 __all__ = ["cluster", "redis_url"]  # fixtures, imported to be found
 
@@ -23,12 +29,8 @@ async def test_a_game_split_across_two_instances_survives_killing_one(
     cluster: Cluster, tmp_path: Path
 ) -> None:
     a, b = cluster(2)
-    async with (
-        httpx.AsyncClient(base_url=a.base, timeout=30) as http_a,
-        httpx.AsyncClient(base_url=b.base, timeout=30) as http_b,
-    ):
-        fac = await Facilitator.create(http_a, autostart=True)
-        fac_b = Facilitator(http_b, fac.workshop_id, fac.token, fac.tables)
+    async with split_table(a, b, autostart=True) as table:
+        fac, fac_b = table.fac, table.fac_b
         code = fac.code()
         # Three seats join (and play) through A, two through B; each moves to the other
         # instance when its own fails. The fifth seat to join starts the game.
@@ -82,18 +84,15 @@ async def test_timers_of_a_table_nobody_watches_outlive_its_instance(
     cluster: Cluster, tmp_path: Path
 ) -> None:
     a, b = cluster(2, SCENARIOS_DIR=str(quick_timers(tmp_path / "scenarios")))
-    async with (
-        httpx.AsyncClient(base_url=a.base, timeout=30) as http_a,
-        httpx.AsyncClient(base_url=b.base, timeout=30) as http_b,
-    ):
-        fac = await Facilitator.create(http_a, autostart=False)
+    async with split_table(a, b, autostart=False) as table:
+        fac = table.fac
         for i in range(5):
             await fac.join(f"Absent {i + 1}")  # seated, never connected
         (started,) = await fac.control("start")
         assert started["ok"] is True, started
         a.kill()  # A owned the table's clock; nobody is connected anywhere
 
-        fac_b = Facilitator(http_b, fac.workshop_id, fac.token, fac.tables)
+        fac_b = table.fac_b
         # The first round's 10 s run out on B, which found the orphaned game itself.
         log = await poll(
             fac_b.log, lambda events: any(e["type"] == "phase_ended" for e in events), 400

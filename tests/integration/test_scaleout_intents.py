@@ -6,15 +6,12 @@ import asyncio
 import random
 from typing import Any
 
-import httpx
-
 from app.engine.actions import action_to_dict
 from app.engine.bots import Bot
 from app.store import repo
 from app.store.db import make_engine
-from tests.integration.scaleout import Cluster, cluster, poll, redis_url
+from tests.integration.scaleout import Cluster, cluster, poll, redis_url, split_table
 from tests.integration.server import (
-    Facilitator,
     Player,
     accepted,
     answers,
@@ -35,12 +32,8 @@ async def test_racing_intents_are_applied_once_or_refused_never_lost_or_doubled(
     cluster: Cluster, pg_url: str
 ) -> None:
     a, b = cluster(2)
-    async with (
-        httpx.AsyncClient(base_url=a.base, timeout=30) as http_a,
-        httpx.AsyncClient(base_url=b.base, timeout=30) as http_b,
-    ):
-        fac = await Facilitator.create(http_a, autostart=True)
-        fac_b = Facilitator(http_b, fac.workshop_id, fac.token, fac.tables)
+    async with split_table(a, b, autostart=True) as table:
+        fac, fac_b = table.fac, table.fac_b
         # Seats joined through both instances; each seat then speaks to both at once.
         joined = [await (fac if i < 3 else fac_b).join(f"P{i + 1}") for i in range(5)]
         sockets: dict[str, tuple[Player, Player]] = {}

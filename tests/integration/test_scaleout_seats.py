@@ -3,22 +3,16 @@ closed, their token refused there, and a late joiner there takes the freed seat.
 
 from __future__ import annotations
 
-import httpx
-
-from tests.integration.scaleout import Cluster, cluster, redis_url
-from tests.integration.server import Facilitator, Player, accepted, seated
+from tests.integration.scaleout import Cluster, cluster, redis_url, split_table
+from tests.integration.server import Player, accepted, seated
 
 __all__ = ["cluster", "redis_url"]  # fixtures, imported to be found
 
 
 async def test_a_seat_freed_through_one_instance_is_free_on_the_other(cluster: Cluster) -> None:
     a, b = cluster(2)
-    async with (
-        httpx.AsyncClient(base_url=a.base, timeout=30) as http_a,
-        httpx.AsyncClient(base_url=b.base, timeout=30) as http_b,
-    ):
-        fac_a = await Facilitator.create(http_a, autostart=True)
-        fac_b = Facilitator(http_b, fac_a.workshop_id, fac_a.token, fac_a.tables)
+    async with split_table(a, b, autostart=True) as table:
+        fac_a, fac_b, http_a, http_b = table.fac, table.fac_b, table.http_a, table.http_b
         # Every player is connected to B; the trainer works through A.
         async with seated(b.base, fac_b) as players:
             holder = players[4]
