@@ -334,3 +334,32 @@ def test_the_console_with_the_editor_open_has_no_serious_accessibility_problems(
     expect(trainer.locator("#editor-problems li")).to_have_count(1)
     found = axe_violations(trainer)
     assert not found, "axe: " + describe_violations(found)
+
+
+COMPLETE_JS = """async ([text, line, ch]) => {
+    const { completions } = await import('/static/js/editor-schema.js');
+    const schema = await (await fetch('/api/scenarios/schema')).json();
+    const found = completions(schema, text, line, ch);
+    return found ? found.list.map((c) => c.label) : null;
+}"""
+
+
+def test_completion_offers_what_the_schema_allows_at_the_cursor(browsing: Browsing) -> None:
+    page = browsing.page("completion", lang="en")
+    page.goto("/facilitator")
+    role = "roles:\n  - id: chair\n    kind: politician\n    \n    name: Chair\n"
+
+    def labels(text: str, line: int, ch: int) -> list[str] | None:
+        found: list[str] | None = page.evaluate(COMPLETE_JS, [text, line, ch])
+        return found
+
+    # A role's keys, the required first, without those it has already.
+    keys = labels(role, 3, 4)
+    assert keys is not None and keys[:3] == ["agenda", "brief", "seats"]
+    assert not {"id", "kind", "name"} & set(keys) and {"hand", "goal", "chair"} <= set(keys)
+    # Top-level keys by prefix; a round's phase by its values; seats' keys.
+    assert labels("id: x\nlan", 1, 3) == ["languages"]
+    assert labels("rounds:\n  - phase: ", 1, 11) == ["frame", "ideate", "dilemma", "rank", "decide"]
+    assert labels("roles:\n  - seats:\n      ", 2, 6) == ["max", "min"]
+    # Inside a text there is nothing to offer.
+    assert labels("title: The old lib", 0, 18) is None
