@@ -132,7 +132,10 @@ class Session:
         elif kind == "ping":
             await self.send(server_frame("pong", seq=self.room.seq if self.room else 0))
         elif self.room is None:
-            await self.send(_error("hello_first", "say hello with your seat token first"))
+            # An intent refused for want of a hello is still answered with its cmid.
+            await self.send(
+                _error("hello_first", "say hello with your seat token first", _cmid_of(raw))
+            )
         elif kind == "intent":
             await self.intent(msg)
         elif kind == "sync":

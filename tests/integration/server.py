@@ -18,7 +18,7 @@ import subprocess
 import sys
 import time
 from collections.abc import AsyncIterator, Callable
-from contextlib import asynccontextmanager
+from contextlib import AbstractAsyncContextManager, asynccontextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -34,7 +34,7 @@ from app.engine.state import GameState
 from app.rooms.room import PROTOCOL_VERSION
 from app.scenarios import load_scenario_or_raise
 from app.settings import REPO_ROOT
-from app.web.protocol import validate_client_frame, validate_server_frame
+from tests.contract import CheckedSocket, checked_connect
 from tests.views import fold
 
 POLICYMAKER = Path(sys.executable).parent / "policymaker"
@@ -181,10 +181,13 @@ WAIT = 20.0
 
 
 class Player:
-    """A raw websocket client: every frame it gets is checked against the protocol and kept."""
+    """A raw websocket client: every frame it sends and gets is checked against the protocol
+    (tests/contract.py: payloads, and each answer against its operation's replies); what
+    it gets is kept."""
 
     def __init__(self, ws: ClientConnection) -> None:
-        self.ws = ws
+        # Frames a test sends on `ws` itself are raw on purpose, like `send_raw`'s.
+        self.ws = CheckedSocket(ws, "player", sends_hostile=True)
         self.frames: list[dict[str, Any]] = []
         self.seq = 0
         self.public: dict[str, Any] = {}
@@ -201,16 +204,15 @@ class Player:
 
     async def send(self, kind: str, **fields: Any) -> None:
         frame = {"v": PROTOCOL_VERSION, "type": kind, **fields}
-        validate_client_frame(frame)
-        await self.ws.send(json.dumps(frame))
+        await self.ws.send_checked(json.dumps(frame))
 
-    async def send_raw(self, text: str) -> None:
-        await self.ws.send(text)
+    async def send_raw(self, text: str | bytes) -> None:
+        """Send a frame as it is, unchecked: hostile on purpose (its answer is checked)."""
+        await self.ws.send_raw(text)
 
     async def recv(self, timeout: float = WAIT) -> dict[str, Any]:
-        """The next frame, validated against docs/asyncapi.yaml."""
+        """The next frame, checked against docs/asyncapi.yaml."""
         frame: dict[str, Any] = json.loads(await asyncio.wait_for(self.ws.recv(), timeout))
-        validate_server_frame(frame)
         self.frames.append(frame)
         if frame["type"] in ("welcome", "update"):
             self.seq = frame["seq"]
@@ -368,12 +370,19 @@ async def seated(
             await player.close()
 
 
+class CheckedBot(WireBot):
+    """The engine's bot on the wire, every frame it sends and gets checked (tests/contract.py)."""
+
+    def connect(self) -> AbstractAsyncContextManager[Any]:
+        return checked_connect(ws_url(self.base), f"bot {self.seat}", max_size=None)
+
+
 async def play_bots(
     base: str, joined: list[dict[str, Any]], keep_frames: bool = True
 ) -> list[WireBot]:
     """Play joined seats to the end with the engine's bot, each on its own websocket."""
     bots = [
-        WireBot(
+        CheckedBot(
             base,
             j["token"],
             j["seat"],
