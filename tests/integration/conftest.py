@@ -7,13 +7,16 @@ service must never turn a red build green.
 
 from __future__ import annotations
 
+import asyncio
 import os
+import secrets
 from collections.abc import AsyncIterator, Callable, Iterator
 from pathlib import Path
 
+import asyncpg
 import httpx
 import pytest
-from sqlalchemy import MetaData
+from sqlalchemy import MetaData, make_url
 from sqlalchemy.engine import Connection
 from sqlalchemy.exc import DBAPIError
 
@@ -69,6 +72,45 @@ def db_url(request: pytest.FixtureRequest) -> str:
     """Each backend in turn, so both must behave alike."""
     name = "sqlite_url" if request.param == "sqlite" else "pg_url"
     return str(request.getfixturevalue(name))
+
+
+@pytest.fixture(scope="module", params=["sqlite", "postgresql"])
+def store_url(
+    request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFactory
+) -> Iterator[str]:
+    """A store of the module's own, each backend in turn, for a server the module keeps:
+    a new SQLite file, or a new database on TEST_DATABASE_URL's server (dropped after), so
+    the tests that empty the shared database meanwhile do not touch it."""
+    if request.param == "sqlite":
+        yield f"sqlite:///{tmp_path_factory.mktemp('store') / 'store.db'}"
+        return
+    url = os.environ.get("TEST_DATABASE_URL")
+    if not url:
+        _missing("TEST_DATABASE_URL is not set")
+        raise AssertionError("unreachable")
+    name = f"policymaker_{secrets.token_hex(6)}"
+    try:
+        asyncio.run(_admin(url, f'CREATE DATABASE "{name}"'))
+    except (OSError, asyncpg.PostgresError) as exc:
+        _missing(f"PostgreSQL at TEST_DATABASE_URL is unreachable: {exc}")
+    yield make_url(url).set(database=name).render_as_string(hide_password=False)
+    asyncio.run(_admin(url, f'DROP DATABASE "{name}" WITH (FORCE)'))
+
+
+async def _admin(url: str, statement: str) -> None:
+    """One statement outside a transaction (CREATE/DROP DATABASE cannot run inside one)."""
+    parsed = make_url(url)
+    connection = await asyncpg.connect(
+        host=parsed.host,
+        port=parsed.port,
+        user=parsed.username,
+        password=parsed.password,
+        database=parsed.database,
+    )
+    try:
+        await connection.execute(statement)
+    finally:
+        await connection.close()
 
 
 # --- a real game server ---------------------------------------------------------------------

@@ -94,7 +94,12 @@ class Server:
 
     @property
     def database_url(self) -> str:
-        return f"sqlite:///{self.workdir / 'pm.db'}"
+        """The store: a SQLite file of its own unless `env` names another."""
+        return self.env.get("DATABASE_URL") or f"sqlite:///{self.workdir / 'pm.db'}"
+
+    @property
+    def store(self) -> str:
+        return "sqlite" if self.database_url.startswith("sqlite") else "postgresql"
 
     @property
     def log_path(self) -> Path:

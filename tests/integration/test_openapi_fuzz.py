@@ -77,8 +77,10 @@ class Workshop:
 
 
 @pytest.fixture(scope="module")
-def api_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Server]:
-    server = Server(tmp_path_factory.mktemp("openapi-server")).start()
+def api_server(tmp_path_factory: pytest.TempPathFactory, store_url: str) -> Iterator[Server]:
+    """The server, on each store in turn (SQLite, then PostgreSQL)."""
+    server = Server(tmp_path_factory.mktemp("openapi-server"), env={"DATABASE_URL": store_url})
+    server.start()
     yield server
     server.stop()
     write_report()
@@ -131,18 +133,23 @@ def fuzz(
 
 @pytest.mark.parametrize(("method", "path", "mode"), RUNS)
 def test_any_request_gets_a_documented_answer_and_never_a_server_error(
-    api_schema: Any, method: str, path: str, mode: GenerationMode
+    api_schema: Any, api_server: Server, method: str, path: str, mode: GenerationMode
 ) -> None:
-    fuzz(api_schema, "anyone", method, path, mode)
+    fuzz(api_schema, f"anyone on {api_server.store}", method, path, mode)
 
 
 @pytest.mark.parametrize(("method", "path", "mode"), FACILITATOR_RUNS)
 def test_a_facilitator_request_on_a_running_game_never_gets_a_server_error(
-    api_schema: Any, workshop: Workshop, method: str, path: str, mode: GenerationMode
+    api_schema: Any,
+    api_server: Server,
+    workshop: Workshop,
+    method: str,
+    path: str,
+    mode: GenerationMode,
 ) -> None:
     fuzz(
         api_schema,
-        "facilitator",
+        f"facilitator on {api_server.store}",
         method,
         path,
         mode,
