@@ -80,6 +80,11 @@ def invalid(description: str) -> dict[str, Any]:
     return {"description": description, "content": {"application/json": {"schema": schema}}}
 
 
+def unprocessable(place: str, field: str, message: str) -> HTTPException:
+    """The 422 `invalid` declares, for a value only the handler can judge."""
+    return HTTPException(422, [{"loc": [place, field], "msg": message, "type": "value_error"}])
+
+
 # RFC 9110: a 401 names the scheme the client should use.
 BEARER_CHALLENGE = {"WWW-Authenticate": "Bearer"}
 
@@ -232,9 +237,8 @@ async def join(body: JoinRequest, request: Request, rooms: Manager) -> Joined:
     try:
         return await rooms.join(body)
     except UnknownRole as exc:
-        # Shaped as FastAPI's own 422: the code was right, so it is no wrong-code hit.
-        problem = {"loc": ["body", "role"], "msg": str(exc), "type": "value_error"}
-        raise HTTPException(422, [problem]) from exc
+        # The code was right, so it is no wrong-code hit.
+        raise unprocessable("body", "role", str(exc)) from exc
     except LookupError as exc:
         await wrong_codes(request).hit(address)
         raise HTTPException(404, str(exc)) from exc
@@ -420,9 +424,7 @@ async def what_if(
     except Refused as exc:
         raise HTTPException(409, str(exc)) from exc
     except NotReplayable as exc:
-        # Shaped as FastAPI's own 422, which the OpenAPI document declares.
-        problem = {"loc": ["query", exc.field], "msg": str(exc), "type": "value_error"}
-        raise HTTPException(422, [problem]) from exc
+        raise unprocessable("query", exc.field, str(exc)) from exc
     return WhatIfAnswer.model_validate(answer)
 
 

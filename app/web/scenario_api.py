@@ -26,7 +26,7 @@ from app.scenarios.schema import scenario_json_schema
 from app.scenarios.starter import parse_languages, starter_text
 from app.store import repo
 from app.web import balance_worker
-from app.web.api import ERRORS, Manager, Token, _authorized, invalid
+from app.web.api import ERRORS, Manager, Token, _authorized, invalid, unprocessable
 
 router = APIRouter()
 
@@ -238,11 +238,13 @@ async def scenario_starter(
     server completes keys in the downloaded file too.
     """
     try:
-        text = starter_text(
-            scenario_id, parse_languages(languages), str(request.url_for("scenario_schema"))
-        )
+        chosen = parse_languages(languages)
     except ValueError as exc:
-        raise HTTPException(422, str(exc)) from exc
+        raise unprocessable("query", "languages", str(exc)) from exc
+    try:
+        text = starter_text(scenario_id, chosen, str(request.url_for("scenario_schema")))
+    except ValueError as exc:
+        raise unprocessable("query", "id", str(exc)) from exc
     return PlainTextResponse(
         text,
         media_type="text/yaml; charset=utf-8",
@@ -310,8 +312,9 @@ async def balance_report(body: BalanceRequest) -> BalanceAnswer:
     name = _filename(body.filename)
     result = load_scenario_text(body.text, name)
     if result.scenario is None or result.errors:
-        raise HTTPException(
-            422,
+        raise unprocessable(
+            "body",
+            "text",
             f"{name} has {len(result.errors) or 1} error(s); fix them before asking for a report",
         )
     request = balance_worker.ReportRequest(

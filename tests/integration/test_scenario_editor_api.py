@@ -42,9 +42,13 @@ async def test_the_starter_is_scenario_new_naming_this_servers_schema(
 
 async def test_a_starter_refuses_an_id_or_language_it_cannot_use(http: httpx.AsyncClient) -> None:
     bad_id = await http.get("/api/scenarios/starter", params={"id": "Elder Care"})
-    assert bad_id.status_code == 422 and "not a valid id" in bad_id.json()["detail"]
+    assert bad_id.status_code == 422
+    (problem,) = bad_id.json()["detail"]  # FastAPI's own shape, as OpenAPI declares
+    assert problem["loc"] == ["query", "id"] and "not a valid id" in problem["msg"]
     bad_lang = await http.get("/api/scenarios/starter", params={"languages": "danish"})
-    assert bad_lang.status_code == 422 and "two or three letters" in bad_lang.json()["detail"]
+    assert bad_lang.status_code == 422
+    (problem,) = bad_lang.json()["detail"]
+    assert problem["loc"] == ["query", "languages"] and "two or three letters" in problem["msg"]
 
 
 async def test_an_installed_case_is_given_as_its_file(http: httpx.AsyncClient) -> None:
@@ -86,7 +90,9 @@ async def test_a_balance_report_is_refused_for_a_broken_file_or_too_many_games(
 ) -> None:
     broken = SCHOOL.read_text(encoding="utf-8").replace("kind: politician", "kind: Politician", 1)
     response = await http.post("/api/scenarios/balance", json={"text": broken, "games": 20})
-    assert response.status_code == 422 and "fix them" in response.json()["detail"]
+    assert response.status_code == 422
+    (problem,) = response.json()["detail"]
+    assert problem["loc"] == ["body", "text"] and "fix them" in problem["msg"]
     text = SCHOOL.read_text(encoding="utf-8")
     for games in (MIN_GAMES - 1, MAX_GAMES + 1):
         refused = await http.post("/api/scenarios/balance", json={"text": text, "games": games})
