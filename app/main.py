@@ -21,7 +21,7 @@ from app.rooms.schemas import WorkshopRequest
 from app.settings import Settings, get_settings
 from app.store.db import make_engine
 from app.store.migrate import upgrade
-from app.web import api, api_docs, pages, scenario_api, ws
+from app.web import api, api_docs, balance_worker, pages, scenario_api, ws
 from app.web.address import Reach, lan_address, listens_everywhere, reach
 from app.web.limits import BodyLimit, attempts
 from app.web.rawsend import RawSend
@@ -54,6 +54,7 @@ def create_app(settings: Settings | None = None, announce: bool = False) -> Fast
             yield
         finally:
             await app.state.wrong_codes.close()
+            balance_worker.REPORTS.close()
             await manager.close()
             await engine.dispose()
 
