@@ -1,8 +1,9 @@
 """Every websocket frame a test's clients exchange, checked against docs/asyncapi.yaml.
 
 One `Conversation` follows one connection, whoever the client is: the integration tests'
-`Player`, the bots those tests play with (`CheckedSocket`), or a browser page in the e2e
-tests (`watch_browser_socket`). It checks two things:
+`Player`, the bots those tests play with (`CheckedSocket`), a browser page in the e2e
+tests (`watch_browser_socket`), or a seat an e2e test plays itself (`SyncCheckedSocket`).
+It checks two things:
 
 - the payload: a frame the client sends must match its message's payload schema (unless
   the test sent it raw on purpose, to be hostile), and every frame the server sends must
@@ -25,13 +26,14 @@ from __future__ import annotations
 
 import json
 from collections import Counter, deque
-from collections.abc import AsyncIterator
-from contextlib import asynccontextmanager
+from collections.abc import AsyncIterator, Iterator
+from contextlib import asynccontextmanager, contextmanager
 from dataclasses import dataclass, field
 from functools import cache
 from typing import Any
 
 import websockets
+import websockets.sync.client
 from websockets.asyncio.client import ClientConnection
 
 from app.web.protocol import (
@@ -233,6 +235,30 @@ async def checked_connect(url: str, name: str, **options: Any) -> AsyncIterator[
     """`websockets.connect`, every frame checked: for the bots of the integration games."""
     async with websockets.connect(url, **options) as ws:
         yield CheckedSocket(ws, name)
+
+
+class SyncCheckedSocket:
+    """`CheckedSocket` for the blocking client the browser tests speak the protocol with."""
+
+    def __init__(self, ws: websockets.sync.client.ClientConnection, name: str) -> None:
+        self.connection = ws
+        self.conversation = Conversation(name)
+
+    def send(self, message: str | bytes) -> None:
+        check(self.conversation.sent(message))
+        self.connection.send(message)
+
+    def recv(self, timeout: float | None = None) -> str | bytes:
+        message = self.connection.recv(timeout)
+        check(self.conversation.received(message))
+        return message
+
+
+@contextmanager
+def checked_connect_sync(url: str, name: str, **options: Any) -> Iterator[SyncCheckedSocket]:
+    """`websockets.sync.client.connect`, every frame checked."""
+    with websockets.sync.client.connect(url, **options) as ws:
+        yield SyncCheckedSocket(ws, name)
 
 
 def watch_browser_socket(ws: Any, name: str, problems: list[str]) -> Conversation:

@@ -27,6 +27,7 @@ import pytest
 from playwright.sync_api import expect, sync_playwright
 
 from app.settings import REPO_ROOT
+from tests.contract import watch_browser_socket
 from tests.integration.server import Server
 
 CHROMIUM = Path(os.environ.get("CHROMIUM", "/usr/bin/chromium"))
@@ -112,6 +113,8 @@ class Traffic:
     page_errors: list[str] = field(default_factory=list)
     csp_violations: list[str] = field(default_factory=list)
     console: list[str] = field(default_factory=list)
+    # Websocket frames that break docs/asyncapi.yaml (tests/contract.py).
+    contract: list[str] = field(default_factory=list)
 
     def is_local(self, url: str) -> bool:
         parts = urlsplit(url)
@@ -168,7 +171,11 @@ class Browsing:
 
     @staticmethod
     def _watch(page: Any, traffic: Traffic) -> None:
-        page.on("websocket", lambda ws: traffic.note(ws.url))
+        def websocket(ws: Any) -> None:
+            traffic.note(ws.url)
+            watch_browser_socket(ws, page.url, traffic.contract)
+
+        page.on("websocket", websocket)
         page.on("pageerror", lambda error: traffic.page_errors.append(f"{page.url}: {error}"))
 
         def console(message: Any) -> None:
@@ -185,6 +192,7 @@ class Browsing:
             found += [f"[{name}] request to another host: {url}" for url in traffic.foreign]
             found += [f"[{name}] uncaught error: {e}" for e in traffic.page_errors]
             found += [f"[{name}] CSP violation: {v}" for v in traffic.csp_violations]
+            found += [f"[{name}] websocket frame: {p}" for p in traffic.contract]
         return found
 
     def close(self) -> None:
@@ -205,7 +213,8 @@ def _slug(text: str) -> str:
 @contextmanager
 def browsing_on(browser: Any, server: Server, request: pytest.FixtureRequest) -> Iterator[Browsing]:
     """Contexts on `server` for one test; after it, any request to another host, uncaught
-    script error or CSP violation in any of them fails the test."""
+    script error, CSP violation or websocket frame that breaks docs/asyncapi.yaml in any
+    of them fails the test."""
     opened = Browsing(browser, server, ARTIFACTS / "browser" / _slug(request.node.name))
     try:
         yield opened

@@ -21,10 +21,10 @@ from urllib.parse import urlsplit
 
 import httpx
 from playwright.sync_api import Page, expect
-from websockets.sync.client import ClientConnection, connect
 
 from app.client import ws_url
 from app.rooms.room import PROTOCOL_VERSION
+from tests.contract import SyncCheckedSocket, checked_connect_sync
 from tests.e2e.conftest import Browsing, control
 from tests.e2e.ui import role_name, tr, tr_re
 from tests.integration.server import WAIT, Server
@@ -50,7 +50,7 @@ def join_in_browser(browsing: Browsing, code: str, role: str, name: str) -> Page
 class Seat:
     """A seat's own protocol client, on the token the join page stored in the browser."""
 
-    def __init__(self, ws: ClientConnection, token: str) -> None:
+    def __init__(self, ws: SyncCheckedSocket, token: str) -> None:
         self.ws = ws
         self.cmids = 0
         self.ws.send(json.dumps({"v": PROTOCOL_VERSION, "type": "hello", "token": token}))
@@ -77,7 +77,7 @@ class Seat:
 
 @contextmanager
 def seat_client(base: str, token: str) -> Iterator[Seat]:
-    with connect(ws_url(base), max_size=None, open_timeout=WAIT) as ws:
+    with checked_connect_sync(ws_url(base), "seat", max_size=None, open_timeout=WAIT) as ws:
         yield Seat(ws, token)
 
 

@@ -23,11 +23,11 @@ from typing import Any
 import httpx
 import pytest
 from playwright.sync_api import Page, expect
-from websockets.sync.client import connect
 
 from app.client import ws_url
 from app.rooms.room import PROTOCOL_VERSION
 from app.scenarios import load_scenario_or_raise
+from tests.contract import checked_connect_sync
 from tests.e2e.conftest import Browsing, axe_violations, describe_violations
 from tests.e2e.ui import english_left, role_name, tr, tr_re
 from tests.integration.server import WAIT, Server, accepted, answers
@@ -83,7 +83,7 @@ class Workshop:
 
     def propose_leading_package(self, base: str) -> list[str]:
         """The chair proposes the package the table's rankings lead to, over its websocket."""
-        with connect(ws_url(base), max_size=None) as ws:
+        with checked_connect_sync(ws_url(base), "chair", max_size=None) as ws:
 
             def until(test: Callable[[dict[str, Any]], bool]) -> dict[str, Any]:
                 while True:
