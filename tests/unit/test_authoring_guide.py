@@ -9,12 +9,16 @@ Each YAML block in the guide is preceded by a marker saying what it is:
   replace); the result must validate with no error.
 - `<!-- example: fragment da,en -->`: the same, after every text of the complete example
   has been turned into a map with those languages.
+- `<!-- example: excerpt FILE -->`: a part of game_content/examples/FILE (the worked
+  example), word for word; that file must validate with no error and no warning.
 
-Shell blocks must name only commands that exist.
+Shell blocks must name only commands that exist, and the guide's table of common warnings
+quotes every warning the validator and the balance report can give.
 """
 
 from __future__ import annotations
 
+import ast
 import copy
 import io
 import re
@@ -32,6 +36,7 @@ from app.scenarios.checks import _texts
 from app.settings import REPO_ROOT
 
 GUIDE = REPO_ROOT / "game_content" / "README.md"
+EXAMPLES = REPO_ROOT / "game_content" / "examples"
 BLOCK = re.compile(
     r"(?:<!-- example: (?P<marker>[^>]*?) -->\n)?```(?P<lang>\w*)\n(?P<body>.*?)```", re.S
 )
@@ -108,7 +113,9 @@ def translated(data: dict[str, Any], languages: list[str]) -> dict[str, Any]:
 
 def test_every_yaml_block_says_what_it_is() -> None:
     for marker, _, line in yaml_blocks():
-        assert marker == "complete" or marker.startswith("fragment"), f"README.md:{line}"
+        assert marker == "complete" or marker.startswith(("fragment", "excerpt ")), (
+            f"README.md:{line}"
+        )
 
 
 def test_the_complete_example_is_valid_without_warnings() -> None:
@@ -118,7 +125,14 @@ def test_the_complete_example_is_valid_without_warnings() -> None:
     assert result.warnings == []
 
 
-FRAGMENTS = [(body, marker, line) for marker, body, line in yaml_blocks() if marker != "complete"]
+FRAGMENTS = [
+    (body, marker, line) for marker, body, line in yaml_blocks() if marker.startswith("fragment")
+]
+EXCERPTS = [
+    (body, marker.removeprefix("excerpt ").strip(), line)
+    for marker, body, line in yaml_blocks()
+    if marker.startswith("excerpt ")
+]
 
 
 @pytest.mark.parametrize(
@@ -193,3 +207,158 @@ def test_the_quoted_translation_messages_are_what_the_validator_says() -> None:
     assert "missing language 'da' in roles[1].brief" in messages
     plain = [m for m in messages if m.startswith("roles[0].brief:")]
     assert plain and plain[0].split(", like")[0].replace("[0]", "[1]") in guide
+
+
+@pytest.mark.parametrize(("body", "name", "line"), EXCERPTS, ids=[f"line-{e[2]}" for e in EXCERPTS])
+def test_each_excerpt_is_word_for_word_in_its_example_file(body: str, name: str, line: int) -> None:
+    assert body in (EXAMPLES / name).read_text(encoding="utf-8"), f"README.md:{line}"
+
+
+def test_the_worked_example_is_valid_without_warnings() -> None:
+    names = {name for _, name, _ in EXCERPTS}
+    assert names, "the guide's worked example shows its file"
+    for name in names:
+        result = load_scenario_text((EXAMPLES / name).read_text(encoding="utf-8"), name)
+        assert result.ok, [str(p) for p in result.problems]
+        assert result.warnings == []
+
+
+# --- every warning is in the guide's table ---------------------------------------------------
+
+WARNING_SOURCES = [
+    *sorted((REPO_ROOT / "app" / "scenarios").glob("*.py")),
+    *sorted((REPO_ROOT / "app" / "authoring").glob("*.py")),
+]
+PLACEHOLDER = re.compile(r"\{[^{}]*\}")
+
+
+def _assignments(scope: ast.AST, name: str, before: int) -> list[ast.expr]:
+    """What `name` is set to in `scope` before line `before`: the nearest assignment, or
+    every one when several branches set it (`what, why = ...` in each)."""
+    found: list[tuple[int, ast.expr]] = []
+    for node in ast.walk(scope):
+        if isinstance(node, ast.Assign | ast.AnnAssign) and node.lineno < before:
+            targets = node.targets if isinstance(node, ast.Assign) else [node.target]
+            for target in targets:
+                names = target.elts if isinstance(target, ast.Tuple) else [target]
+                for i, t in enumerate(names):
+                    if isinstance(t, ast.Name) and t.id == name and node.value is not None:
+                        value = node.value
+                        if isinstance(target, ast.Tuple) and isinstance(value, ast.Tuple):
+                            value = value.elts[i]
+                        found.append((node.lineno, value))
+    if not found:
+        return []
+    in_branches = any(isinstance(n, ast.If) for n in ast.walk(scope)) and len(found) > 1
+    tuple_set = any(isinstance(v, ast.Constant) for _, v in found) and in_branches
+    return [v for _, v in found] if tuple_set else [max(found, key=lambda f: f[0])[1]]
+
+
+def _texts_of(expr: ast.AST, scopes: list[ast.AST], line: int, seen: set[str]) -> list[str]:
+    """Every string literal a message expression is made of, following names to what they
+    were set to (in the function, else in the module)."""
+    texts: list[str] = []
+    for node in ast.walk(expr):
+        if isinstance(node, ast.Constant) and isinstance(node.value, str):
+            texts.append(node.value)
+        elif isinstance(node, ast.Name) and node.id not in seen:
+            for scope in scopes:
+                values = _assignments(scope, node.id, line if scope is scopes[0] else 10**9)
+                if values:
+                    for value in values:
+                        texts += _texts_of(value, scopes, line, seen | {node.id})
+                    break
+    return texts
+
+
+def _enclosing(tree: ast.Module, target: ast.AST) -> list[ast.AST]:
+    for node in ast.walk(tree):
+        if isinstance(node, ast.FunctionDef) and any(n is target for n in ast.walk(node)):
+            return [node, tree]
+    return [tree]
+
+
+def _may_warn(severity: ast.expr, scopes: list[ast.AST], line: int) -> bool:
+    """Whether a finding's severity is, or may be, "warning" as written at the call. A
+    severity read from a table is not: the table's own ("warning", ...) rows are."""
+    if isinstance(severity, ast.Constant):
+        return severity.value == "warning"
+    if isinstance(severity, ast.Name):
+        values = _assignments(scopes[0], severity.id, line)
+        return any(
+            isinstance(n, ast.Constant) and n.value == "warning"
+            for value in values
+            if not isinstance(value, ast.Subscript)
+            for n in ast.walk(value)
+        )
+    return False
+
+
+def warning_templates() -> list[tuple[str, str]]:
+    """(where, text) of every warning message in the validator and the balance report: the
+    message of each `locator.warning(...)`, each `Finding(...)` that is not a note, and each
+    ("warning", topic, message) a table of findings holds."""
+    found: list[tuple[str, str]] = []
+    for path in WARNING_SOURCES:
+        tree = ast.parse(path.read_text(encoding="utf-8"))
+        for node in ast.walk(tree):
+            message: ast.AST | None = None
+            if (
+                isinstance(node, ast.Call)
+                and isinstance(node.func, ast.Attribute)
+                and node.func.attr == "warning"
+                and len(node.args) >= 2
+            ):
+                message = node.args[1]
+            elif (
+                isinstance(node, ast.Call)
+                and isinstance(node.func, ast.Name)
+                and node.func.id == "Finding"
+                and len(node.args) >= 3
+                and _may_warn(node.args[0], _enclosing(tree, node), node.lineno)
+            ):
+                message = node.args[2]
+            elif (
+                isinstance(node, ast.Tuple)
+                and len(node.elts) >= 3
+                and isinstance(node.elts[0], ast.Constant)
+                and node.elts[0].value == "warning"
+            ):
+                message = node.elts[2]
+            if message is None:
+                continue
+            scopes = _enclosing(tree, node)
+            where = f"{path.relative_to(REPO_ROOT)}:{getattr(node, 'lineno', 0)}"
+            for text in _texts_of(message, scopes, getattr(node, "lineno", 0), set()):
+                found.append((where, text))
+    return found
+
+
+def _phrases(text: str) -> list[str]:
+    """The fixed words of a message: the text between its placeholders, three words or more."""
+    parts = (p.strip(" '\"()[].,:;") for p in PLACEHOLDER.split(text))
+    return [" ".join(p.split()) for p in parts if len(p.split()) >= 3]
+
+
+def common_warnings_section() -> str:
+    guide = GUIDE.read_text(encoding="utf-8")
+    start = guide.index("## Common warnings and how to fix each")
+    end = guide.index("\n## ", start + 1)
+    return " ".join(guide[start:end].split())
+
+
+def test_the_guide_quotes_every_warning_the_checks_can_give() -> None:
+    templates = warning_templates()
+    section = common_warnings_section()
+
+    # The validator's warnings and the balance report's are both found, or the reading of
+    # the code no longer matches how they are written.
+    assert len({w for w, _ in templates if "scenarios" in w}) >= 10
+    assert len({w for w, _ in templates if "authoring" in w}) >= 10
+    missing = [
+        f"{where}: {phrase}"
+        for where, text in templates
+        for phrase in _phrases(text)
+        if phrase not in section
+    ]
+    assert missing == []
