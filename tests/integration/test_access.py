@@ -32,6 +32,7 @@ from websockets.exceptions import InvalidStatus
 from app.client import ws_url
 from app.rooms.room import PROTOCOL_VERSION
 from app.web import pages
+from tests.contract import checked_connect
 from tests.integration.server import Facilitator, Player, Server, seated
 
 # A valid body for each control endpoint that takes one, so a refusal is about the token.
@@ -270,7 +271,7 @@ async def test_a_websocket_from_a_page_of_another_site_is_refused(live_server: S
 
     # The server's own pages (same origin) and clients that send no Origin (bots) are let in.
     for origin in (websockets.Origin(live_server.base), None):
-        async with websockets.connect(url, origin=origin) as ws:
+        async with checked_connect(url, f"origin {origin}", origin=origin) as ws:
             await ws.send(json.dumps({"v": PROTOCOL_VERSION, "type": "ping"}))
             assert json.loads(await ws.recv())["type"] == "pong"
 
