@@ -205,11 +205,11 @@ def check_scenario(
     content = chosen if lang is not None else None
     report = balance.build_report(result.scenario, runs, result, text, str(file), seed, content)
     if as_json:
-        typer.echo(json.dumps({"ok": True, **balance.report_to_dict(report)}))
+        typer.echo(json.dumps({"ok": True, **balance.report_to_dict(report, chosen)}))
     else:
-        typer.echo(balance.format_report(report))
+        typer.echo(balance.format_report(report, chosen))
     if html is not None:
-        html.write_text(balance.render_html(report), encoding="utf-8")
+        html.write_text(balance.render_html(report, chosen), encoding="utf-8")
         if not as_json:
             typer.echo(tr(chosen, "wrote {file}", file=str(html)))
 

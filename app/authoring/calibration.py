@@ -203,6 +203,9 @@ class Check:
     value: float
     target: str
     ok: bool
+    # The target's bounds, for a report that words them in its own language and units.
+    low: float | None = None
+    high: float | None = None
 
 
 def _check(kind: str, subject: str, value: float, low: float | None, high: float | None) -> Check:
@@ -211,7 +214,7 @@ def _check(kind: str, subject: str, value: float, low: float | None, high: float
         target = f"{low:g}..{high:g}"
     else:
         target = f">= {low:g}" if low is not None else f"<= {high:g}"
-    return Check(kind, subject, round(value, 3), target, ok)
+    return Check(kind, subject, round(value, 3), target, ok, low, high)
 
 
 def _median(results: Sequence[GameResult], name: str) -> float:

@@ -19,6 +19,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from app.authoring import balance
+from app.i18n import FALLBACK_LANGUAGE
 from app.scenarios.library import content_hash
 from app.scenarios.loader import load_scenario_text
 
@@ -30,7 +31,7 @@ MIN_GAMES = 10
 MAX_IN_FLIGHT = 2
 CACHE_ENTRIES = 16
 
-Key = tuple[str, int, int, str, str]
+Key = tuple[str, int, int, str, str, str]
 
 
 class Busy(RuntimeError):
@@ -50,14 +51,23 @@ class ReportRequest:
     games: int
     seed: int
     language: str | None  # the case's language for its titles; None: its first
+    words: str = FALLBACK_LANGUAGE  # the report's own words: da or en
 
     @property
     def key(self) -> Key:
-        return (content_hash(self.text), self.games, self.seed, self.language or "", self.filename)
+        return (
+            content_hash(self.text),
+            self.games,
+            self.seed,
+            self.language or "",
+            self.filename,
+            self.words,
+        )
 
 
 def compute(request: ReportRequest) -> dict[str, Any]:
-    """The report as text, as HTML and as data (runs in the worker; also callable in-process)."""
+    """The report as text, as HTML and as data, in the request's words (runs in the worker;
+    also callable in-process)."""
     result = load_scenario_text(request.text, request.filename)
     if result.scenario is None or result.errors:
         raise Unusable(f"{request.filename} has errors; fix them before asking for a report")
@@ -67,9 +77,9 @@ def compute(request: ReportRequest) -> dict[str, Any]:
         scenario, runs, result, request.text, request.filename, request.seed, request.language
     )
     return {
-        "text": balance.format_report(report),
-        "html": balance.render_html(report),
-        "data": balance.report_to_dict(report),
+        "text": balance.format_report(report, request.words),
+        "html": balance.render_html(report, request.words),
+        "data": balance.report_to_dict(report, request.words),
     }
 
 

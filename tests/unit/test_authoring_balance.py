@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import html
 import io
 import json
 import re
@@ -30,6 +31,7 @@ from app.authoring.balance import (
 from app.authoring.calibration import Check, Runs
 from app.cli import app
 from app.engine.simulate import simulate
+from app.i18n import catalog_strings
 from app.scenarios import load_scenario_text
 from app.scenarios.loader import LoadResult
 from app.scenarios.models import Scenario
@@ -107,7 +109,7 @@ def with_content(*uses: ContentUse) -> BalanceReport:
 def topics(report: BalanceReport) -> dict[str, list[str]]:
     out: dict[str, list[str]] = {}
     for finding in findings(starter()[2], report):
-        out.setdefault(finding.topic, []).append(finding.message)
+        out.setdefault(finding.topic, []).append(finding.message("en"))
     return out
 
 
@@ -267,7 +269,9 @@ def test_a_game_longer_than_its_duration_is_reported() -> None:
     short = scenario.model_copy(update={"duration_minutes": 10})
     report = replace(starter_report(), time=estimate_time(short, "en"))
 
-    assert any("more than its duration_minutes (10)" in m for m in topics(report)["playing time"])
+    assert any(
+        "more than its duration_minutes (10 minutes)" in m for m in topics(report)["playing time"]
+    )
 
 
 def test_the_text_report_has_every_section() -> None:
@@ -366,3 +370,182 @@ def test_check_on_the_school_case_is_reproducible() -> None:
 
     assert format_report(reports[0]) == format_report(reports[1])
     assert isinstance(runs[0], Runs)
+
+
+# --- The report in the reader's language ------------------------------------------------------
+
+# Every kind of figure the calibration reports, each missing its target.
+MISSED = (
+    Check("at_100", "consensus/facilitator", 0.12, "<= 0.05", False, None, 0.05),
+    Check("p90", "innovation/catalyst", 97.0, "<= 95", False, None, 95.0),
+    Check("median_over_naive", "ownership/facilitator", 3.0, ">= 10", False, 10.0, None),
+    Check("ahead_of_naive", "innovation/catalyst", 0.6, ">= 0.75", False, 0.75, None),
+    Check("sovereign_lowest", "ownership", -2.0, ">= 0", False, 0.0, None),
+    Check("over_sovereign", "ownership/facilitator", 4.0, ">= 15", False, 15.0, None),
+    Check("card_cost", "ownership", -5.0, "-25..-15", False, -25.0, -15.0),
+    Check("card_goal_gain", "chair", 0.5, "<= 0.25", False, None, 0.25),
+    Check("overrule_cost", "ownership", -2.0, "<= -10", False, None, -10.0),
+    Check("goal_met", "chair", 0.97, "0.2..0.8", False, 0.2, 0.8),
+    Check("option_chosen", "open-evening", 0.95, "<= 0.9", False, None, 0.9),
+    Check("naive_median", "consensus", 80.0, "40..65", False, 40.0, 65.0),
+    Check("mixed_vs_naive", "innovation", 14.0, "-10..10", False, -10.0, 10.0),
+    Check("round_jump", "consensus/naive", 45.0, "<= 40", False, None, 40.0),
+)
+
+
+@cache
+def everything_report() -> BalanceReport:
+    """A report with every kind of finding, figure, section and content row."""
+    text, _, scenario = starter()
+    yaml = YAML()
+    data = yaml.load(text)
+    data["ideas"][0]["title"]["da"] = ""
+    out = io.StringIO()
+    yaml.dump(data, out)
+    gapped = load_scenario_text(out.getvalue(), "library-case.yaml")
+    gaps = tuple(translation_gaps(gapped, out.getvalue(), "library-case.yaml"))
+    assert gaps
+    base = starter_report()
+    report = replace(
+        base,
+        content=(
+            use("idea", "dead-idea", 0.0, 0.0),
+            use("idea", "sure-thing", 1.0, 0.97),
+            use("idea", "rare", 0.02, 0.0),
+            use("event option", "nobody", 0.0),
+            use("event option", "hardly", 0.03),
+            use("event option", "everybody", 0.99),
+            use("move", "free-win", 1.0),
+            use("framing", "obvious", 0.96),
+            use("framing", "unloved", 0.0),
+        ),
+        styles=(
+            style("mixed", 50, 50, 50),
+            style("naive", 50, 50, 50),
+            style("initiator", 60, 60, 60),
+            style("facilitator", 70, 70, 70),
+            style("catalyst", 65, 65, 65),
+            style("sovereign", 90, 90, 95),
+        ),
+        card=CardEffect(30, -5.0, -2.0, 0.9, 0.9, 0.4),
+        checks=(*base.checks, *MISSED),
+        translations=gaps,
+        warnings=gaps,
+        time=estimate_time(scenario.model_copy(update={"duration_minutes": 10}), "da"),
+    )
+    report = replace(report, findings=tuple(findings(scenario, report)))
+    assert {f.topic for f in report.findings} == {
+        "never chosen",
+        "rarely chosen",
+        "always chosen",
+        "dominant strategy",
+        "politician card",
+        "scores",
+        "styles",
+        "goals",
+        "translations",
+        "playing time",
+    }
+    return report
+
+
+def _english_fragments() -> set[str]:
+    """The English words of every catalog message Danish words differently: each stretch
+    of two words or more between placeholders."""
+    fragments: set[str] = set()
+    for msgid, text in catalog_strings("da").items():
+        if text == msgid:
+            continue
+        for part in re.split(r"\{[^{}]*\}", msgid):
+            part = part.strip(" ,.;:()'\"")
+            if " " in part and len(part) >= 8:
+                fragments.add(part)
+    return fragments
+
+
+def _same_in_both(english: list[str], danish: list[str], allowed: set[str]) -> list[str]:
+    """Pieces with words that read the same in both renderings: words the catalog never
+    saw (a text Babel could not extract) or left in English. `allowed`: the case's texts."""
+    kept = {msgid for msgid, text in catalog_strings("da").items() if text == msgid}
+    return [
+        piece
+        for piece in danish
+        if piece in english
+        and re.search(r"[A-Za-zæøåÆØÅ]{2}", piece)
+        and piece not in allowed
+        and not set(piece.split(", ")) <= kept  # e.g. "innovation, facilitator"
+    ]
+
+
+def test_the_danish_text_report_has_no_english_words() -> None:
+    report = everything_report()
+    english, danish = format_report(report, "en"), format_report(report, "da")
+
+    assert danish.startswith("Balancerapport: ") and "\nFund\n" in danish
+    leaks = [(f, line) for line in danish.splitlines() for f in _english_fragments() if f in line]
+    assert leaks == []
+    goals = {f"  {role}: {rate:.0%}" for role, rate in report.goals.items()}
+    same = _same_in_both(english.splitlines(), danish.splitlines(), goals)
+    assert same == []
+
+
+def _text_nodes(page: str) -> list[str]:
+    """The page's words outside the case's own texts (`lang` spans) and ids (`code`)."""
+    page = re.sub(r"<style>.*?</style>", "", page, flags=re.S)
+    page = re.sub(r'<span lang="[a-z]+">.*?</span>|<code>.*?</code>', "\0", page, flags=re.S)
+    page = re.sub(r'aria-label="([^"]*)"', lambda m: f">{m.group(1)}<", page)
+    return [html.unescape(node).strip() for node in re.split(r"<[^>]*>|\0", page) if node.strip()]
+
+
+def test_the_danish_html_report_has_no_english_words() -> None:
+    report = everything_report()
+    english, danish = render_html(report, "en"), render_html(report, "da")
+
+    assert '<html lang="da">' in danish and '<html lang="en">' in english
+    assert "<title>Balancerapport: " in danish
+    nodes = _text_nodes(danish)
+    leaks = [(f, node) for node in nodes for f in _english_fragments() if f in node]
+    assert leaks == []
+    assert _same_in_both(_text_nodes(english), nodes, set()) == []
+
+
+def test_every_figure_says_its_unit() -> None:
+    report = everything_report()
+
+    for lang, units in (
+        ("en", r"points|% of games|percentage points"),
+        ("da", r"point|% af spillene|procentpoint"),
+    ):
+        text = format_report(report, lang)
+        section = text.split("\n\n")[4]  # the figures of "Do the scores teach?"
+        figures = section.splitlines()[1:]
+        assert figures, section
+        for line in figures:
+            value, target = re.search(r": ([^:]+) \((?:target|mål): (.+)\)$", line).groups()
+            assert re.search(units, value) and re.search(units, target), line
+        assert re.search(r"\d+-\d+ (minutes|minutter)", text)
+
+
+def test_check_lang_da_prints_the_danish_report(tmp_path: Path) -> None:
+    path = tmp_path / "library-case.yaml"
+    path.write_text(starter_text("library-case", ["en", "da"]), encoding="utf-8")
+    page = tmp_path / "report.html"
+    clean = {"LC_ALL": None, "LC_MESSAGES": None, "LANG": "C.UTF-8"}
+
+    done = runner.invoke(
+        app,
+        ["scenario", "check", str(path), "--games", "10", "--lang", "da", "--html", str(page)],
+        env=clean,
+    )
+
+    assert done.exit_code == 0, done.output
+    assert done.output.startswith("Balancerapport: Nyt liv i det gamle bibliotek")
+    assert "\nSpilletid\n" in done.output and f"skrev {page}" in done.output
+    assert '<html lang="da">' in page.read_text(encoding="utf-8")
+    # Without --lang the locale decides the words; the case's texts stay in its first language.
+    by_locale = runner.invoke(
+        app, ["scenario", "check", str(path), "--games", "10"], env={**clean, "LANG": "da_DK.UTF-8"}
+    )
+    assert by_locale.output.startswith("Balancerapport: A new use for the old library")
+    english = runner.invoke(app, ["scenario", "check", str(path), "--games", "10"], env=clean)
+    assert english.output.startswith("Balance report: A new use for the old library")
