@@ -12,7 +12,7 @@ from __future__ import annotations
 from pathlib import PurePath
 from typing import Annotated, Any
 
-from fastapi import APIRouter, Cookie, Header, HTTPException, Query, Request
+from fastapi import APIRouter, Cookie, Depends, Header, HTTPException, Query, Request
 from fastapi.responses import JSONResponse, PlainTextResponse
 from pydantic import BaseModel, ConfigDict, Field, ValidationError
 
@@ -33,6 +33,25 @@ router = APIRouter()
 # A JSON body escapes the text, so it may be larger than the text itself.
 MAX_BODY = 4 * MAX_BYTES
 YAML_TYPES = ("text/plain", "text/yaml", "text/x-yaml", "application/yaml", "application/x-yaml")
+
+
+def console_language(
+    ui: Annotated[
+        str | None,
+        Query(
+            max_length=5,
+            description="the language of the messages, da or en; else the console's (the "
+            "`lang` cookie, then Accept-Language), else en",
+        ),
+    ] = None,
+    cookie: Annotated[str | None, Cookie(alias="lang", include_in_schema=False)] = None,
+    accept: Annotated[str | None, Header(alias="accept-language", include_in_schema=False)] = None,
+) -> str:
+    """The language an answer's words are in: `?ui=`, else the console's."""
+    return chosen_language(ui, cookie, accept) or FALLBACK_LANGUAGE
+
+
+ConsoleLanguage = Annotated[str, Depends(console_language)]
 
 
 class CheckRequest(BaseModel):
@@ -107,20 +126,11 @@ def _filename(name: str | None) -> str:
 async def check_scenario(
     request: Request,
     rooms: Manager,
+    words: ConsoleLanguage,
     filename: Annotated[str | None, Query(max_length=200)] = None,
     lang: Annotated[
         str | None, Query(max_length=3, description="the case's language for the preview")
     ] = None,
-    ui: Annotated[
-        str | None,
-        Query(
-            max_length=5,
-            description="the language of the messages, da or en; else the console's (the "
-            "`lang` cookie, then Accept-Language), else en",
-        ),
-    ] = None,
-    cookie: Annotated[str | None, Cookie(alias="lang", include_in_schema=False)] = None,
-    accept: Annotated[str | None, Header(alias="accept-language", include_in_schema=False)] = None,
 ) -> ScenarioCheck:
     """Validate an uploaded scenario file: its located errors and warnings, else a preview.
 
@@ -129,7 +139,6 @@ async def check_scenario(
     language, else the console's. The answer is 200 whether or not the file is valid: `ok`
     says which.
     """
-    words = chosen_language(ui, cookie, accept) or FALLBACK_LANGUAGE
     raw = await _body(request)
     kind = request.headers.get("content-type", "").split(";")[0].strip().lower()
     if kind == "application/json":
@@ -302,8 +311,11 @@ class BalanceAnswer(BaseModel):
         503: {"model": ApiProblem, "description": "too many reports are being worked out"},
     },
 )
-async def balance_report(body: BalanceRequest) -> BalanceAnswer:
+async def balance_report(body: BalanceRequest, words: ConsoleLanguage) -> BalanceAnswer:
     """The balance report of a scenario (`policymaker scenario check`) from simulated games.
+
+    The report's words are in `?ui=`'s language, else the console's; the case's texts in
+    `language`, else the case's first.
 
     The games run in a worker process, a few reports at a time: a busy server answers 503
     with `Retry-After` rather than slowing the tables down. A file with errors is a 422
@@ -318,7 +330,12 @@ async def balance_report(body: BalanceRequest) -> BalanceAnswer:
             f"{name} has {len(result.errors) or 1} error(s); fix them before asking for a report",
         )
     request = balance_worker.ReportRequest(
-        text=body.text, filename=name, games=body.games, seed=body.seed, language=body.language
+        text=body.text,
+        filename=name,
+        games=body.games,
+        seed=body.seed,
+        language=body.language,
+        words=words,
     )
     try:
         answer = await balance_worker.REPORTS.run(request)
