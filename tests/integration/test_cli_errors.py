@@ -6,6 +6,7 @@ refused the request, 3 when it could not be reached or failed.
 
 from __future__ import annotations
 
+import os
 import socket
 import subprocess
 
@@ -16,8 +17,15 @@ REFUSED, UNREACHABLE = 2, 3
 
 
 def policymaker(*args: str) -> subprocess.CompletedProcess[str]:
+    """The command in an English locale: its own words (`error: ...`) follow the locale."""
+    env = {k: v for k, v in os.environ.items() if k not in ("LC_ALL", "LC_MESSAGES")}
     return subprocess.run(
-        [str(POLICYMAKER), *args], capture_output=True, text=True, timeout=TIMEOUT, check=False
+        [str(POLICYMAKER), *args],
+        capture_output=True,
+        text=True,
+        timeout=TIMEOUT,
+        check=False,
+        env={**env, "LANG": "C.UTF-8"},
     )
 
 
@@ -51,12 +59,20 @@ def test_workshop_create_on_an_unknown_scenario_prints_the_servers_reason(
 
 
 def test_a_refused_body_prints_fastapis_messages_on_one_line(live_server: Server) -> None:
-    # A language the server does not speak: FastAPI's 422, a list of {loc, msg}.
-    done = policymaker("workshop", "create", "--url", live_server.base, "--lang", "xx")
+    # A scenario id longer than the server takes: FastAPI's 422, a list of {loc, msg}.
+    done = policymaker("workshop", "create", "--url", live_server.base, "--scenario", "x" * 65)
 
     assert done.returncode == REFUSED
     # The msg, not the raw list of {loc, msg, type}.
-    assert one_error_line(done) == "error: Input should be 'da' or 'en'"
+    assert one_error_line(done) == "error: String should have at most 64 characters"
+
+
+def test_a_language_the_cli_does_not_speak_is_refused_before_the_server_is_asked() -> None:
+    # A closed port: had the command gone to a server, it would say it cannot reach it.
+    done = policymaker("workshop", "create", "--url", closed_port(), "--lang", "xx")
+
+    assert done.returncode == REFUSED
+    assert one_error_line(done) == "error: unknown language 'xx'; choose one of da, en"
 
 
 def test_workshop_create_against_a_closed_port_cannot_reach_it() -> None:
