@@ -133,7 +133,13 @@ class Tally:
     games_started: int = 0
     games_ended: int = 0
     latencies: list[float] = field(default_factory=list)
+    # When each latency was taken (perf_counter), for figures per minute of a long run.
+    latency_at: list[float] = field(default_factory=list)
     window: tuple[float, float] = (0.0, math.inf)
+
+    def latency(self, sent: float, done: float) -> None:
+        self.latencies.append(done - sent)
+        self.latency_at.append(done)
 
     def in_window(self, moment: float) -> bool:
         return self.window[0] <= moment <= self.window[1]
@@ -145,6 +151,7 @@ class Tally:
         self.rejected.update(other.rejected)
         self.errors.update(other.errors)
         self.latencies.extend(other.latencies)
+        self.latency_at.extend(other.latency_at)
 
 
 # Tally's counters, added up across load processes.
@@ -255,12 +262,12 @@ class Delivery:
         if count == self.seats:
             self._done[seq] = moment
             for sent in self._waiting.pop(seq, ()):
-                self.tally.latencies.append(moment - sent)
+                self.tally.latency(sent, moment)
 
     def acked(self, seq: int, sent: float) -> None:
         done = self._done.get(seq)
         if done is not None:
-            self.tally.latencies.append(done - sent)
+            self.tally.latency(sent, done)
         else:
             self._waiting.setdefault(seq, []).append(sent)
 
@@ -693,7 +700,7 @@ class RelayRoom:
             sent = self._sent.pop(key, None)
             if sent is not None:
                 self.tally.accepted += 1
-                self.tally.latencies.append(moment - sent)
+                self.tally.latency(sent, moment)
 
     @property
     def unmatched(self) -> int:
@@ -760,8 +767,13 @@ class Spawned:
 
 
 @contextlib.contextmanager
-def spawn_server(baseline: bool) -> Iterator[Spawned]:
-    """`policymaker serve` (or the relay) on a free loopback port, a fresh SQLite database."""
+def spawn_server(
+    baseline: bool, env: dict[str, str] | None = None, log_to: Path | None = None
+) -> Iterator[Spawned]:
+    """`policymaker serve` (or the relay) on a free loopback port, a fresh SQLite database.
+
+    `env` is added to the server's environment; its output is copied to `log_to` at the end.
+    """
     workdir = Path(tempfile.mkdtemp(prefix="pm-bench-"))
     port = free_port()
     if baseline:
@@ -769,14 +781,17 @@ def spawn_server(baseline: bool) -> Iterator[Spawned]:
     else:
         policymaker = Path(sys.executable).parent / "policymaker"
         command = [str(policymaker), "serve", "--host", "127.0.0.1", "--port", str(port)]
-    env = {
+    environment = {
         **os.environ,
         "DATABASE_URL": f"sqlite:///{workdir / 'bench.db'}",
         "PYTHONUNBUFFERED": "1",
+        **(env or {}),
     }
-    env.pop("SECRET_KEY", None)
+    environment.pop("SECRET_KEY", None)
     log = (workdir / "server.log").open("wb")
-    proc = subprocess.Popen(command, cwd=workdir, env=env, stdout=log, stderr=subprocess.STDOUT)
+    proc = subprocess.Popen(
+        command, cwd=workdir, env=environment, stdout=log, stderr=subprocess.STDOUT
+    )
     try:
         base = f"http://127.0.0.1:{port}"
         _wait_healthy(base, proc, workdir)
@@ -789,6 +804,8 @@ def spawn_server(baseline: bool) -> Iterator[Spawned]:
             proc.kill()
             proc.wait(timeout=STOP_WAIT)
         log.close()
+        if log_to is not None:
+            shutil.copyfile(workdir / "server.log", log_to)
         shutil.rmtree(workdir, ignore_errors=True)
 
 
@@ -931,9 +948,17 @@ async def _drive(
 
 
 async def measure(
-    base: str, shape: LoadShape, baseline: bool, pid: int | None, setup: float
+    base: str,
+    shape: LoadShape,
+    baseline: bool,
+    pid: int | None,
+    setup: float,
+    minutes: bool = False,
 ) -> dict[str, Any]:
-    """Run the load against a server at `base`; the report as a JSON-ready dict."""
+    """Run the load against a server at `base`; the report as a JSON-ready dict.
+
+    With `minutes`, also the latency per minute of the window and the window's bounds
+    (perf_counter, the same clock in every process), for a long run (bench/soak.py)."""
     shape.check()
     watch = ProcessWatch(pid)
     watcher = asyncio.create_task(watch.watch())
@@ -952,7 +977,31 @@ async def measure(
         tally.add(part.tally)
     lag = [x for part in parts for x in part.lag]
     own_cpu = sum(part.cpu_seconds for part in parts)
-    return _report(shape, baseline, tally, watch, lag, own_cpu)
+    report = _report(shape, baseline, tally, watch, lag, own_cpu)
+    if minutes:
+        report["per_minute"] = per_minute(tally)
+        report["window"] = list(tally.window)
+        report["loadgen_lag_ms_max"] = round(max(lag, default=0.0) * 1000, 2)
+    return report
+
+
+def per_minute(tally: Tally) -> list[dict[str, Any]]:
+    """Latency by minute of the window (those answered in the drain after it count in the
+    last): where in a long run the tail comes from."""
+    start = tally.window[0]
+    buckets: dict[int, list[float]] = {}
+    for latency, moment in zip(tally.latencies, tally.latency_at, strict=True):
+        buckets.setdefault(int((moment - start) // 60), []).append(latency * 1000)
+    return [
+        {
+            "minute": minute,
+            "intents": len(ms),
+            "p50": round(percentile(ms, 50), 2),
+            "p99": round(percentile(ms, 99), 2),
+            "max": round(max(ms), 2),
+        }
+        for minute, ms in sorted(buckets.items())
+    ]
 
 
 # --- several load processes ----------------------------------------------------------------
@@ -1110,23 +1159,31 @@ def run(
 ) -> dict[str, Any]:
     """The whole benchmark: spawn the server if asked, load it, stop it."""
     shape.check()
-    # Seating and connecting every table happens before the measured window.
-    warmup = 30.0 + shape.tables * 0.2
-
-    def measured(base: str, server: int | None) -> dict[str, Any]:
-        with pinned(server if pin else None) as cpus:
-            report = _run_loop(measure(base, shape, baseline, server, warmup))
-            return {**report, "pinned": cpus}
-
     if spawn:
         with spawn_server(baseline) as spawned:
-            return measured(spawned.base, spawned.pid)
+            return measured(spawned.base, shape, baseline, spawned.pid, pin)
     if url is None:
         raise ValueError("name a running server with --url, or use --spawn-server")
     _loopback_only(url)
     if pin and pid is None:
         raise ValueError("--pin with --url needs the server's --pid")
-    return measured(url.rstrip("/"), pid)
+    return measured(url.rstrip("/"), shape, baseline, pid, pin)
+
+
+def measured(
+    base: str,
+    shape: LoadShape,
+    baseline: bool,
+    server: int | None,
+    pin: bool,
+    minutes: bool = False,
+) -> dict[str, Any]:
+    """One load run against the server at `base` (process `server`), pinned if asked."""
+    # Seating and connecting every table happens before the measured window.
+    warmup = 30.0 + shape.tables * 0.2
+    with pinned(server if pin else None) as cpus:
+        report = _run_loop(measure(base, shape, baseline, server, warmup, minutes))
+        return {**report, "pinned": cpus}
 
 
 @contextlib.contextmanager

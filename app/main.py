@@ -16,6 +16,7 @@ from fastapi.staticfiles import StaticFiles
 from starlette.middleware.gzip import GZipMiddleware
 
 from app.bundled import STATIC
+from app.looplag import LoopLag
 from app.rooms.manager import RoomManager
 from app.rooms.schemas import WorkshopRequest
 from app.settings import Settings, get_settings
@@ -50,9 +51,12 @@ def create_app(settings: Settings | None = None, announce: bool = False) -> Fast
         # What start-up made (modules, scenarios, resumed games' catalogs) lives as long
         # as the process: keep it out of every later garbage collection's walk.
         gc.freeze()
+        lag = LoopLag.from_setting(settings.loop_lag_ms)
         try:
             yield
         finally:
+            if lag is not None:
+                await lag.stop()
             await app.state.wrong_codes.close()
             balance_worker.REPORTS.close()
             await manager.close()

@@ -63,6 +63,12 @@ class Settings(BaseSettings):
     sync_seconds: float = Field(
         default=2.0, description="How often an instance polls the log and renews its leases"
     )
+    # Off by default; bench/soak.py turns it on, and so may an operator (docs/operations.md).
+    loop_lag_ms: float = Field(
+        default=0.0,
+        ge=0,
+        description="Log every pause of the event loop longer than this many ms (0: off)",
+    )
 
 
 @lru_cache

@@ -1,0 +1,148 @@
+"""The loop-lag monitor: pauses past the threshold are reported with their length and the
+collections that ran in them; shorter ones are not."""
+
+from __future__ import annotations
+
+import asyncio
+import gc
+import json
+import logging
+import time
+from typing import Any
+
+import pytest
+
+from app.logs import JsonFormatter
+from app.looplag import LoopLag, Pause, log_pause
+
+STALL = 0.1  # seconds the loop is held in these tests
+
+
+class Seen:
+    """The pauses a monitor reported, and an event for the next one."""
+
+    def __init__(self) -> None:
+        self.pauses: list[Pause] = []
+        self.arrived = asyncio.Event()
+
+    def __call__(self, pause: Pause) -> None:
+        self.pauses.append(pause)
+        self.arrived.set()
+
+    async def next(self) -> Pause:
+        await asyncio.wait_for(self.arrived.wait(), timeout=10)
+        self.arrived.clear()
+        return self.pauses[-1]
+
+
+async def _ticked(monitor: LoopLag) -> None:
+    """Let the monitor's task start waiting, so a stall falls inside one of its ticks."""
+    for _ in range(3):
+        await asyncio.sleep(0)
+
+
+async def test_a_stall_is_reported_with_its_length_and_no_collection() -> None:
+    seen = Seen()
+    monitor = LoopLag(threshold=0.02, on_pause=seen)
+    monitor.start()
+    try:
+        await _ticked(monitor)
+        before = time.time()
+        time.sleep(STALL)  # the stall under test: nothing else runs on the loop
+        pause = await seen.next()
+    finally:
+        await monitor.stop()
+    # Measured from the monitor's due time, so at most one tick short of the stall.
+    assert STALL - monitor.tick - 0.005 <= pause.seconds <= STALL + 0.05
+    assert before - monitor.tick <= pause.began <= before + 0.05
+    assert pause.gc_generation is None and pause.gc_seconds == 0 and pause.gc_collected == 0
+
+
+async def test_a_stall_shorter_than_the_threshold_is_not_reported() -> None:
+    seen = Seen()
+    monitor = LoopLag(threshold=0.05, on_pause=seen)
+    monitor.start()
+    try:
+        await _ticked(monitor)
+        time.sleep(0.005)
+        # Several ticks pass freely between the two stalls.
+        for _ in range(5):
+            await asyncio.sleep(monitor.tick)
+        time.sleep(STALL)
+        pause = await seen.next()
+    finally:
+        await monitor.stop()
+    assert len(seen.pauses) == 1
+    assert pause.seconds >= STALL - monitor.tick - 0.005
+
+
+async def test_a_collection_inside_a_pause_is_named_with_its_time() -> None:
+    seen = Seen()
+    monitor = LoopLag(threshold=0.02, on_pause=seen)
+
+    def slow(phase: str, info: dict[str, Any]) -> None:
+        # Installed after the monitor's own callback: its start is noted before this
+        # stretches the collection to STALL seconds.
+        if phase == "start":
+            time.sleep(STALL)
+
+    monitor.start()
+    gc.callbacks.append(slow)
+    try:
+        await _ticked(monitor)
+        gc.collect(2)
+        gc.callbacks.remove(slow)
+        pause = await seen.next()
+    finally:
+        if slow in gc.callbacks:
+            gc.callbacks.remove(slow)
+        await monitor.stop()
+    assert pause.gc_generation == 2
+    assert STALL - 0.005 <= pause.gc_seconds <= pause.seconds + monitor.tick
+
+
+async def test_stop_removes_the_collection_callback() -> None:
+    monitor = LoopLag(threshold=0.02, on_pause=Seen())
+    monitor.start()
+    assert monitor.collections._note in gc.callbacks
+    await monitor.stop()
+    assert monitor.collections._note not in gc.callbacks
+
+
+async def test_the_setting_zero_turns_it_off_and_a_threshold_starts_it() -> None:
+    assert LoopLag.from_setting(0) is None
+    monitor = LoopLag.from_setting(25)
+    assert monitor is not None
+    try:
+        assert monitor.threshold == pytest.approx(0.025)
+    finally:
+        await monitor.stop()
+
+
+def test_a_pause_is_logged_as_one_json_line_with_its_figures() -> None:
+    lines: list[str] = []
+
+    class Capture(logging.Handler):
+        def emit(self, record: logging.LogRecord) -> None:
+            lines.append(JsonFormatter().format(record))
+
+    logger = logging.getLogger("policymaker.looplag")
+    handler = Capture()
+    logger.addHandler(handler)
+    try:
+        log_pause(Pause(began=1700000000.25, seconds=0.1234, gc_seconds=0.1, gc_generation=2,
+                        gc_collected=7))  # fmt: skip
+    finally:
+        logger.removeHandler(handler)
+    line = json.loads(lines[-1])
+    assert line["msg"] == "event loop paused"
+    assert line["pause_ms"] == 123.4
+    assert line["began"] == 1700000000.25
+    assert line["gc_ms"] == 100.0
+    assert line["gc_generation"] == 2
+    assert line["gc_collected"] == 7
+
+
+def test_a_threshold_must_be_positive() -> None:
+    with pytest.raises(ValueError):
+        LoopLag(threshold=0)
