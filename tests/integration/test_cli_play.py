@@ -16,7 +16,7 @@ from tests.integration.server import POLICYMAKER, Server
 from tests.integration.test_cli_errors import REFUSED, policymaker
 
 SCORES = re.compile(r"^consensus (\d+) · ownership (\d+) · innovation (\d+)$")
-KINDS_CASE = Path(__file__).parents[1] / "fixtures" / "outside" / "eldercare-kinds.yaml"
+KINDS_CASE = Path(__file__).parents[1] / "fixtures" / "kinds" / "eldercare-kinds.yaml"
 
 
 @pytest.fixture

@@ -1,7 +1,7 @@
 """Open stakeholder kinds: a case declares its own (a relative, a care worker), roles take
 them, and a trust effect on a kind moves exactly the roles of that kind.
 
-The case is tests/fixtures/outside/eldercare-kinds.yaml: the eldercare case with the
+The case is tests/fixtures/kinds/eldercare-kinds.yaml: the eldercare case with the
 daughter as a `relative` and the home carer as a `care-worker`, where the original has to
 make them `citizen` and `other`.
 """
@@ -21,8 +21,9 @@ from app.scenarios import load_scenario, load_scenario_text
 from app.scenarios.models import Scenario
 from app.scenarios.preview import preview
 
-OUTSIDE = Path(__file__).parent.parent / "fixtures" / "outside"
-KINDS_FILE = OUTSIDE / "eldercare-kinds.yaml"
+FIXTURES = Path(__file__).parent.parent / "fixtures"
+OUTSIDE = FIXTURES / "outside"  # written outside the team; test_teaching pins figures on them
+KINDS_FILE = FIXTURES / "kinds" / "eldercare-kinds.yaml"
 NAME = "case.yaml"
 BASE = KINDS_FILE.read_text(encoding="utf-8")
 
