@@ -1,25 +1,20 @@
-"""Balance reports for the console's scenario editor, worked out away from the live tables.
+"""Balance reports for the console's scenario editor, worked out away from the live tables
+(app/offload.py).
 
 A report plays a scenario's games once per chair style (`app/authoring/balance.py`): a few
-seconds of pure computation. On the event loop, or in a thread holding the interpreter's
-lock, it would hold up every live table for as long; so it runs in a worker process of its
-own (one: a trainer's laptop has two cores and the tables come first), started on the first
-request. At most `MAX_IN_FLIGHT` reports are running or waiting at a time; beyond that the
-request is refused at once (`Busy`) instead of piling up behind each other. The same text
-asked again with the same settings is answered from the last `CACHE_ENTRIES` reports.
+seconds of pure computation. At most `MAX_IN_FLIGHT` reports are running or waiting at a
+time; beyond that the request is refused at once (`Busy`). The same text asked again with
+the same settings is answered from the last `CACHE_ENTRIES` reports.
 """
 
 from __future__ import annotations
 
-import asyncio
-import multiprocessing
-from collections import OrderedDict
-from concurrent.futures import ProcessPoolExecutor
 from dataclasses import dataclass
 from typing import Any
 
 from app.authoring import balance
 from app.i18n import FALLBACK_LANGUAGE
+from app.offload import Offloaded
 from app.scenarios.library import content_hash
 from app.scenarios.loader import load_scenario_text
 
@@ -32,10 +27,6 @@ MAX_IN_FLIGHT = 2
 CACHE_ENTRIES = 16
 
 Key = tuple[str, int, int, str, str, str]
-
-
-class Busy(RuntimeError):
-    """Too many reports are being worked out already."""
 
 
 class Unusable(ValueError):
@@ -83,52 +74,11 @@ def compute(request: ReportRequest) -> dict[str, Any]:
     }
 
 
-class BalanceReports:
+class BalanceReports(Offloaded[Key, ReportRequest]):
     """The worker process, the reports it is working on and the ones it gave."""
 
     def __init__(self, max_in_flight: int = MAX_IN_FLIGHT) -> None:
-        self._pool: ProcessPoolExecutor | None = None
-        self._max = max_in_flight
-        self._answers: OrderedDict[Key, dict[str, Any]] = OrderedDict()
-        self._running: dict[Key, asyncio.Future[dict[str, Any]]] = {}
-
-    async def run(self, request: ReportRequest) -> dict[str, Any]:
-        """The report for `request`: kept, being worked out for someone else, or new."""
-        key = request.key
-        kept = self._answers.get(key)
-        if kept is not None:
-            self._answers.move_to_end(key)
-            return kept
-        running = self._running.get(key)
-        if running is None:
-            if len(self._running) >= self._max:
-                raise Busy(
-                    f"{len(self._running)} balance reports are being worked out already; "
-                    "try again when one is done"
-                )
-            loop = asyncio.get_running_loop()
-            running = asyncio.ensure_future(loop.run_in_executor(self._worker(), compute, request))
-            self._running[key] = running
-            running.add_done_callback(lambda _f: self._running.pop(key, None))
-        # Shielded: a browser that goes away does not cancel a report another one awaits.
-        answer: dict[str, Any] = await asyncio.shield(running)
-        self._answers[key] = answer
-        self._answers.move_to_end(key)
-        while len(self._answers) > CACHE_ENTRIES:
-            self._answers.popitem(last=False)
-        return answer
-
-    def _worker(self) -> ProcessPoolExecutor:
-        if self._pool is None:
-            # Spawned, not forked: the server has threads a fork would copy mid-step.
-            context = multiprocessing.get_context("spawn")
-            self._pool = ProcessPoolExecutor(max_workers=1, mp_context=context)
-        return self._pool
-
-    def close(self) -> None:
-        if self._pool is not None:
-            self._pool.shutdown(wait=False, cancel_futures=True)
-            self._pool = None
+        super().__init__(compute, lambda request: request.key, CACHE_ENTRIES, max_in_flight)
 
 
 REPORTS = BalanceReports()

@@ -17,6 +17,7 @@ from fastapi.responses import JSONResponse, PlainTextResponse
 from pydantic import BaseModel, ConfigDict, Field, ValidationError
 
 from app.i18n import FALLBACK_LANGUAGE, chosen_language
+from app.offload import Busy
 from app.rooms.schemas import Problem as ApiProblem
 from app.scenarios.library import content_hash, parse
 from app.scenarios.loader import MAX_BYTES, LoadResult, _not_utf8, load_scenario_text
@@ -339,8 +340,9 @@ async def balance_report(body: BalanceRequest, words: ConsoleLanguage) -> Balanc
     )
     try:
         answer = await balance_worker.REPORTS.run(request)
-    except balance_worker.Busy as exc:
-        raise HTTPException(503, str(exc), headers={"Retry-After": "10"}) from exc
+    except Busy as exc:
+        message = f"balance reports: {exc}; try again when one is done"
+        raise HTTPException(503, message, headers={"Retry-After": "10"}) from exc
     return BalanceAnswer(
         scenario_id=result.scenario.id,
         hash=content_hash(body.text),

@@ -9,12 +9,13 @@ import asyncio
 import httpx
 
 from app.authoring import balance
+from app.offload import Busy
 from app.scenarios.library import content_hash
 from app.scenarios.loader import load_scenario_text
 from app.scenarios.schema import scenario_json_schema
 from app.scenarios.starter import starter_text
 from app.settings import REPO_ROOT
-from app.web.balance_worker import MAX_GAMES, MIN_GAMES, BalanceReports, Busy, ReportRequest
+from app.web.balance_worker import MAX_GAMES, MIN_GAMES, BalanceReports, ReportRequest
 from tests.integration.server import Server
 
 SCHOOL = REPO_ROOT / "game_content" / "scenarios" / "school-committee.yaml"
