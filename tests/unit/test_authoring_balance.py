@@ -6,6 +6,7 @@ import html
 import io
 import json
 import re
+import typing
 from dataclasses import replace
 from functools import cache
 from pathlib import Path
@@ -20,6 +21,7 @@ from app.authoring.balance import (
     CardEffect,
     ContentUse,
     StyleResult,
+    Topic,
     build_report,
     estimate_time,
     findings,
@@ -37,6 +39,7 @@ from app.scenarios.loader import LoadResult
 from app.scenarios.models import Scenario
 from app.scenarios.starter import starter_text
 from app.settings import REPO_ROOT
+from tests.english import english_fragments
 
 runner = CliRunner()
 SCHOOL = REPO_ROOT / "game_content" / "scenarios" / "school-committee.yaml"
@@ -434,33 +437,8 @@ def everything_report() -> BalanceReport:
         time=estimate_time(scenario.model_copy(update={"duration_minutes": 10}), "da"),
     )
     report = replace(report, findings=tuple(findings(scenario, report)))
-    assert {f.topic for f in report.findings} == {
-        "never chosen",
-        "rarely chosen",
-        "always chosen",
-        "dominant strategy",
-        "politician card",
-        "scores",
-        "styles",
-        "goals",
-        "translations",
-        "playing time",
-    }
+    assert {f.topic for f in report.findings} == set(typing.get_args(Topic))
     return report
-
-
-def _english_fragments() -> set[str]:
-    """The English words of every catalog message Danish words differently: each stretch
-    of two words or more between placeholders."""
-    fragments: set[str] = set()
-    for msgid, text in catalog_strings("da").items():
-        if text == msgid:
-            continue
-        for part in re.split(r"\{[^{}]*\}", msgid):
-            part = part.strip(" ,.;:()'\"")
-            if " " in part and len(part) >= 8:
-                fragments.add(part)
-    return fragments
 
 
 def _same_in_both(english: list[str], danish: list[str], allowed: set[str]) -> list[str]:
@@ -482,7 +460,7 @@ def test_the_danish_text_report_has_no_english_words() -> None:
     english, danish = format_report(report, "en"), format_report(report, "da")
 
     assert danish.startswith("Balancerapport: ") and "\nFund\n" in danish
-    leaks = [(f, line) for line in danish.splitlines() for f in _english_fragments() if f in line]
+    leaks = [(f, line) for line in danish.splitlines() for f in english_fragments() if f in line]
     assert leaks == []
     goals = {f"  {role}: {rate:.0%}" for role, rate in report.goals.items()}
     same = _same_in_both(english.splitlines(), danish.splitlines(), goals)
@@ -504,7 +482,7 @@ def test_the_danish_html_report_has_no_english_words() -> None:
     assert '<html lang="da">' in danish and '<html lang="en">' in english
     assert "<title>Balancerapport: " in danish
     nodes = _text_nodes(danish)
-    leaks = [(f, node) for node in nodes for f in _english_fragments() if f in node]
+    leaks = [(f, node) for node in nodes for f in english_fragments() if f in node]
     assert leaks == []
     assert _same_in_both(_text_nodes(english), nodes, set()) == []
 

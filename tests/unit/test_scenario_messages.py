@@ -16,7 +16,7 @@ from pathlib import Path
 
 import pytest
 
-from app.i18n import catalog_strings
+from tests.english import english_fragments
 
 POLICYMAKER = Path(sys.executable).parent / "policymaker"
 
@@ -225,24 +225,9 @@ def test_an_unknown_lang_is_refused() -> None:
     assert done.stderr.strip() == "error: unknown language 'fr'; choose one of da, en"
 
 
-def _english_fragments() -> set[str]:
-    """The English words of every catalog message Danish words differently: each stretch
-    between placeholders of two words or more."""
-    danish = catalog_strings("da")
-    fragments: set[str] = set()
-    for msgid, text in danish.items():
-        if text == msgid:
-            continue
-        for part in re.split(r"\{[^{}]*\}", msgid):
-            part = part.strip(" ,.;:()'\"")
-            if " " in part and len(part) >= 8:
-                fragments.add(part)
-    return fragments
-
-
 def test_the_danish_run_has_no_english_message_text(broken: Broken) -> None:
     done = _policymaker("scenario", "validate", str(broken.path), "--lang", "da")
-    fragments = _english_fragments()
+    fragments = english_fragments()
     assert len(fragments) > 50  # the catalog was read
 
     messages = [line.split(": ", 1)[1] for line in done.stdout.splitlines()]
