@@ -10,30 +10,68 @@ what was made since the last tick: a few ms.
 What survives a young collection is frozen (`gc.freeze`, a splice of two lists, no
 walk) instead of being walked again by middle collections: a middle walk of everything a
 busy server made in the last ticks was half of the collector's time, and grew with a
-backlog until the server could not catch up. Cycles that outlive one tick wait for the
-full collection, which unfreezes everything; neither steady play nor a closed websocket
-makes any (bench/RESULTS.md, session 9), so little waits.
+backlog until the server could not catch up. Frozen objects still die by reference
+counting; only a reference cycle that outlived its first tick waits, for the full
+collection, which unfreezes everything and walks it.
+
+That walk stops every table for about 0.9 s per million objects (850 ms at 700 busy
+tables), so it waits for the server to be idle: no full collection under load. Little
+waits meanwhile, since neither play nor a closed websocket makes cycles (bench/RESULTS.md,
+"The soak": the full collections of a 30-minute run at 300 tables found a few hundred
+objects in all). Should a server be busy for FULL_MAX_SECONDS without a pause, it
+collects anyway, so that a cycle-making bug can never grow the heap without bound.
 """
 
 from __future__ import annotations
 
 import gc
+import logging
 import threading
+import time
+from collections import deque
+from dataclasses import dataclass
 
-# A young collection every YOUNG_SECONDS, everything every FULL_SECONDS: a full walk
-# stops the server for about 0.9 s per million objects (some 700 busy tables).
+log = logging.getLogger("policymaker.collector")
+
+# A young collection every YOUNG_SECONDS.
 YOUNG_SECONDS = 0.1
+# A full collection once the rest of the process has used under IDLE_SHARE of a core for
+# IDLE_SECONDS (a server between workshops, or with a few tables of people, who send an
+# intent every ten seconds or so), at most every FULL_SECONDS.
 FULL_SECONDS = 600.0
+IDLE_SECONDS = 30.0
+IDLE_SHARE = 0.05
+# Never idle for this long: collect anyway (one stop in six hours of unbroken load).
+FULL_MAX_SECONDS = 6 * 3600.0
+
+
+@dataclass(frozen=True, slots=True)
+class Full:
+    """One full collection: why, how many objects it walked and found unreachable, its ms."""
+
+    reason: str  # "idle" or "overdue"
+    walked: int
+    found: int
+    ms: float
 
 
 class PacedCollector:
     """Turns automatic collection off and collects from a thread of its own until stopped."""
 
     def __init__(
-        self, young_seconds: float = YOUNG_SECONDS, full_seconds: float = FULL_SECONDS
+        self,
+        young_seconds: float = YOUNG_SECONDS,
+        full_seconds: float = FULL_SECONDS,
+        idle_seconds: float = IDLE_SECONDS,
+        idle_share: float = IDLE_SHARE,
+        full_max_seconds: float = FULL_MAX_SECONDS,
     ) -> None:
         self.young_seconds = young_seconds
-        self.full_every = max(1, round(full_seconds / young_seconds))
+        self.full_seconds = full_seconds
+        self.idle_seconds = idle_seconds
+        self.idle_share = idle_share
+        self.full_max_seconds = full_max_seconds
+        self.fulls: deque[Full] = deque(maxlen=64)  # the latest full collections
         self._stopping = threading.Event()
         self._thread: threading.Thread | None = None
         self._was_enabled = False  # automatic collection's state before `start`
@@ -54,13 +92,42 @@ class PacedCollector:
         if self._was_enabled:
             gc.enable()
 
+    def _others_cpu(self) -> float:
+        """CPU seconds the process has used outside this thread (call it from this thread):
+        the collector's own walks say nothing about whether the server is busy."""
+        return time.process_time() - time.thread_time()
+
     def _run(self) -> None:
-        tick = 0
+        last_full = time.monotonic()
+        window_start, window_cpu = last_full, self._others_cpu()
+        idle = False
         while not self._stopping.wait(self.young_seconds):
-            tick += 1
-            if tick % self.full_every == 0:
-                gc.unfreeze()
-                gc.collect(2)
+            now = time.monotonic()
+            if now - window_start >= self.idle_seconds:
+                cpu = self._others_cpu()
+                idle = (cpu - window_cpu) / (now - window_start) < self.idle_share
+                window_start, window_cpu = now, cpu
+            if now - last_full >= self.full_max_seconds:
+                self._full("overdue")
+            elif idle and now - last_full >= self.full_seconds:
+                self._full("idle")
             else:
                 gc.collect(0)
-            gc.freeze()
+                gc.freeze()
+                continue
+            last_full = time.monotonic()
+            idle = False  # the next full waits for a whole idle window after this one
+            window_start, window_cpu = last_full, self._others_cpu()
+
+    def _full(self, reason: str) -> None:
+        walked = gc.get_freeze_count()  # and the few made since the last tick
+        began = time.perf_counter()
+        gc.unfreeze()
+        found = gc.collect(2)
+        gc.freeze()
+        done = Full(reason, walked, found, round((time.perf_counter() - began) * 1000, 1))
+        self.fulls.append(done)
+        log.info(
+            "full garbage collection",
+            extra={"reason": reason, "walked": walked, "found": found, "ms": done.ms},
+        )

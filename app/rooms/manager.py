@@ -31,6 +31,7 @@ from app.rooms.broadcast import FALLBACK_POLL_SECONDS, Notice, Presence, make_br
 from app.rooms.known import KnownWorkshop, KnownWorkshops
 from app.rooms.lease import DatabaseLeases, Leases, LocalLeases
 from app.rooms.lru import Lru
+from app.rooms.retention import Retention
 from app.rooms.room import GONE_MESSAGE, REMOVED, Room, SeatRow, TableConfig
 from app.rooms.schemas import (
     ControlRequest,
@@ -102,6 +103,8 @@ class RoomManager:
         self.key = secret_key(settings)
         self.log = StoreLog(engine)
         self._rooms: dict[str, Room] = {}
+        # Ended games nobody looks at are let go (app/rooms/retention.py).
+        self._retention = Retention()
         # Parsed rules per scenario text, shared by the rooms playing it. A room keeps its
         # own reference, so an evicted entry costs a re-parse when a room loads, not a game.
         self._rules: Lru[str, Rules] = Lru(RULES_KEPT)
@@ -283,10 +286,16 @@ class RoomManager:
         return rules
 
     async def room(self, table_id: str) -> Room:
+        room = await self._room(table_id)
+        self._retention.asked(table_id)
+        return room
+
+    async def _room(self, table_id: str) -> Room:
         room = self._rooms.get(table_id)
         if room is not None and not room.removed:
             return room
         async with self._loading:
+            await self._let_go_of_ended()
             room = self._rooms.get(table_id)
             if room is not None and room.removed:  # found gone when it tried to append
                 del self._rooms[table_id]
@@ -336,6 +345,17 @@ class RoomManager:
             await room.load()
             self._rooms[table_id] = room
             return room
+
+    async def _let_go_of_ended(self) -> None:
+        """Unload ended rooms nobody uses; one still holding its lease waits for
+        housekeeping to release it first."""
+        gone = self._retention.due(
+            self._rooms,
+            held=lambda t: t in self._syncing or (self._leasing and self._rooms[t].leader),
+        )
+        for table_id in gone:
+            await self._rooms.pop(table_id).close()
+        self._retention.forget(gone)
 
     # --- scale-out: other instances' appends, presence, leases --------------------------
 
