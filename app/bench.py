@@ -764,6 +764,7 @@ def free_port() -> int:
 class Spawned:
     base: str
     pid: int
+    log: Path  # its output so far
 
 
 @contextlib.contextmanager
@@ -795,7 +796,7 @@ def spawn_server(
     try:
         base = f"http://127.0.0.1:{port}"
         _wait_healthy(base, proc, workdir)
-        yield Spawned(base, proc.pid)
+        yield Spawned(base, proc.pid, workdir / "server.log")
     finally:
         proc.terminate()
         try:

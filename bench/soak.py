@@ -34,6 +34,7 @@ HERE = Path(__file__).resolve().parent
 POLICYMAKER = Path(sys.executable).parent / "policymaker"
 GAUGE = HERE.parent / "game_content" / "scenarios" / "school-committee.yaml"
 RSS_EVERY = 10.0
+FULL_COLLECTION = '"msg": "full garbage collection"'
 # The acceptance figures (issue 25).
 MAX_MS, P99_MS, GROWTH_PCT, GROWTH_MINUTES = 100.0, 50.0, 5.0, 20
 
@@ -83,6 +84,16 @@ def server_lines(log: Path) -> list[dict[str, Any]]:
     return lines
 
 
+def wait_for_line(log: Path, marker: str, seconds: float) -> float | None:
+    """Seconds until the server's log has a line with `marker`; None if not in `seconds`."""
+    start = time.monotonic()
+    while time.monotonic() - start < seconds:
+        if marker in log.read_text(errors="replace"):
+            return round(time.monotonic() - start, 1)
+        time.sleep(1.0)  # polling a file another process writes
+    return None
+
+
 def messages(lines: list[dict[str, Any]]) -> dict[str, int]:
     """How often the server said each thing, but the pauses (listed on their own)."""
     said = Counter(f"{x.get('logger')}: {x.get('msg')}" for x in lines)
@@ -126,6 +137,7 @@ def summarise(result: dict[str, Any]) -> str:
     over = [p for p in pauses if 0 <= p["at_s"] <= duration]
     with_gc = [p for p in over if p["gc_generation"] is not None]
     longest = sorted(over, key=lambda p: -p["ms"])[:5]
+    full = [p for p in pauses if p["gc_generation"] == 2]
     marks = range(0, int(duration // 60) + 1, 5)
     lines = [
         f"soak {result['label']} at {result['commit']}: {shape['tables']} tables x "
@@ -145,6 +157,16 @@ def summarise(result: dict[str, Any]) -> str:
         + "  ".join(f"{m} min {rss_at(curve, m * 60)}" for m in marks)
         + f"; growth over the last {GROWTH_MINUTES} min {result['rss_growth_pct']} % "
         f"(target < {GROWTH_PCT:g})",
+        "  full collections: "
+        + (
+            "; ".join(
+                f"{x['reason']}: {x['walked']} objects walked, {x['found']} found, {x['ms']} ms"
+                for x in result["collector"]
+            )
+            or "none logged"
+        )
+        + f" (the idle one {result['idle_full_after_s']} s after the load); pauses with one: "
+        + (", ".join(f"{p['ms']} ms ({p['gc_collected']} found)" for p in full) or "none"),
         "  per minute (p99 / max ms): "
         + "  ".join(f"{m['minute']}: {m['p99']}/{m['max']}" for m in report["per_minute"]),
     ]
@@ -160,6 +182,13 @@ def main() -> None:
     parser.add_argument("--minutes", type=float, default=30.0)
     parser.add_argument("--lag-ms", type=float, default=20.0, help="loop pauses logged past this")
     parser.add_argument("--out", type=Path, default=HERE, help="folder for the JSON and text")
+    parser.add_argument(
+        "--idle-wait",
+        type=float,
+        default=0.0,
+        help="after the load, wait up to this many seconds for the server's idle full "
+        "garbage collection (app/collector.py), which says how much cyclic garbage waited",
+    )
     args = parser.parse_args()
 
     shape = bench.LoadShape(args.tables, args.players, args.interval, args.minutes * 60)
@@ -177,6 +206,7 @@ def main() -> None:
             RssSeries(server.pid) as rss,
         ):
             report = bench.measured(server.base, shape, False, server.pid, True, True)
+            idle_full = wait_for_line(server.log, FULL_COLLECTION, args.idle_wait)
         lines = server_lines(log)
     window = report["window"]
     curve = rss_curve(rss.samples, window)
@@ -196,6 +226,7 @@ def main() -> None:
         "rss_growth_pct": round((last["mb"] - growth_from) / growth_from * 100, 2),
         "server_messages": messages(lines),
         "collector": [x for x in lines if x.get("logger") == "policymaker.collector"],
+        "idle_full_after_s": idle_full,
     }
     args.out.mkdir(parents=True, exist_ok=True)
     (args.out / f"soak-{args.label}.json").write_text(json.dumps(result, indent=1))
