@@ -54,12 +54,13 @@ def valid_case() -> str:
     return _replace_once(text, "name: Committee chair (mayor's party)\n", f"name: {CHAIR_NAME}\n")
 
 
-def broken_case() -> tuple[str, int, str]:
-    """The broken file, the line it was broken on, and its error as the page should show it."""
+def broken_case(lang: str) -> tuple[str, int, str]:
+    """The broken file, the line it was broken on, and its error as a console in `lang`
+    should show it."""
     text = _replace_once(valid_case(), GOOD_HAND, BAD_HAND)
     line = text.splitlines().index(BAD_HAND) + 1
     # What the server's own validator says (message and column), at the line we broke.
-    result = load_scenario_text(text, "broken.yaml")
+    result = load_scenario_text(text, "broken.yaml", lang)
     assert len(result.errors) == 1, [str(p) for p in result.errors]
     error = result.errors[0]
     assert error.line == line and "bulding-line" in error.message
@@ -112,7 +113,7 @@ def test_a_trainer_uploads_a_case_plays_it_and_deletes_the_workshop(
     open_form(trainer, lang)
 
     # A broken file: its one error, located on the line that was broken.
-    broken, line, shown = broken_case()
+    broken, line, shown = broken_case(lang)
     upload(trainer, lang, "saltvik-broken.yaml", broken)
     expect(error_items(trainer)).to_have_text([shown])
     assert shown.startswith(f"{line}:")
@@ -293,7 +294,7 @@ def test_upload_preview_and_delete_have_no_serious_accessibility_problems(
     trainer = browsing.page(f"axe-upload-{lang}", lang=lang, bypass_csp=True)
     open_form(trainer, lang)
 
-    broken, _line, shown = broken_case()
+    broken, _line, shown = broken_case(lang)
     upload(trainer, lang, "broken.yaml", broken)
     expect(error_items(trainer)).to_have_text([shown])
     check(trainer, "the form with a file's errors")
