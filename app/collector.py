@@ -36,11 +36,13 @@ log = logging.getLogger("policymaker.collector")
 # A young collection every YOUNG_SECONDS.
 YOUNG_SECONDS = 0.1
 # A full collection once the rest of the process has used under IDLE_SHARE of a core for
-# IDLE_SECONDS (a server between workshops, or with a few tables of people, who send an
-# intent every ten seconds or so), at most every FULL_SECONDS.
+# IDLE_SECONDS, at most every FULL_SECONDS. An intent costs 0.07 to 0.25 % of a core per
+# intent a second (docs/operations.md), so 2 % is some 10 to 30 intents a second: a few
+# tables of people (one intent in ten seconds each) or a server between workshops, whose
+# heap, and so the stop, is small.
 FULL_SECONDS = 600.0
 IDLE_SECONDS = 30.0
-IDLE_SHARE = 0.05
+IDLE_SHARE = 0.02
 # Never idle for this long: collect anyway (one stop in six hours of unbroken load).
 FULL_MAX_SECONDS = 6 * 3600.0
 
