@@ -78,9 +78,20 @@ class CollectionTimes:
         if begun is not None:
             self._done.append(Collection(begun[0], now, begun[1], int(info["collected"])))
 
+    def running(self) -> bool:
+        """Whether a collection has begun and not ended (in another thread)."""
+        return bool(self._begun)
+
     def within(self, start: float, end: float) -> list[Collection]:
-        """The collections that overlap [start, end] (perf_counter)."""
-        return [c for c in list(self._done) if c.ended >= start and c.began <= end]
+        """The collections that overlap [start, end] (perf_counter); one still running
+        counts as running until `end`, its unreachable objects unknown (0)."""
+        done = [c for c in list(self._done) if c.ended >= start and c.began <= end]
+        running = [
+            Collection(began, end, generation, 0)
+            for began, generation in list(self._begun.values())
+            if began <= end
+        ]
+        return done + running
 
 
 class LoopLag:
@@ -125,12 +136,16 @@ class LoopLag:
         while True:
             due = time.perf_counter() + self.tick
             await asyncio.sleep(self.tick)  # the pacing being measured
-            late = time.perf_counter() - due
+            ended = time.perf_counter()
+            late = ended - due
             if late > self.threshold:
-                self.on_pause(self._pause(late))
+                if self.collections.running():
+                    # A collection in another thread gives the GIL up as soon as its "stop"
+                    # callback runs Python, before the callback has noted its end: let it.
+                    await asyncio.sleep(self.tick)
+                self.on_pause(self._pause(late, ended))
 
-    def _pause(self, late: float) -> Pause:
-        ended = time.perf_counter()
+    def _pause(self, late: float, ended: float) -> Pause:
         began = ended - late
         ran = self.collections.within(began, ended)
         gc_seconds = sum(min(c.ended, ended) - max(c.began, began) for c in ran)

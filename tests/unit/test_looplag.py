@@ -7,6 +7,7 @@ import asyncio
 import gc
 import json
 import logging
+import threading
 import time
 from typing import Any
 
@@ -99,6 +100,41 @@ async def test_a_collection_inside_a_pause_is_named_with_its_time() -> None:
         await monitor.stop()
     assert pause.gc_generation == 2
     assert STALL - 0.005 <= pause.gc_seconds <= pause.seconds + monitor.tick
+
+
+class Tracked:
+    __slots__ = ("n",)
+
+    def __init__(self, n: int) -> None:
+        self.n = n
+
+
+async def test_a_collection_in_another_thread_is_named_though_it_ends_after_the_loop_wakes() -> (
+    None
+):
+    """The collector's thread hands the GIL back as soon as its "stop" callback runs
+    Python, before the monitor's callback has noted the end: the pause still names it."""
+    seen = Seen()
+    monitor = LoopLag(threshold=0.02, on_pause=seen)
+    was_enabled = gc.isenabled()
+    gc.disable()
+    # A heap whose full walk holds the GIL well past the threshold on any machine.
+    heap = [Tracked(i) for i in range(1_000_000)]
+    gc.freeze()
+    monitor.start()
+    walker = threading.Thread(target=lambda: (gc.unfreeze(), gc.collect(2)))
+    try:
+        await _ticked(monitor)
+        walker.start()
+        pause = await seen.next()
+    finally:
+        walker.join()
+        await monitor.stop()
+        del heap
+        if was_enabled:
+            gc.enable()
+    assert pause.gc_generation == 2
+    assert pause.gc_seconds >= monitor.threshold
 
 
 async def test_stop_removes_the_collection_callback() -> None:
