@@ -415,6 +415,8 @@ async function setupCreate() {
         });
       } finally {
         open.disabled = false;
+        // Opening is over either way: the progress line must not linger over the editor.
+        say("");
       }
     });
     document.getElementById("editor-close").addEventListener("click", () => {
