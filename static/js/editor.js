@@ -6,11 +6,14 @@
 // Loaded only when the trainer opens the editor (facilitator.js imports it then): no other
 // page, and no console that does not use it, pays for CodeMirror.
 import { t } from "./i18n.js";
-import { api, clear, el, problemText, say, shortHash } from "./fac-common.js";
+import { ApiError, api, clear, el, problemText, say, shortHash } from "./fac-common.js";
 import { completions } from "./editor-schema.js";
 
 const VENDOR = "/static/vendor/codemirror/";
 const CHECK_DELAY_MS = 400; // after the last key stroke: a check per pause, not per key
+// A check that failed on the way (no network, a busy server) is asked again after this, so a
+// list left from an older text does not stay on the screen once the wifi is back.
+const CHECK_RETRY_MS = 3000;
 const REPORT_GAMES = 100; // games per chair style (the server allows 10 to 200)
 const INDENT = 2;
 
@@ -202,6 +205,8 @@ export async function openEditor(hooks) {
         last = null;
         status.className = "fac-error";
         status.textContent = t("The text could not be checked: {why}", { why: problemText(err) });
+        const passing = err instanceof ApiError && (err.status === 0 || err.status >= 500);
+        if (passing && timer === null) timer = setTimeout(runCheck, CHECK_RETRY_MS);
       },
     );
     running = { n, text, done };

@@ -180,6 +180,12 @@ def test_a_trainer_edits_a_case_in_the_browser_and_a_phone_plays_it(
     expect(hints).to_have_text(["politician"])
     screenshot(trainer, "editor-completion")
     trainer.keyboard.press("Enter")
+    # The pick is in the text before its check is waited for (a failure says which it was).
+    trainer.wait_for_function(
+        "([n, line]) => document.querySelector('#editor-host .CodeMirror')"
+        ".CodeMirror.getLine(n) === line",
+        arg=[kind, KIND_LINE],
+    )
     expect(problems).to_have_count(0)
     expect(trainer.locator("#editor-host .pm-mark")).to_have_count(0)
     assert editor_text(trainer) == original
@@ -300,6 +306,27 @@ def test_an_answer_for_older_text_does_not_overwrite_a_newer_one(browsing: Brows
     expect(status).to_have_text(tr_re(lang, "No errors: “{title}” can be used."))
     expect(trainer.locator("#editor-problems li")).to_have_count(0)
     expect(trainer.locator("#editor-host .pm-mark")).to_have_count(0)
+
+
+def test_a_check_lost_on_the_way_is_asked_again(browsing: Browsing) -> None:
+    """The venue's wifi drops one check: the editor says so and asks again by itself, so the
+    problem list does not stay as it was for the older text."""
+    lang = "da"
+    trainer = browsing.page("trainer-wifi", lang=lang)
+    open_editor(trainer, lang)
+    kind = line_of(editor_text(trainer), KIND_LINE)
+    status = trainer.locator("#editor-status")
+    with held_checks(trainer) as held:
+        put_cursor(trainer, kind)
+        trainer.keyboard.type("x")
+        wait_until_held(trainer, held, 1)
+        held.pop().abort("internetdisconnected")
+        expect(status).to_have_text(tr_re(lang, "The text could not be checked: {why}"))
+        expect(trainer.locator("#editor-problems li")).to_have_count(0)
+        wait_until_held(trainer, held, 1)  # asked again, with no key pressed
+        held.pop().continue_()
+    expect(status).to_have_text(tr(lang, "1 error: the case cannot be used until it is fixed."))
+    expect(trainer.locator("#editor-problems li")).to_have_count(1)
 
 
 def test_a_new_case_starts_from_the_starter(browsing: Browsing, api: httpx.Client) -> None:
