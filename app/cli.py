@@ -229,6 +229,7 @@ def serve(
     from app.logs import configure
     from app.main import create_app
     from app.settings import get_settings
+    from app.web.protocols import PROTOCOLS
 
     configure()
     settings = get_settings().model_copy(update={"demo": demo})
@@ -254,6 +255,7 @@ def serve(
             log_level="info",
             ws_max_size=1024 * 1024,
             proxy_headers=True,
+            **PROTOCOLS,  # a closed connection freed at once (app/web/protocols.py)
         )
     finally:
         collector.stop()

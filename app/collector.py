@@ -16,11 +16,12 @@ collection, which unfreezes everything and walks it.
 
 That walk stops every table for about 1.2 s per million objects (in the 30-minute soak
 at 300 busy tables: 2.3 and 3.4 s), so it waits for the server to be idle: no full
-collection under load. Little waits meanwhile, since neither play nor a closed websocket makes
-cycles: after 30 minutes at 300 tables with none, the idle one found 11,272 unreachable
-objects among 1.1 million (bench/RESULTS.md, "The soak"). Should a server be busy for
-FULL_MAX_SECONDS without a break, it collects anyway, so that a cycle-making bug can never
-grow the heap without bound.
+collection under load. So nothing the server does at the rate of play may make a cycle:
+a closed websocket made two, inside uvicorn and websockets, and grew the heap by some
+4 MB a minute at 300 busy tables until they were broken (app/web/protocols.py;
+bench/RESULTS.md, "The soak"). Should a server be busy for FULL_MAX_SECONDS without a
+break, it collects anyway, so that a cycle-making bug can never grow the heap without
+bound.
 """
 
 from __future__ import annotations

@@ -24,6 +24,7 @@ import httpx
 import pytest
 import uvicorn
 import websockets
+from uvicorn.protocols.http.httptools_impl import HttpToolsProtocol
 from websockets.asyncio.client import ClientConnection
 
 from app.client import client_frame
@@ -32,6 +33,7 @@ from app.rooms.connection import TOO_SLOW, Connection
 from app.rooms.manager import RoomManager
 from app.rooms.room import Room
 from app.settings import Settings
+from app.web.protocols import PROTOCOLS
 from app.web.rawsend import UvicornWriter
 
 
@@ -45,7 +47,8 @@ class Running:
 
 @pytest.fixture
 async def running(tmp_path: Path) -> AsyncIterator[Running]:
-    """`create_app` served by uvicorn as `policymaker serve` runs it, in this loop."""
+    """`create_app` served by uvicorn as `policymaker serve` runs it (its protocols
+    included), in this loop."""
     settings = Settings(
         database_url=f"sqlite:///{tmp_path / 'direct.db'}",
         secret_key="direct-frames-test",
@@ -56,7 +59,7 @@ async def running(tmp_path: Path) -> AsyncIterator[Running]:
     # server is up, so nothing polls for "started".
     listener = socket.create_server(("127.0.0.1", 0))
     port = listener.getsockname()[1]
-    config = uvicorn.Config(app, log_level="warning", ws_max_size=1024 * 1024)
+    config = uvicorn.Config(app, log_level="warning", ws_max_size=1024 * 1024, **PROTOCOLS)
     server = uvicorn.Server(config)
     serving = asyncio.create_task(server.serve(sockets=[listener]))
     try:
@@ -167,9 +170,11 @@ async def test_a_client_that_stops_reading_is_closed_as_too_slow_and_the_other_r
 async def test_a_closed_websocket_is_freed_without_the_garbage_collector(
     running: Running,
 ) -> None:
-    # A reference cycle through a connection (its session's method in it, or uvicorn's
-    # send in the scope its protocol holds) kept every closed socket's objects, some
-    # 20 KB, until a full collection. With collection off, only refcounts can free it.
+    # A reference cycle through a connection (its session's method in it, uvicorn's send
+    # in the scope its protocol holds, the parsers of websockets' connection and of the
+    # HTTP protocol that took the upgrade: app/web/protocols.py) kept every closed
+    # socket's objects until a full collection, which the server runs only when idle.
+    # With collection off, only reference counts can free them.
     gc.disable()
     try:
         ws = await seated(running)
@@ -179,6 +184,8 @@ async def test_a_closed_websocket_is_freed_without_the_garbage_collector(
         writer = conn._writer
         assert isinstance(writer, UvicornWriter)
         protocol = weakref.ref(writer._protocol)
+        sans_io = weakref.ref(writer._protocol.conn)
+        socket_id = id(writer._protocol.transport)
         del writer
         del conn
         handlers = set(running.server.server_state.tasks)
@@ -187,5 +194,12 @@ async def test_a_closed_websocket_is_freed_without_the_garbage_collector(
         assert not connections(running)
         assert freed() is None, "the connection outlived its socket"
         assert protocol() is None, "uvicorn's protocol outlived its socket"
+        assert sans_io() is None, "websockets' connection outlived its socket"
+        upgraded = [
+            o
+            for o in gc.get_objects()
+            if isinstance(o, HttpToolsProtocol) and id(o.transport) == socket_id
+        ]
+        assert not upgraded, "the HTTP protocol that took the upgrade outlived the socket"
     finally:
         gc.enable()

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
-from app.rooms.retention import KEPT_SECONDS, Retention
+from app.rooms.retention import KEPT_SECONDS, LOOK_SECONDS, MOST_PER_LOOK, Retention
 
 
 @dataclass
@@ -43,8 +43,7 @@ def test_only_ended_unconnected_rooms_past_the_time_are_due() -> None:
         kept.asked(table)
     clock.now += KEPT_SECONDS - 1
     assert kept.due(rooms) == []
-    kept._next_sweep = 0  # look again at once; the throttle has its own test
-    clock.now += 1
+    clock.now += LOOK_SECONDS  # the next look
     assert kept.due(rooms) == ["ended"]
 
 
@@ -69,7 +68,7 @@ def test_a_room_the_caller_holds_is_not_due() -> None:
     assert kept.due(rooms, held=lambda t: t == "a") == ["b"]
 
 
-def test_the_rooms_are_looked_at_a_few_times_per_kept_period_not_at_every_load() -> None:
+def test_the_rooms_are_looked_at_once_a_second_not_at_every_load() -> None:
     clock = Clock()
     kept = Retention(clock=clock)
     rooms = {"ended": Loaded(State("ended"))}
@@ -77,8 +76,28 @@ def test_the_rooms_are_looked_at_a_few_times_per_kept_period_not_at_every_load()
     clock.now += KEPT_SECONDS
     assert kept.due(rooms) == ["ended"]
     assert kept.due(rooms) == []  # at once again: not looked at
-    clock.now += KEPT_SECONDS / 4
+    clock.now += LOOK_SECONDS
     assert kept.due(rooms) == ["ended"]
+
+
+def test_many_rooms_due_together_are_let_go_a_few_at_a_time() -> None:
+    """A workshop whose tables all ended together: freed over several looks, each small."""
+    clock = Clock()
+    kept = Retention(clock=clock)
+    rooms = {f"t{n}": Loaded(State("ended")) for n in range(3 * MOST_PER_LOOK + 1)}
+    for table in rooms:
+        kept.asked(table)
+    clock.now += KEPT_SECONDS
+    batches = []
+    while rooms:
+        gone = kept.due(rooms)
+        assert 0 < len(gone) <= MOST_PER_LOOK
+        batches.append(gone)
+        for table in gone:
+            del rooms[table]
+        kept.forget(gone)
+        clock.now += LOOK_SECONDS
+    assert [len(b) for b in batches] == [MOST_PER_LOOK] * 3 + [1]
 
 
 def test_forgotten_tables_leave_no_trace() -> None:
