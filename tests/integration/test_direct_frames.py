@@ -5,7 +5,8 @@ room's connections while real websocket clients talk to it: with uvicorn's sans-
 protocol every seated connection writes its frames directly, a client that negotiated
 compression still reads them, frames keep their order, and a client that stops reading
 is closed with 4008 ("too slow") through a real socket, while another at the same table
-reads on; and a closed socket's objects are freed by their reference counts alone.
+reads on; a closed socket's objects are freed by their reference counts alone; and a
+game played to its end by `policymaker bots` leaves no reference cycle in the server.
 """
 
 from __future__ import annotations
@@ -15,6 +16,7 @@ import gc
 import json
 import socket
 import weakref
+from collections import Counter
 from collections.abc import AsyncIterator
 from dataclasses import dataclass
 from pathlib import Path
@@ -35,6 +37,7 @@ from app.rooms.room import Room
 from app.settings import Settings
 from app.web.protocols import PROTOCOLS
 from app.web.rawsend import UvicornWriter
+from tests.integration.server import POLICYMAKER
 
 
 @dataclass
@@ -203,3 +206,48 @@ async def test_a_closed_websocket_is_freed_without_the_garbage_collector(
         assert not upgraded, "the HTTP protocol that took the upgrade outlived the socket"
     finally:
         gc.enable()
+
+
+# Where the server's own objects come from; a cycle among them at the rate of play would
+# wait for a full collection, which `policymaker serve` runs only when idle.
+SERVER_MODULES = ("app.", "uvicorn.", "websockets.", "httptools.", "starlette.", "fastapi.")
+
+
+async def bots_play(base: str, code: str) -> None:
+    """`policymaker bots`, in a process of its own, fills the table and plays to the end."""
+    bots = await asyncio.create_subprocess_exec(
+        str(POLICYMAKER), "bots", "--url", base, "--code", code, "--seats", "5",
+        stdout=asyncio.subprocess.PIPE,
+        stderr=asyncio.subprocess.PIPE,
+    )  # fmt: skip
+    _, err = await bots.communicate()
+    assert bots.returncode == 0, err.decode()
+
+
+async def test_a_game_played_to_its_end_leaves_no_reference_cycle(running: Running) -> None:
+    async with httpx.AsyncClient(base_url=running.base) as http:
+        created = await http.post(
+            "/api/workshops", json={"tables": 2, "language": "en", "autostart": True}
+        )
+        created.raise_for_status()
+    first, second = (t["code"] for t in created.json()["tables"])
+    await bots_play(running.base, first)  # what is made once (caches, pools) is made here
+    gc.collect()
+    gc.disable()
+    gc.set_debug(gc.DEBUG_SAVEALL)  # what a collection finds is kept, to be named
+    try:
+        await bots_play(running.base, second)
+        await asyncio.gather(*running.server.server_state.tasks)  # its sockets' handlers
+        for table_id in list(running.manager._rooms):  # let go, as retention does
+            await running.manager._rooms.pop(table_id).close()
+        found = gc.collect()
+        cyclic = Counter(
+            f"{type(o).__module__}.{type(o).__qualname__}"
+            for o in gc.garbage
+            if type(o).__module__.startswith(SERVER_MODULES)
+        )
+    finally:
+        gc.garbage.clear()
+        gc.set_debug(0)
+        gc.enable()
+    assert not cyclic, f"{found} objects in cycles, the server's: {cyclic.most_common(10)}"
