@@ -130,6 +130,15 @@ def rss_at(curve: list[dict[str, float]], second: float) -> float:
     return min(curve, key=lambda s: abs(s["at_s"] - second))["mb"]
 
 
+def growth_pct(curve: list[dict[str, float]], duration: float) -> float:
+    """RSS growth over the window's last GROWTH_MINUTES, from samples inside the window
+    only (one taken after it, while the load's sockets close, says nothing of the load)."""
+    inside = [s for s in curve if 0 <= s["at_s"] <= duration]
+    last = inside[-1]
+    start = rss_at(inside, last["at_s"] - GROWTH_MINUTES * 60)
+    return round((last["mb"] - start) / start * 100, 2)
+
+
 def summarise(result: dict[str, Any]) -> str:
     report, pauses, curve = result["bench"], result["pauses"], result["rss"]
     lat, shape = report["latency_ms"], report["shape"]
@@ -210,8 +219,6 @@ def main() -> None:
         lines = server_lines(log)
     window = report["window"]
     curve = rss_curve(rss.samples, window)
-    last = curve[-1]
-    growth_from = rss_at(curve, last["at_s"] - GROWTH_MINUTES * 60)
     result: dict[str, Any] = {
         "label": args.label,
         "commit": commit,
@@ -223,7 +230,7 @@ def main() -> None:
         "bench": report,
         "pauses": pauses_from(lines, window[0]),
         "rss": curve,
-        "rss_growth_pct": round((last["mb"] - growth_from) / growth_from * 100, 2),
+        "rss_growth_pct": growth_pct(curve, shape.duration),
         "server_messages": messages(lines),
         "collector": [x for x in lines if x.get("logger") == "policymaker.collector"],
         "idle_full_after_s": idle_full,
