@@ -22,7 +22,7 @@ from app.rooms.schemas import WorkshopRequest
 from app.settings import Settings, get_settings
 from app.store.db import make_engine
 from app.store.migrate import upgrade
-from app.web import api, api_docs, balance_worker, pages, scenario_api, ws
+from app.web import api, api_docs, balance_worker, outage, pages, scenario_api, ws
 from app.web.address import Reach, lan_address, listens_everywhere, reach
 from app.web.limits import BodyLimit, attempts
 from app.web.rawsend import RawSend
@@ -67,6 +67,7 @@ def create_app(settings: Settings | None = None, announce: bool = False) -> Fast
         version="1.0.0",
         summary="A multiplayer learning game for collaborative policy-making",
         lifespan=lifespan,
+        responses=outage.RESPONSES,
         # Served from vendored files instead (app/web/api_docs.py): FastAPI's load a CDN.
         docs_url=None,
         redoc_url=None,
@@ -75,6 +76,8 @@ def create_app(settings: Settings | None = None, announce: bool = False) -> Fast
     app.add_middleware(BodyLimit, max_bytes=scenario_api.MAX_BODY)
     app.add_middleware(SecurityHeaders)
     app.add_exception_handler(RequestValidationError, _validation_error)
+    for kind in outage.HANDLED:
+        app.add_exception_handler(kind, outage.database_unavailable)
     # Pages, scripts and catalogs go out compressed: a phone on a town hall's busy wifi
     # gets the player screen in a third of the bytes. (HTTP only; websockets pass by.)
     app.add_middleware(GZipMiddleware, minimum_size=1024)

@@ -329,3 +329,12 @@ class Problem(BaseModel):
     """An error the client can act on."""
 
     detail: str
+
+
+class Outage(BaseModel):
+    """The database is out of reach for now (a 503): nothing was changed; ask again after
+    `retry_after` seconds (also the `Retry-After` header)."""
+
+    detail: str
+    code: Literal["unavailable"] = "unavailable"
+    retry_after: int

@@ -119,9 +119,16 @@ def load_scenario_or_raise(path: str | Path, lang: str = FALLBACK_LANGUAGE) -> S
 
 def load_scenario_text(text: str, filename: str, lang: str = FALLBACK_LANGUAGE) -> LoadResult:
     """Validate scenario text that is already in memory (e.g. an uploaded file)."""
-    if len(text.encode("utf-8")) > MAX_BYTES:
+    try:
+        size = len(text.encode("utf-8"))
+    except UnicodeEncodeError as exc:
+        # A lone surrogate (JSON's "\ud800"): no file can hold it, no database store it.
+        return _failed(_not_unicode(filename, text, exc), lang)
+    if size > MAX_BYTES:
         return _failed(_too_large(filename), lang)
-    text = text.removeprefix("\ufeff")
+    # YAML ends a line at \r as well as \n: one kind of line break from here on, so the
+    # lines the recovery and the messages count are the lines the parser counted.
+    text = _LINE_BREAK.sub("\n", text.removeprefix("\ufeff"))
     return _load(text, filename).in_language(lang)
 
 
@@ -146,6 +153,7 @@ def _load(text: str, filename: str) -> LoadResult:
 # --- YAML --------------------------------------------------------------------------------
 
 _UNPARSED = object()
+_LINE_BREAK = re.compile(r"\r\n?")
 
 
 @dataclass
@@ -356,7 +364,7 @@ def _yaml_problem(exc: MarkedYAMLError, filename: str, text: str) -> _SyntaxErro
 def _flow_colon_message(text: str, line: int, column: int) -> Msg:
     """Say in words what the unquoted colon did, naming the text it cut off when the line
     shows it: the words after the entry's own `key: ` up to the colon."""
-    lines = text.splitlines()
+    lines = text.split("\n")
     before = lines[line - 1][: column - 1] if line <= len(lines) else ""
     entry = re.split(r"[{,]", before)[-1]
     cut = entry.split(": ", 1)[1].strip() if ": " in entry else ""
@@ -1037,6 +1045,15 @@ def _not_utf8(filename: str, raw: bytes, exc: UnicodeDecodeError) -> Problem:
     line = before.count(b"\n") + 1
     column = exc.start - (before.rfind(b"\n") + 1) + 1
     return Problem(filename, line, column, msg("the file is not UTF-8 text; save it as UTF-8"))
+
+
+def _not_unicode(filename: str, text: str, exc: UnicodeEncodeError) -> Problem:
+    before = text[: exc.start]
+    line = before.count("\n") + 1
+    column = exc.start - (before.rfind("\n") + 1) + 1
+    return Problem(
+        filename, line, column, msg("the text holds a character that is not valid Unicode")
+    )
 
 
 def _failed(problem: Problem, lang: str = FALLBACK_LANGUAGE) -> LoadResult:

@@ -15,6 +15,7 @@ from fastapi.responses import HTMLResponse, JSONResponse, Response
 from jinja2 import Environment, FileSystemLoader, select_autoescape
 
 from app.bundled import shipped
+from app.web import outage
 from app.web.address import for_request
 from app.web.api import wrong_codes
 from app.web.i18n import LANGUAGES, chosen_language, js_catalog, pick_language, translations
@@ -83,6 +84,11 @@ async def _table_language(request: Request, code: str | None) -> str | None:
         room = await request.app.state.manager.watch(code)
     except LookupError:
         await wrong_codes(request).hit(address)
+        return None
+    except outage.HANDLED as exc:
+        if not outage.from_database(exc):
+            raise
+        # The page opens in the browser's language; its API calls say the database is away.
         return None
     language: str = room.config.language
     return language

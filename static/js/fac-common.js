@@ -133,6 +133,8 @@ export function problemText(error) {
   if (error.status === 0) return error.message;
   if (error.status === 401) return t("The facilitator key for this workshop is missing or wrong.");
   if (error.status === 404) return t("This workshop or table does not exist (any more).");
+  if (error.status === 503)
+    return t("The server's database cannot be reached just now. Nothing was changed; try again in a moment.");
   return t("The server said no: {detail}", { detail: error.detail || error.status });
 }
 

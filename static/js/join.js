@@ -38,6 +38,12 @@ function roleInfo(id) {
   return (lobby && lobby.roles.find((role) => role.id === id)) || { name: id, brief: "" };
 }
 
+/** Milliseconds to wait before asking again, from a 503's Retry-After (1 to 10 s). */
+function retryDelay(response) {
+  const seconds = Number(response.headers.get("Retry-After")) || 2;
+  return 1000 * Math.min(10, Math.max(1, seconds));
+}
+
 function cleanCode(text) {
   const upper = text.toUpperCase().replace(/[\s-]+/g, "");
   const kept = [...upper].filter((c) => ALPHABET.includes(c)).join("");
@@ -70,6 +76,12 @@ async function fetchLobby(code) {
       lobby = null;
       showRoles();
       say(codeMsg, t("No table has this code. Check it on the screen or the slip."), "error");
+      return;
+    }
+    if (response.status === 503) {
+      // The server's database is restarting: look again by itself when the server says.
+      say(codeMsg, t("The server is restarting for a moment. Trying again…"), "warn");
+      setTimeout(() => mine === lookup && fetchLobby(code), retryDelay(response));
       return;
     }
     if (!response.ok) throw new Error(String(response.status));
@@ -181,6 +193,7 @@ async function onSubmit(event) {
         404: t("No table has this code. Check it on the screen or the slip."),
         409: t("That seat could not be taken: {reason}", { reason: seatReason(answer.detail) }),
         422: t("Check the code and your name (at most 40 characters)."),
+        503: t("The server could not take your seat just now. Nothing was changed; try again in a moment."),
       };
       say(joinMsg, messages[response.status] || t("Joining failed. Try again."), "error");
       if (response.status === 409) fetchLobby(code);

@@ -594,3 +594,23 @@ def test_a_message_quoting_a_lone_surrogate_can_still_be_written_as_utf8() -> No
     problems = load_scenario_text(text, NAME).problems
     assert any("unknown idea '?idea'" in p.message for p in problems)
     assert all(str(p).encode("utf-8") for p in problems)
+
+
+def test_a_lone_surrogate_in_the_text_itself_is_located_not_raised() -> None:
+    # An upload's JSON may carry "\ud800" in the text: no file or database can hold it.
+    result = load_scenario_text("format: x\nid: g\ud800d\n", NAME)
+    assert [str(e) for e in result.errors] == [
+        f"{NAME}:2:6: the text holds a character that is not valid Unicode"
+    ]
+
+
+@pytest.mark.parametrize("newline", ["\r", "\r\n"])
+def test_lines_ended_by_carriage_returns_are_the_lines_the_parser_counts(newline: str) -> None:
+    # YAML ends a line at \r too; the recovery counted \n alone and indexed past its lines.
+    text = "format: x\nid: [a,\n  b: c\n".replace("\n", newline)
+    problems = load_scenario_text(text, NAME).problems
+    syntax = [p for p in problems if p.path is None]
+    assert syntax and all(1 <= p.line <= 4 for p in syntax)  # 4: the end of the text
+    assert load_scenario_text(BASE.replace("\n", newline), NAME).errors == []
+    # What the fuzzer sent (a 500 from POST /api/workshops): a line of \r and a comma.
+    assert load_scenario_text("\r,", NAME).errors
