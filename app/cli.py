@@ -229,7 +229,7 @@ def serve(
     from app.logs import configure
     from app.main import create_app
     from app.settings import get_settings
-    from app.web.protocols import PROTOCOLS
+    from app.web.protocols import UVICORN_OPTIONS
 
     configure()
     settings = get_settings().model_copy(update={"demo": demo})
@@ -253,9 +253,8 @@ def serve(
             host=settings.host,
             port=settings.port,
             log_level="info",
-            ws_max_size=1024 * 1024,
             proxy_headers=True,
-            **PROTOCOLS,  # a closed connection freed at once (app/web/protocols.py)
+            **UVICORN_OPTIONS,  # a closed connection freed at once (app/web/protocols.py)
         )
     finally:
         collector.stop()

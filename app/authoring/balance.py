@@ -49,7 +49,7 @@ from app.authoring.calibration import (
     teaching_checks,
 )
 from app.engine.simulate import AT_100, Stats, histogram
-from app.i18n import FALLBACK_LANGUAGE, Msg, gettext, msg, tr
+from app.i18n import FALLBACK_LANGUAGE, Msg, gettext, msg, number, tr
 from app.scenarios.checks import _texts
 from app.scenarios.loader import LoadResult
 from app.scenarios.models import LEADERSHIP_STYLES, SCORE_NAMES, Scenario, localize
@@ -1041,8 +1041,8 @@ def format_report(report: BalanceReport, lang: str = FALLBACK_LANGUAGE) -> str:
     ]
     rows = [
         [_render(_word(STYLE_WORDS, s.style), lang), str(s.games)]
-        + [f"{s.medians[n]:.1f}" for n in SCORE_NAMES]
-        + [f"{s.politician_card_rate:.0%}", f"{s.goals_met:.0%}"]
+        + [number(lang, s.medians[n], ".1f") for n in SCORE_NAMES]
+        + [number(lang, s.politician_card_rate, ".0%"), number(lang, s.goals_met, ".0%")]
         for s in report.styles
     ]
     lines += ["  " + row for row in _columns(head, rows, {1, 2, 3, 4, 5, 6})]
@@ -1051,7 +1051,7 @@ def format_report(report: BalanceReport, lang: str = FALLBACK_LANGUAGE) -> str:
     lines += ["", tr(lang, "The politician card")]
     lines += ["  " + line for line in _card_lines(report, lang)]
     lines += ["", tr(lang, "Secret goals met (share of games, mixed chair)")]
-    lines += [f"  {role}: {rate:.0%}" for role, rate in report.goals.items()] or [
+    lines += [f"  {role}: {number(lang, rate, '.0%')}" for role, rate in report.goals.items()] or [
         "  " + tr(lang, "(no secret goals)")
     ]
     none = "  " + tr(lang, "(none)")
@@ -1408,8 +1408,8 @@ def svg_histogram(
 def _styles_table(report: BalanceReport, lang: str) -> str:
     rows = [
         [html.escape(_render(_word(STYLE_WORDS, s.style), lang)), str(s.games)]
-        + [f"{s.medians[n]:.1f}" for n in SCORE_NAMES]
-        + [f"{s.politician_card_rate:.0%}", f"{s.goals_met:.0%}"]
+        + [number(lang, s.medians[n], ".1f") for n in SCORE_NAMES]
+        + [number(lang, s.politician_card_rate, ".0%"), number(lang, s.goals_met, ".0%")]
         for s in report.styles
     ]
     return _table(

@@ -55,3 +55,7 @@ else:
                 parser.close()
 
     PROTOCOLS = {"http": HttpProtocol, "ws": WebSocketProtocol}
+
+# The options every server of this app gives uvicorn (`policymaker serve`, and the test
+# server that runs in the tests' own process): no client frame comes near a megabyte.
+UVICORN_OPTIONS: dict[str, Any] = {"ws_max_size": 1024 * 1024, **PROTOCOLS}

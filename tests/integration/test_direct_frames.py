@@ -35,7 +35,7 @@ from app.rooms.connection import TOO_SLOW, Connection
 from app.rooms.manager import RoomManager
 from app.rooms.room import Room
 from app.settings import Settings
-from app.web.protocols import PROTOCOLS
+from app.web.protocols import UVICORN_OPTIONS
 from app.web.rawsend import UvicornWriter
 from tests.integration.server import POLICYMAKER
 
@@ -62,7 +62,7 @@ async def running(tmp_path: Path) -> AsyncIterator[Running]:
     # server is up, so nothing polls for "started".
     listener = socket.create_server(("127.0.0.1", 0))
     port = listener.getsockname()[1]
-    config = uvicorn.Config(app, log_level="warning", ws_max_size=1024 * 1024, **PROTOCOLS)
+    config = uvicorn.Config(app, log_level="warning", **UVICORN_OPTIONS)
     server = uvicorn.Server(config)
     serving = asyncio.create_task(server.serve(sockets=[listener]))
     try:
