@@ -14,9 +14,9 @@ from __future__ import annotations
 
 import traceback
 
-from fastapi import Request
 from fastapi.responses import JSONResponse
 from sqlalchemy.exc import DBAPIError
+from starlette.requests import HTTPConnection
 
 from app.rooms import log, manager
 from app.rooms.schemas import Outage
@@ -48,9 +48,12 @@ def from_database(exc: BaseException) -> bool:
     return any(any(d in f.filename for d in _DRIVERS) for f in frames)
 
 
-async def database_unavailable(request: Request, exc: Exception) -> JSONResponse:
-    """The exception handler for HANDLED: 503 for an outage, anything else raised on."""
-    if not from_database(exc):
+async def database_unavailable(conn: HTTPConnection, exc: Exception) -> JSONResponse:
+    """The exception handler for HANDLED: 503 for an outage, anything else raised on.
+
+    Websockets answer outages themselves (an `unavailable` frame, app/web/ws.py): what
+    escapes one is no request to answer with a response."""
+    if conn.scope["type"] != "http" or not from_database(exc):
         raise exc
     return JSONResponse(
         Outage(detail=MESSAGE, retry_after=RETRY_SECONDS).model_dump(),
