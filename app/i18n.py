@@ -123,6 +123,16 @@ class Msg:
     def __str__(self) -> str:
         return self.render(FALLBACK_LANGUAGE)
 
+    def english(self) -> str:
+        """The text in English without reading a catalog: the msgids are English (for
+        the engine, which reads no files)."""
+        if self.verbatim:
+            return self.id
+        values = {
+            key: value.english() if isinstance(value, Msg) else value for key, value in self.params
+        }
+        return self.id.format(**values)
+
 
 class _Numbers(string.Formatter):
     """str.format, with numbers written the language's way: Danish has a decimal comma,

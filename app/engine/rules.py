@@ -34,6 +34,7 @@ from app.engine.state import (
     MoveRecord,
     RoundScores,
 )
+from app.i18n import Msg, msg
 from app.scenarios.models import Effects, Scenario
 
 MAX_TITLE = 80
@@ -46,7 +47,10 @@ class Rejected:
     """Why an action was refused; the state is unchanged."""
 
     code: str
-    message: str
+    message: str  # in English: the log's words, and a client's that reads no other
+    # The same words to translate into a client's language (app/web/ws.py); None where
+    # there are none (the room's own refusals).
+    said: Msg | None = field(default=None, compare=False)
 
 
 @dataclass(frozen=True, slots=True)
@@ -56,13 +60,19 @@ class Accepted:
 
 
 class RuleError(Exception):
-    def __init__(self, code: str, message: str) -> None:
+    def __init__(self, code: str, said: Msg) -> None:
+        message = said.english()
         super().__init__(message)
-        self.rejection = Rejected(code, message)
+        self.rejection = Rejected(code, message, said)
 
 
-def _fail(code: str, message: str) -> RuleError:
-    return RuleError(code, message)
+def _fail(code: str, said: Msg) -> RuleError:
+    return RuleError(code, said)
+
+
+# What `_check_order` orders, one and many.
+FRAMINGS = (msg("framing"), msg("framings"))
+IDEAS = (msg("idea"), msg("ideas"))
 
 
 @dataclass(frozen=True, slots=True)
@@ -179,57 +189,62 @@ class Rules:
 
     def _check(self, state: GameState, action: a.Action) -> None:
         if state.status == "ended":
-            raise _fail("game_over", "the game has ended")
+            raise _fail("game_over", msg("the game has ended"))
         if state.round_index < 0:
-            raise _fail("not_started", "the game has not started")
+            raise _fail("not_started", msg("the game has not started"))
         if isinstance(action, a.EndPhase):
             if action.reason not in ("time_up", "advance"):
-                raise _fail("invalid", "end_phase reason must be 'time_up' or 'advance'")
+                raise _fail("invalid", msg("end_phase reason must be 'time_up' or 'advance'"))
             return
         if not isinstance(action, a.SeatAction):
-            raise _fail("invalid", "unknown action")
+            raise _fail("invalid", msg("unknown action"))
         role = self._seated(state).roles.get(action.seat)
         if role is None:
-            raise _fail("unknown_seat", f"no seat {action.seat!r} at this table")
+            raise _fail("unknown_seat", msg("no seat {seat!r} at this table", seat=action.seat))
         checker = _CHECKS.get(type(action))
         if checker is None:
-            raise _fail("invalid", f"unknown action {action.type!r}")
+            raise _fail("invalid", msg("unknown action {type!r}", type=action.type))
         checker(self, state, action, role)
 
     def _need_phase(self, state: GameState, *phases: str) -> None:
         if state.phase not in phases:
-            wanted = " or ".join(phases)
-            raise _fail("wrong_phase", f"that belongs to the {wanted} phase; now: {state.phase}")
+            wanted = "/".join(phases)
+            raise _fail(
+                "wrong_phase",
+                msg(
+                    "that belongs to the {wanted} phase; now: {now}", wanted=wanted, now=state.phase
+                ),
+            )
 
     def _check_rank_framings(self, state: GameState, act: a.RankFramings, role: str) -> None:
         self._need_phase(state, "frame")
         known = {f.id for f in state.framings}
-        _check_order(act.order, known, "framing", len(known))
+        _check_order(act.order, known, FRAMINGS, len(known))
 
     def _check_add_framing(self, state: GameState, act: a.AddFraming, role: str) -> None:
         self._need_phase(state, "frame")
         if any(f.added_by == act.seat for f in state.framings):
-            raise _fail("limit_reached", "each player may add one framing of their own")
-        _check_text(act.text, "framing", MAX_TEXT)
+            raise _fail("limit_reached", msg("each player may add one framing of their own"))
+        _check_text(act.text, msg("the framing"), MAX_TEXT)
         self._check_interests(act.interests)
 
     def _check_interests(self, interests: Sequence[str]) -> None:
         known = {i.id for i in self.scenario.interests}
         for interest in interests:
             if interest not in known:
-                raise _fail("unknown_id", f"no interest {interest!r} in this scenario")
+                raise _fail("unknown_id", msg("no interest {id!r} in this scenario", id=interest))
 
     def _check_idea_quota(self, state: GameState, seat: str) -> None:
         self._need_phase(state, "ideate")
         limit = self.catalog.rounds[state.round_index].ideas_per_player
         if seat in state.done:
-            raise _fail("limit_reached", "you have already finished this phase")
+            raise _fail("limit_reached", msg("you have already finished this phase"))
         if state.ideas_this_round.get(seat, 0) >= limit:
-            raise _fail("limit_reached", f"at most {limit} ideas per player in this round")
+            raise _fail("limit_reached", msg("at most {n} ideas per player in this round", n=limit))
 
     def _check_card(self, state: GameState, card: str, role: str) -> None:
         if card not in state.hands.get(role, []):
-            raise _fail("not_in_hand", f"the idea card {card!r} is not in your hand")
+            raise _fail("not_in_hand", msg("the idea card {id!r} is not in your hand", id=card))
 
     def _check_play_idea(self, state: GameState, act: a.PlayIdea, role: str) -> None:
         self._check_idea_quota(state, act.seat)
@@ -237,19 +252,19 @@ class Rules:
 
     def _check_write_idea(self, state: GameState, act: a.WriteIdea, role: str) -> None:
         self._check_idea_quota(state, act.seat)
-        _check_text(act.title, "title", MAX_TITLE)
-        _check_text(act.text, "text", MAX_TEXT, required=False)
+        _check_text(act.title, msg("the title"), MAX_TITLE)
+        _check_text(act.text, msg("the text"), MAX_TEXT, required=False)
         self._check_interests(act.interests)
 
     def _check_build_on(self, state: GameState, act: a.BuildOn, role: str) -> None:
         self._check_idea_quota(state, act.seat)
         if act.base not in state.live_ideas():
-            raise _fail("unknown_id", f"no idea {act.base!r} on the table to build on")
+            raise _fail("unknown_id", msg("no idea {id!r} on the table to build on", id=act.base))
         if act.idea is not None:
             self._check_card(state, act.idea, role)
         else:
-            _check_text(act.title or "", "title", MAX_TITLE)
-        _check_text(act.text, "text", MAX_TEXT, required=False)
+            _check_text(act.title or "", msg("the title"), MAX_TITLE)
+        _check_text(act.text, msg("the text"), MAX_TEXT, required=False)
 
     def _check_pass(self, state: GameState, act: a.Pass, role: str) -> None:
         self._need_phase(state, "frame", "ideate", "dilemma", "rank")
@@ -257,86 +272,97 @@ class Rules:
     def _check_option(self, state: GameState, option: str) -> None:
         self._need_phase(state, "dilemma")
         if option not in self._event_options[state.event or ""]:
-            raise _fail("unknown_id", f"the dilemma has no option {option!r}")
+            raise _fail("unknown_id", msg("the dilemma has no option {id!r}", id=option))
 
     def _check_advise(self, state: GameState, act: a.Advise, role: str) -> None:
         self._check_option(state, act.option)
         # Advice is what the others give the one who decides; counted in by time-up, the
         # decider's own "advice" would be a second say in their own choice.
         if role == self.event_target(state):
-            raise _fail("not_your_turn", "you decide this dilemma: the others advise you")
+            raise _fail("not_your_turn", msg("you decide this dilemma: the others advise you"))
 
     def _check_choose(self, state: GameState, act: a.ChooseOption, role: str) -> None:
         self._check_option(state, act.option)
         target = self.event_target(state)
         if role != target:
             name = self.catalog.roles[target].id
-            raise _fail("not_your_turn", f"only the {name} chooses how to meet this dilemma")
+            raise _fail(
+                "not_your_turn", msg("only the {role} chooses how to meet this dilemma", role=name)
+            )
 
     def _check_rank_ideas(self, state: GameState, act: a.RankIdeas, role: str) -> None:
         self._need_phase(state, "rank")
         live = set(state.live_ideas())
-        _check_order(act.order, live, "idea", MAX_IDEAS_RANKED)
+        _check_order(act.order, live, IDEAS, MAX_IDEAS_RANKED)
         own = [i for i in act.order if act.seat in state.table[i].played_by]
         if len(own) > 1:
-            raise _fail("invalid", "rank at most one of your own ideas")
+            raise _fail("invalid", msg("rank at most one of your own ideas"))
 
-    def _check_chair(self, role: str, what: str) -> None:
+    def _check_chair(self, role: str, only_chair: Msg) -> None:
         if role != self.catalog.chair:
-            raise _fail("not_your_turn", f"only the chair may {what}")
+            raise _fail("not_your_turn", only_chair)
 
     def _all_voted(self, state: GameState) -> bool:
         return len(state.votes) == len(state.seats)
 
     def _check_propose(self, state: GameState, act: a.Propose, role: str) -> None:
         self._need_phase(state, "decide")
-        self._check_chair(role, "propose a package")
+        self._check_chair(role, msg("only the chair may propose a package"))
         if state.proposal is not None:
             if state.revisions >= 1:
-                raise _fail("limit_reached", "the chair may revise the proposal only once")
+                raise _fail("limit_reached", msg("the chair may revise the proposal only once"))
             if not self._all_voted(state):
-                raise _fail("not_your_turn", "wait until everyone has answered the proposal")
+                raise _fail("not_your_turn", msg("wait until everyone has answered the proposal"))
         live = set(state.live_ideas())
-        _check_order(act.ideas, live, "idea", len(live))
+        _check_order(act.ideas, live, IDEAS, len(live))
         rnd = self.catalog.rounds[state.round_index]
         if rnd.max_ideas is not None and len(act.ideas) > rnd.max_ideas:
-            raise _fail("too_many", f"a package may hold at most {rnd.max_ideas} ideas")
+            raise _fail("too_many", msg("a package may hold at most {n} ideas", n=rnd.max_ideas))
         budget = rnd.budget or 0
         cost = sum(state.table[i].cost for i in act.ideas)
         if cost > budget:
-            raise _fail("over_budget", f"the package costs {cost}, the budget is {budget}")
+            raise _fail(
+                "over_budget",
+                msg("the package costs {cost}, the budget is {budget}", cost=cost, budget=budget),
+            )
 
     def _check_vote(self, state: GameState, act: a.Vote, role: str) -> None:
         self._need_phase(state, "decide")
         if state.proposal is None:
-            raise _fail("not_your_turn", "there is no proposal to answer yet")
+            raise _fail("not_your_turn", msg("there is no proposal to answer yet"))
         if act.choice not in a.VOTE_CHOICES:
-            raise _fail("invalid", "answer accept, live_with or object")
+            raise _fail("invalid", msg("answer accept, live_with or object"))
         if act.seat in state.votes:
-            raise _fail("limit_reached", "you have already answered this proposal")
+            raise _fail("limit_reached", msg("you have already answered this proposal"))
 
     def _check_adopt(self, state: GameState, act: a.Adopt, role: str) -> None:
         self._need_phase(state, "decide")
-        self._check_chair(role, "adopt the proposal")
+        self._check_chair(role, msg("only the chair may adopt the proposal"))
         if state.proposal is None or not self._all_voted(state):
-            raise _fail("not_your_turn", "everyone must answer the proposal first")
+            raise _fail("not_your_turn", msg("everyone must answer the proposal first"))
 
     def _check_move(self, state: GameState, act: a.PlayMove, role: str) -> None:
         move = self.catalog.moves.get(act.move)
         if move is None or act.move not in self._role_moves[role]:
-            raise _fail("not_allowed", f"your role cannot play the move {act.move!r}")
+            raise _fail("not_allowed", msg("your role cannot play the move {id!r}", id=act.move))
         if state.phase not in self._move_phases[act.move]:
-            raise _fail("wrong_phase", f"{act.move!r} cannot be played in the {state.phase} phase")
+            raise _fail(
+                "wrong_phase",
+                msg("{id!r} cannot be played in the {now} phase", id=act.move, now=state.phase),
+            )
         used = state.moves_this_round.get((act.seat, act.move), 0)
         if used >= move.per_round:
-            raise _fail("limit_reached", f"{act.move!r} may be played {move.per_round}× a round")
+            raise _fail(
+                "limit_reached",
+                msg("{id!r} may be played {n}× a round", id=act.move, n=move.per_round),
+            )
         if move.target:
             if act.target not in state.seated_roles or act.target == role:
-                raise _fail("invalid", "name another role at the table as the move's target")
+                raise _fail("invalid", msg("name another role at the table as the move's target"))
         elif act.target is not None:
-            raise _fail("invalid", f"{act.move!r} takes no target")
+            raise _fail("invalid", msg("{id!r} takes no target", id=act.move))
         if move.politician_card and (state.proposal is None or state.adopted_how is not None):
-            raise _fail("not_your_turn", "the politician card needs a proposal on the table")
+            raise _fail("not_your_turn", msg("the politician card needs a proposal on the table"))
 
     # --- performing -----------------------------------------------------------------
 
@@ -809,25 +835,27 @@ def _union(first: Sequence[str], second: Sequence[str]) -> tuple[str, ...]:
     return tuple(dict.fromkeys([*first, *second]))
 
 
-def _check_text(text: str, what: str, limit: int, required: bool = True) -> None:
+def _check_text(text: str, what: Msg, limit: int, required: bool = True) -> None:
     if not isinstance(text, str):
-        raise _fail("invalid", f"the {what} must be text")
+        raise _fail("invalid", msg("{what} must be text", what=what))
     if required and not text.strip():
-        raise _fail("invalid", f"the {what} must not be empty")
+        raise _fail("invalid", msg("{what} must not be empty", what=what))
     if len(text) > limit:
-        raise _fail("too_long", f"the {what} may be at most {limit} characters")
+        raise _fail("too_long", msg("{what} may be at most {n} characters", what=what, n=limit))
 
 
-def _check_order(order: Sequence[str], known: set[str], what: str, limit: int) -> None:
+def _check_order(order: Sequence[str], known: set[str], words: tuple[Msg, Msg], limit: int) -> None:
+    """`words`: what is ordered, one and many (framing, framings)."""
+    what, whats = words
     if not order:
-        raise _fail("invalid", f"name at least one {what}")
+        raise _fail("invalid", msg("name at least one {what}", what=what))
     if len(set(order)) != len(order):
-        raise _fail("invalid", f"each {what} may appear only once")
+        raise _fail("invalid", msg("each {what} may appear only once", what=what))
     if len(order) > limit:
-        raise _fail("invalid", f"name at most {limit} {what}s")
+        raise _fail("invalid", msg("name at most {n} {what}", what=whats, n=limit))
     for item in order:
         if item not in known:
-            raise _fail("unknown_id", f"no {what} {item!r} here")
+            raise _fail("unknown_id", msg("no {what} {id!r} here", what=what, id=item))
 
 
 _CHECKS: dict[type[a.Action], Callable[[Rules, GameState, Any, str], None]] = {

@@ -14,6 +14,7 @@ from urllib.parse import urlsplit
 from fastapi import APIRouter, WebSocket, WebSocketDisconnect
 
 from app.engine.actions import ACTION_TYPES, SeatAction, action_from_dict
+from app.i18n import FALLBACK_LANGUAGE
 from app.jsontext import loads
 from app.rooms.connection import Connection
 from app.rooms.log import Unavailable
@@ -255,7 +256,11 @@ class Session:
             return
         outcome = await self.room.submit(self.seat.id, parsed, cmid, self.conn)
         if outcome.rejection is not None:
-            await self.send(_error(outcome.rejection.code, outcome.rejection.message, cmid))
+            refused = outcome.rejection
+            # In the language the client asked for, where the rules' words are translated.
+            lang = self.conn.lang if self.conn is not None else FALLBACK_LANGUAGE
+            message = refused.said.render(lang) if refused.said is not None else refused.message
+            await self.send(_error(refused.code, message, cmid))
         elif not outcome.answered:
             await self.send(
                 server_frame("ack", cmid=cmid, seq=outcome.seq, duplicate=outcome.duplicate)

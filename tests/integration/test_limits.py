@@ -153,7 +153,8 @@ async def test_a_name_that_cannot_be_shown_is_refused(
 async def test_framings_and_ideas_have_a_length_limit(
     live_server: Server, http: httpx.AsyncClient
 ) -> None:
-    fac = await Facilitator.create(http, autostart=True)
+    # An English table: a Danish one says the same in Danish (test_refusal_language.py).
+    fac = await Facilitator.create(http, autostart=True, language="en")
     async with seated(live_server.base, fac) as players:
         author = players[3]
         long_framing = {"type": "add_framing", "text": "f" * (MAX_TEXT + 1)}

@@ -659,3 +659,14 @@ def test_nothing_is_accepted_after_the_end() -> None:
     for action in (TIME_UP, a.EndPhase("advance"), a.Pass("chair"), a.Vote("chair", "accept")):
         assert refusal(state, action) == "game_over"
     assert RULES.step(state, TIME_UP) == Rejected("game_over", "the game has ended")
+
+
+def test_a_refusal_carries_its_words_for_any_language() -> None:
+    state = start()
+    refused = RULES.apply(state, a.AddFraming(seat="member", text="  "))
+    assert isinstance(refused, Rejected) and refused.said is not None
+    assert refused.message == refused.said.english() == "the framing must not be empty"
+    assert refused.said.render("da") == "problemformuleringen må ikke være tom"
+    early = RULES.apply(state, a.Vote(seat="member", choice="accept"))
+    assert isinstance(early, Rejected) and early.said is not None
+    assert early.said.render("da") == "det hører til fasen decide; nu: frame"
