@@ -21,7 +21,7 @@ import typing
 from collections.abc import Iterator
 from dataclasses import dataclass, field, replace
 from pathlib import Path
-from typing import Any
+from typing import Any, AnyStr
 
 from pydantic import BaseModel, ValidationError
 from pydantic.fields import FieldInfo
@@ -1041,19 +1041,20 @@ def _too_large(filename: str) -> Problem:
 
 
 def _not_utf8(filename: str, raw: bytes, exc: UnicodeDecodeError) -> Problem:
-    before = raw[: exc.start]
-    line = before.count(b"\n") + 1
-    column = exc.start - (before.rfind(b"\n") + 1) + 1
+    line, column = _line_and_column(raw[: exc.start], b"\n")
     return Problem(filename, line, column, msg("the file is not UTF-8 text; save it as UTF-8"))
 
 
 def _not_unicode(filename: str, text: str, exc: UnicodeEncodeError) -> Problem:
-    before = text[: exc.start]
-    line = before.count("\n") + 1
-    column = exc.start - (before.rfind("\n") + 1) + 1
+    line, column = _line_and_column(text[: exc.start], "\n")
     return Problem(
         filename, line, column, msg("the text holds a character that is not valid Unicode")
     )
+
+
+def _line_and_column(before: AnyStr, newline: AnyStr) -> tuple[int, int]:
+    """Where the character after `before` (the file's start up to it) is, counted from 1."""
+    return before.count(newline) + 1, len(before) - before.rfind(newline)
 
 
 def _failed(problem: Problem, lang: str = FALLBACK_LANGUAGE) -> LoadResult:
