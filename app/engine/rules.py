@@ -48,8 +48,8 @@ class Rejected:
 
     code: str
     message: str  # in English: the log's words, and a client's that reads no other
-    # The same words to translate into a client's language (app/web/ws.py); None where
-    # there are none (the room's own refusals).
+    # The same words to translate into a client's language (app/rooms/room.py said_in);
+    # None where there are none.
     said: Msg | None = field(default=None, compare=False)
 
 

@@ -32,7 +32,7 @@ from app.rooms.known import KnownWorkshop, KnownWorkshops
 from app.rooms.lease import DatabaseLeases, Leases, LocalLeases
 from app.rooms.lru import Lru
 from app.rooms.retention import Retention
-from app.rooms.room import GONE_MESSAGE, REMOVED, Room, SeatRow, TableConfig
+from app.rooms.room import GONE_MESSAGE, REMOVED, Room, SeatRow, TableConfig, said_in
 from app.rooms.schemas import (
     ControlRequest,
     ControlResult,
@@ -748,9 +748,10 @@ class RoomManager:
         )
 
     async def give_seat(
-        self, workshop_id: str, number: int, seat_id: str, action: str
+        self, workshop_id: str, number: int, seat_id: str, action: str, lang: str | None = None
     ) -> SeatChanged:
-        """Give a seat to a bot or free it for a late joiner (Refused when it cannot be)."""
+        """Give a seat to a bot or free it for a late joiner (Refused when it cannot be,
+        in `lang` or else the table's language)."""
         (room,) = await self._rooms_of(workshop_id, number)
         if room.seat(seat_id) is None:
             raise LookupError(f"no seat {seat_id[:64]!r} at table {number}")
@@ -758,7 +759,8 @@ class RoomManager:
         if outcome.rejection is not None:
             if outcome.rejection.code in ("unknown_seat", REMOVED):
                 raise LookupError(outcome.rejection.message)
-            raise Refused(outcome.rejection.code, outcome.rejection.message)
+            refused = outcome.rejection
+            raise Refused(refused.code, said_in(refused, self._lang(room, lang)))
         return SeatChanged(table=number, seat=seat_id, action=action)
 
     async def set_note(self, workshop_id: str, number: int, text: str) -> Note:
@@ -769,7 +771,10 @@ class RoomManager:
         await repo.set_note(self.engine, table.id, text)
         return Note(table=number, text=text)
 
-    async def control(self, workshop_id: str, req: ControlRequest) -> list[ControlResult]:
+    async def control(
+        self, workshop_id: str, req: ControlRequest, lang: str | None = None
+    ) -> list[ControlResult]:
+        """Each table's result; why one refused is in `lang`, or else its own language."""
         results = []
         for room in await self._rooms_of(workshop_id, req.table):
             outcome = await room.control(req.command, req.seconds)
@@ -779,7 +784,7 @@ class RoomManager:
                     table=room.config.number,
                     ok=rejection is None,
                     code=rejection.code if rejection else None,
-                    message=rejection.message if rejection else None,
+                    message=said_in(rejection, self._lang(room, lang)) if rejection else None,
                 )
             )
         return results

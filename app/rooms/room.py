@@ -29,6 +29,7 @@ from app.engine.events import (
 from app.engine.events import event_to_dict as engine_event_to_dict
 from app.engine.rules import Rejected, Rules
 from app.engine.state import GameState, state_digest
+from app.i18n import Msg, msg, verbatim
 from app.jsontext import dumps
 from app.rooms.connection import GONE, Connection
 from app.rooms.log import Conflict, EventLog, Gone, LogRecord, NewRecord, Unavailable
@@ -45,6 +46,7 @@ from app.rooms.views import (
     scenario_view,
     seats_part,
 )
+from app.scenarios.models import localize
 
 log = logging.getLogger("policymaker.room")
 
@@ -71,21 +73,22 @@ MAX_CONFLICT_RETRIES = 5
 THINK_SPREAD = (0.5, 1.5)
 # The error code a removed table answers with (and sends its clients as it closes them).
 REMOVED = "workshop_deleted"
-GONE_MESSAGE = "this workshop has been deleted by its facilitator"
+GONE_MESSAGE = msg("this workshop has been deleted by its facilitator")
 # A seat the facilitator gave to a bot or freed for someone else: the error code its old
 # holder's connections get, and the websocket close code they are closed with.
 REPLACED = "seat_replaced"
 REPLACED_CLOSE = 4409
 REPLACED_MESSAGES = {
-    "bot": "the facilitator has given your seat to a bot",
-    "free": "the facilitator has freed your seat for another player",
+    "bot": msg("the facilitator has given your seat to a bot"),
+    "free": msg("the facilitator has freed your seat for another player"),
 }
 # The log cannot be reached (its database is restarting): the intent was not applied, or
 # its append's outcome is unknown; either way the client sends it again, with the same
 # cmid, after `retry_after` seconds, and is answered once (applied now, or a duplicate).
 UNAVAILABLE = "unavailable"
-UNAVAILABLE_MESSAGE = "the game's database cannot be reached; send the same intent again"
+UNAVAILABLE_MESSAGE = msg("the game's database cannot be reached; send the same intent again")
 RETRY_AFTER = 1.0
+BUSY_MESSAGE = msg("the table is busy; please try again")
 # The log record of a seat changing hands (docs/asyncapi.yaml, SeatRecord). Seats are
 # rows, but a change of holder is logged too, so that every instance and a restarted
 # server fold it in the same order as the game's events.
@@ -260,12 +263,12 @@ class Room:
         self._bots_changed = True
         self._kick(seat_id, REPLACED_MESSAGES.get(str(action), REPLACED_MESSAGES["free"]))
 
-    def _kick(self, seat_id: str, message: str) -> None:
+    def _kick(self, seat_id: str, said: Msg) -> None:
         """Close the seat's connections: their holder no longer holds it."""
-        frame = server_frame("error", code=REPLACED, message=message, cmid=None)
-        reason = message.encode()[:120].decode(errors="ignore")  # at most 123 bytes
+        reason = _close_reason(said)
         for conn in [c for c in self.connections if c.seat == seat_id]:
             self.connections.discard(conn)  # from now on none of its intents is taken
+            frame = _said_frame(REPLACED, said, conn.lang)
             task = asyncio.create_task(conn.finish(frame, REPLACED_CLOSE, reason))
             self._tasks.add(task)
             task.add_done_callback(self._tasks.discard)
@@ -348,15 +351,17 @@ class Room:
                     return self._refuse(REMOVED, GONE_MESSAGE)
                 row = self.seat(seat_id)
                 if row is None:
-                    return self._refuse("unknown_seat", f"no seat {seat_id!r} at this table")
+                    return self._refuse(
+                        "unknown_seat", msg("no seat {seat!r} at this table", seat=seat_id)
+                    )
                 if self.state is not None and self.state.status == "ended":
-                    return self._refuse("game_over", "the game has ended")
+                    return self._refuse("game_over", msg("the game has ended"))
                 if action not in REPLACED_MESSAGES:
-                    return self._refuse("invalid", "give a seat to a bot or free it")
+                    return self._refuse("invalid", msg("give a seat to a bot or free it"))
                 if action == "bot" and row.is_bot:
-                    return self._refuse("already_bot", "a bot already plays that seat")
+                    return self._refuse("already_bot", msg("a bot already plays that seat"))
                 if action == "free" and row.vacant:
-                    return self._refuse("already_free", "that seat is already free")
+                    return self._refuse("already_free", msg("that seat is already free"))
                 epoch = max(row.epoch, self.epoch_of(seat_id)) + 1
                 change = {"seat": seat_id, "action": action, "epoch": epoch}
                 try:
@@ -366,22 +371,22 @@ class Room:
                     await self.catch_up()  # another instance changed the table: look again
                 except Unavailable:
                     return self._unavailable()
-            return self._refuse("busy", "the table is busy; please try again")
+            return self._refuse("busy", BUSY_MESSAGE)
 
     async def take_seat(self, role: str | None, name: str) -> SeatRow | Rejected:
         """A late joiner takes a seat the facilitator freed during the game."""
         async with self.lock:
             for _ in range(MAX_CONFLICT_RETRIES):
                 if self.removed:
-                    return Rejected(REMOVED, GONE_MESSAGE)
+                    return _rejected(REMOVED, GONE_MESSAGE)
                 if self.state is not None and self.state.status == "ended":
-                    return Rejected("game_over", "this table's game has ended")
+                    return _rejected("game_over", msg("this table's game has ended"))
                 free = [s for s in self._ordered_seats() if s.vacant]
                 row = next((s for s in free if role is None or s.role == role), None)
                 if row is None:
                     if free:
-                        return Rejected("role_taken", "that role is taken")
-                    return Rejected("started", "this table's game has already started")
+                        return _rejected("role_taken", msg("that role is taken"))
+                    return _rejected("started", msg("this table's game has already started"))
                 change = {"seat": row.id, "action": "take", "name": name, "epoch": row.epoch}
                 try:
                     await self._settle()
@@ -394,7 +399,7 @@ class Room:
                 if taken.rejection is not None:
                     return taken.rejection
                 return row
-            return Rejected("busy", "the table is busy; please try again")
+            return _rejected("busy", BUSY_MESSAGE)
 
     async def _log_seat(self, row: SeatRow, change: dict[str, Any]) -> Outcome:
         if self.on_seat_change is not None:
@@ -420,10 +425,10 @@ class Room:
         await self._settle()
         if command == "start":
             if self.state is not None:
-                return self._refuse("already_started", "the game has already started")
+                return self._refuse("already_started", msg("the game has already started"))
             return await self._start()
         if self.state is None:
-            return self._refuse("not_started", "the game has not started")
+            return self._refuse("not_started", msg("the game has not started"))
         if command == "pause":
             return await self._pause()
         if command == "resume":
@@ -435,10 +440,10 @@ class Room:
             return await self._apply(None, a.EndPhase("advance"), None, index)
         if command == "end":
             return await self._end()
-        return self._refuse("unknown_command", f"unknown command {command!r}")
+        return self._refuse("unknown_command", msg("unknown command {command!r}", command=command))
 
-    def _refuse(self, code: str, message: str) -> Outcome:
-        return Outcome(self.seq, Rejected(code, message))
+    def _refuse(self, code: str, said: Msg) -> Outcome:
+        return Outcome(self.seq, _rejected(code, said))
 
     def _unavailable(self) -> Outcome:
         self._unsure = True
@@ -460,20 +465,27 @@ class Room:
                 await self.on_seats(self, bots)
             self.seats.extend(bots)
         if not self._complete():
-            missing = ", ".join(self.free_roles_below_min())
-            return self._refuse("seats_missing", f"these roles still need a player: {missing}")
+            # By the names the scenario gives them, in the table's language: the ids are
+            # the author's, and mean little to the facilitator who reads this. Semicolons,
+            # as a name may hold a comma ("Parent, chair of the school board").
+            lang = self.config.language
+            names = {r.id: localize(r.name, lang) for r in self.rules.scenario.roles}
+            missing = "; ".join(names[role] for role in self.free_roles_below_min())
+            return self._refuse(
+                "seats_missing", msg("these roles still need a player: {roles}", roles=missing)
+            )
         seats = [SeatSpec(s.id, s.role) for s in self._ordered_seats()]
         try:
             started = self.rules.start(seats, self.config.seed)
         except ValueError as exc:
-            return self._refuse("seats_invalid", str(exc))
+            return self._refuse("seats_invalid", verbatim(str(exc)))
         records = [_engine_record(e) for e in started.events]
         records.append(self._timer_record("running", self._deadline(0)))
         try:
             return await self._append(records, None, None)
         except Conflict:  # another instance started this table first
             await self.catch_up()
-            return self._refuse("already_started", "the game has already started")
+            return self._refuse("already_started", msg("the game has already started"))
 
     def free_roles_below_min(self) -> list[str]:
         taken = [s.role for s in self.seats]
@@ -507,25 +519,25 @@ class Room:
 
     async def _pause(self) -> Outcome:
         if self.timer.status != "running":
-            return self._refuse("not_running", "the game is not running")
+            return self._refuse("not_running", msg("the game is not running"))
         remaining = max(0.0, (self.timer.deadline or 0.0) - self.clock())
         return await self._append([self._timer_record("paused", None, remaining)], None, None)
 
     async def _resume(self) -> Outcome:
         if self.timer.status != "paused":
-            return self._refuse("not_paused", "the game is not paused")
+            return self._refuse("not_paused", msg("the game is not paused"))
         deadline = self.clock() + (self.timer.remaining or 0.0)
         return await self._append([self._timer_record("running", deadline)], None, None)
 
     async def _extend(self, seconds: float) -> Outcome:
         if not 0 < seconds <= 3600:
-            return self._refuse("invalid", "extend by 1 to 3600 seconds")
+            return self._refuse("invalid", msg("extend by 1 to 3600 seconds"))
         if self.timer.status == "running":
             record = self._timer_record("running", (self.timer.deadline or 0.0) + seconds)
         elif self.timer.status == "paused":
             record = self._timer_record("paused", None, (self.timer.remaining or 0.0) + seconds)
         else:
-            return self._refuse("not_running", "the game is not running")
+            return self._refuse("not_running", msg("the game is not running"))
         return await self._append([record], None, None)
 
     async def _end(self) -> Outcome:
@@ -568,14 +580,14 @@ class Room:
             if seen is not None:
                 return Outcome(seen, duplicate=True)
         if isinstance(action, a.SeatAction) and action.seat != seat:
-            return self._refuse("not_your_seat", "you can only act for your own seat")
+            return self._refuse("not_your_seat", msg("you can only act for your own seat"))
         if origin is not None and origin not in self.connections:
             # Its seat was given to someone else (or it has gone): see _kick.
             return self._refuse(REPLACED, REPLACED_MESSAGES["free"])
         if self.state is None:
-            return self._refuse("not_started", "the game has not started yet")
+            return self._refuse("not_started", msg("the game has not started yet"))
         if self.timer.status == "paused":
-            return self._refuse("paused", "the facilitator has paused the game")
+            return self._refuse("paused", msg("the facilitator has paused the game"))
         return await self._apply(seat, action, cmid, origin=origin)
 
     async def _apply(
@@ -594,7 +606,7 @@ class Room:
         for _ in range(MAX_CONFLICT_RETRIES):
             assert self.state is not None
             if round_index is not None and self.state.round_index != round_index:
-                return self._refuse("stale", "that phase has already ended")
+                return self._refuse("stale", msg("that phase has already ended"))
             result = self.rules.apply(self.state, action)
             if isinstance(result, Rejected):
                 log.info(
@@ -637,7 +649,7 @@ class Room:
                 },
             )
             return outcome
-        return self._refuse("busy", "the table is busy; please try again")
+        return self._refuse("busy", BUSY_MESSAGE)
 
     async def _append(
         self,
@@ -998,12 +1010,35 @@ class Room:
             self._timer_handle = None
         self._stop_bots()
 
-    async def dismiss(self, message: str) -> None:
+    async def dismiss(self, said: Msg) -> None:
         """Tell every client the table is gone (an error frame), then close its socket."""
-        frame = server_frame("error", code=REMOVED, message=message, cmid=None)
-        # A close reason may hold at most 123 bytes.
-        reason = message.encode()[:120].decode(errors="ignore")
-        await asyncio.gather(*(c.finish(frame, GONE, reason) for c in list(self.connections)))
+        reason = _close_reason(said)
+        await asyncio.gather(
+            *(
+                c.finish(_said_frame(REMOVED, said, c.lang), GONE, reason)
+                for c in list(self.connections)
+            )
+        )
+
+
+def _rejected(code: str, said: Msg) -> Rejected:
+    """A refusal of the room's own: English in the log, `said` in each client's language."""
+    return Rejected(code, said.english(), said)
+
+
+def said_in(refused: Rejected, lang: str) -> str:
+    """Why an intent or a command was refused, in `lang` where its words are translated."""
+    return refused.said.render(lang) if refused.said is not None else refused.message
+
+
+def _said_frame(code: str, said: Msg, lang: str) -> str:
+    """The error frame that tells one client why its socket is being closed."""
+    return server_frame("error", code=code, message=said.render(lang), cmid=None)
+
+
+def _close_reason(said: Msg) -> str:
+    """A websocket close reason holds at most 123 bytes: the English words, cut short."""
+    return said.english().encode()[:120].decode(errors="ignore")
 
 
 def think_time(rng: random.Random, think_seconds: float) -> float:

@@ -302,12 +302,19 @@ async def workshop_status(workshop_id: str, token: Token, rooms: Manager) -> Wor
 
 @router.post("/api/workshops/{workshop_id}/control", tags=["facilitator"], responses=ERRORS)
 async def control(
-    workshop_id: str, body: ControlRequest, token: Token, rooms: Manager
+    workshop_id: str,
+    body: ControlRequest,
+    token: Token,
+    rooms: Manager,
+    lang: str | None = None,
 ) -> list[ControlResult]:
-    """Start, pause, resume, extend, advance or end one table or all of them."""
+    """Start, pause, resume, extend, advance or end one table or all of them.
+
+    A table that cannot carry the command out says why in `message`, in `lang` (else in
+    its own language)."""
     await _authorized(rooms, workshop_id, token)
     try:
-        return await rooms.control(workshop_id, body)
+        return await rooms.control(workshop_id, body, lang)
     except LookupError as exc:
         raise HTTPException(404, str(exc)) from exc
 
@@ -324,17 +331,24 @@ async def control(
     },
 )
 async def change_seat(
-    workshop_id: str, number: int, seat: str, body: SeatRequest, token: Token, rooms: Manager
+    workshop_id: str,
+    number: int,
+    seat: str,
+    body: SeatRequest,
+    token: Token,
+    rooms: Manager,
+    lang: str | None = None,
 ) -> SeatChanged:
     """Give a seat to a bot, or free it for a late joiner (even during the game).
 
     The holder's seat token stops working at once: their connections get an error frame
     (`seat_replaced`) and are closed, and their next hello is refused. A freed seat's role
-    is listed as free at the table's lobby until someone joins it.
+    is listed as free at the table's lobby until someone joins it. A 409 says why in
+    `lang` (else in the table's language).
     """
     await _authorized(rooms, workshop_id, token)
     try:
-        return await rooms.give_seat(workshop_id, number, seat, body.action)
+        return await rooms.give_seat(workshop_id, number, seat, body.action, lang)
     except LookupError as exc:
         raise HTTPException(404, str(exc)) from exc
     except Refused as exc:

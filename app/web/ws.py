@@ -27,6 +27,7 @@ from app.rooms.room import (
     UNAVAILABLE_MESSAGE,
     Room,
     SeatRow,
+    said_in,
     server_frame,
 )
 from app.rooms.tokens import BadToken
@@ -72,6 +73,11 @@ class Session:
         self.conn: Connection | None = None
         settings = manager.settings
         self.bucket = TokenBucket(settings.ws_messages_per_second, settings.ws_message_burst)
+
+    @property
+    def lang(self) -> str:
+        """The language this client reads, once its hello has chosen one."""
+        return self.conn.lang if self.conn is not None else FALLBACK_LANGUAGE
 
     async def send(self, text: str) -> None:
         """Replies to this client go through its queue, in order with the room's updates."""
@@ -125,7 +131,9 @@ class Session:
             # rather than dropping the connection (the frame changed nothing).
             if not isinstance(exc, Unavailable) and not is_outage(exc):
                 raise
-            await self.send(_error(UNAVAILABLE, UNAVAILABLE_MESSAGE, _cmid_of(raw)))
+            await self.send(
+                _error(UNAVAILABLE, UNAVAILABLE_MESSAGE.render(self.lang), _cmid_of(raw))
+            )
 
     async def dispatch(self, kind: Any, msg: dict[str, Any], version: int, raw: str) -> None:
         if kind == "hello":
@@ -257,10 +265,8 @@ class Session:
         outcome = await self.room.submit(self.seat.id, parsed, cmid, self.conn)
         if outcome.rejection is not None:
             refused = outcome.rejection
-            # In the language the client asked for, where the rules' words are translated.
-            lang = self.conn.lang if self.conn is not None else FALLBACK_LANGUAGE
-            message = refused.said.render(lang) if refused.said is not None else refused.message
-            await self.send(_error(refused.code, message, cmid))
+            # In the language the client asked for, where the words are translated.
+            await self.send(_error(refused.code, said_in(refused, self.lang), cmid))
         elif not outcome.answered:
             await self.send(
                 server_frame("ack", cmid=cmid, seq=outcome.seq, duplicate=outcome.duplicate)

@@ -573,7 +573,8 @@ async function control(command, seconds, table, button) {
   if (table !== undefined) body.table = table;
   if (button) button.disabled = true;
   try {
-    const results = await api(`/api/workshops/${workshopId}/control`, { method: "POST", body, token });
+    // ?lang: a table that refuses says why in the console's language, not its own.
+    const results = await api(`/api/workshops/${workshopId}/control?lang=${lang}`, { method: "POST", body, token });
     showResults(command, results);
   } catch (err) {
     showResults(command, []);
@@ -668,7 +669,7 @@ async function changeSeat(table, seat, action, button) {
       : t("Free the seat of {who} at table {n} for someone else? Whoever holds it now can no longer play it.", { who, n: table });
   if (!window.confirm(question)) return;
   button.disabled = true;
-  const path = `/api/workshops/${workshopId}/tables/${table}/seats/${encodeURIComponent(seat.id)}`;
+  const path = `/api/workshops/${workshopId}/tables/${table}/seats/${encodeURIComponent(seat.id)}?lang=${lang}`;
   const box = clear(document.getElementById("results"));
   try {
     await api(path, { method: "POST", body: { action }, token });
@@ -976,7 +977,12 @@ async function refresh() {
       stop(problemText(err), err.status === 401);
       return;
     }
-    document.getElementById("fac-updated").textContent = t("Not updated: {why}", { why: problemText(err) });
+    // The console polls again by itself: a 503 here asks the trainer for nothing.
+    const why =
+      err.status === 503
+        ? t("the server's database cannot be reached just now; the console keeps trying")
+        : problemText(err);
+    document.getElementById("fac-updated").textContent = t("Not updated: {why}", { why });
   }
   timer = setTimeout(refresh, failures ? Math.min(POLL_MS * 2 ** failures, 30000) : POLL_MS);
 }

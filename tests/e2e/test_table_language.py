@@ -1,4 +1,5 @@
-"""A table's language is the default for everyone at it (issue 21, point 3).
+"""A table's language is the default for everyone at it (issue 21, point 3), and the
+console reads what a table says in the console's own.
 
 A phone whose browser prefers one language joins a table set to the other: the join
 page and the player's screen open in the table's language, not the browser's. A player
@@ -15,8 +16,11 @@ import httpx
 import pytest
 from playwright.sync_api import Page, expect
 
-from tests.e2e.conftest import PHONE_390, Browsing
+from app.i18n import tr as authoring
+from app.scenarios.models import localize
+from tests.e2e.conftest import LAPTOP, PHONE_390, Browsing
 from tests.e2e.ui import role_name, tr
+from tests.integration.server import full_rules
 
 OTHER = {"da": "en", "en": "da"}
 
@@ -149,3 +153,26 @@ def test_which_language_a_page_at_a_table_opens_in(api: httpx.Client) -> None:
     assert lang_of("/play", pm_table="QQQQQQ") == "da"  # no such table
     assert lang_of("/", accept="en-GB") == "en"
     assert lang_of("/join/QQQQQQ", accept="en-GB") == "en"
+
+
+@pytest.mark.parametrize("console_lang", ["da", "en"])
+def test_the_console_reads_a_tables_refusal_in_its_own_language(
+    browsing: Browsing, api: httpx.Client, console_lang: str
+) -> None:
+    """A table in the other language refuses to start (no one has joined): the console
+    says why in the trainer's language, naming the roles as the table's case does."""
+    table_lang = OTHER[console_lang]
+    body = {"language": table_lang, "bots": False, "autostart": False}
+    response = api.post("/api/workshops", json=body)
+    assert response.status_code == 201, response.text
+    created: dict[str, Any] = response.json()
+    trainer = browsing.page(f"console-{console_lang}", viewport=LAPTOP, lang=console_lang)
+    trainer.goto(f"/facilitator/{created['workshop_id']}#token={created['facilitator_token']}")
+    start = tr(console_lang, "{action} (table {n})", action=tr(console_lang, "Start"), n=1)
+    trainer.get_by_role("button", name=start).click()
+
+    roles = full_rules().scenario.roles
+    missing = "; ".join(localize(r.name, table_lang) for r in roles for _ in range(r.seats.min))
+    why = authoring(console_lang, "these roles still need a player: {roles}", roles=missing)
+    told = tr(console_lang, "Table {n}: not done — {why}", n=1, why=why)
+    expect(trainer.locator(".fac-results-list li")).to_contain_text(told)

@@ -17,7 +17,7 @@ from app.engine.rules import Rules
 from app.engine.simulate import default_seats
 from app.rooms.connection import GONE, Connection
 from app.rooms.log import Gone, LogRecord, NewRecord
-from app.rooms.room import PROTOCOL_VERSION, REMOVED, Room, SeatRow, TableConfig
+from app.rooms.room import GONE_MESSAGE, PROTOCOL_VERSION, REMOVED, Room, SeatRow, TableConfig
 from tests.unit.tiny import tiny_scenario
 
 RULES = Rules(tiny_scenario())
@@ -57,28 +57,28 @@ class Socket:
         self.closed = (code, reason)
 
 
-async def started_room() -> tuple[Room, MemoryLog, Socket, Connection]:
+async def started_room(lang: str = "en") -> tuple[Room, MemoryLog, Socket, Connection]:
     log = MemoryLog()
     config = TableConfig("t1", "w1", 1, 7, "en", False, False, False)
     seats = [SeatRow(s.id, s.role, s.id.title(), False) for s in default_seats(RULES.scenario)]
     room = Room(config, RULES, log, seats=seats)
     assert (await room.control("start")).rejection is None
     socket = Socket()
-    conn = Connection(seats[0].id, socket.send, socket.close, 64, "en")
+    conn = Connection(seats[0].id, socket.send, socket.close, 64, lang)
     conn.start()
     room.attach(conn)
     return room, log, socket, conn
 
 
 async def test_a_retired_room_refuses_intents_and_dismisses_its_clients() -> None:
-    room, log, socket, conn = await started_room()
+    room, log, socket, conn = await started_room(lang="da")
     seat = room.seats[0].id
     before = len(log.records)
 
     await room.retire()
     refused = await room.submit(seat, AddFraming(seat, "Too late"), "c1")
     control = await room.control("advance")
-    await room.dismiss("deleted")
+    await room.dismiss(GONE_MESSAGE)
 
     assert refused.rejection is not None and refused.rejection.code == REMOVED
     assert control.rejection is not None and control.rejection.code == REMOVED
@@ -87,10 +87,11 @@ async def test_a_retired_room_refuses_intents_and_dismisses_its_clients() -> Non
         "v": PROTOCOL_VERSION,
         "type": "error",
         "code": REMOVED,
-        "message": "deleted",
+        "message": "workshoplederen har slettet denne workshop",  # the client's language
         "cmid": None,
     }
-    assert socket.closed == (GONE, "deleted")
+    # The close reason is for logs and tools: English.
+    assert socket.closed == (GONE, "this workshop has been deleted by its facilitator")
     assert conn.closed
 
 
