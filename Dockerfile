@@ -13,10 +13,10 @@ ENV PIP_NO_CACHE_DIR=1 \
     PIP_ROOT_USER_ACTION=ignore
 
 WORKDIR /src
-# .dockerignore lets in only what the wheel is made of, so a local .env, data/ or .venv
-# never reaches the build.
+# .dockerignore lets in only what the wheel is made of (and constraints.txt, the versions
+# the tests passed on), so a local .env, data/ or .venv never reaches the build.
 COPY . .
-RUN python -m pip wheel --wheel-dir /wheels .
+RUN python -m pip wheel --constraint constraints.txt --wheel-dir /wheels .
 
 # ---- final: the installed wheel and nothing else -----------------------------------------
 FROM python:3.11-slim

@@ -91,7 +91,9 @@ def test_the_final_stage_installs_the_built_wheel_and_nothing_from_the_source_tr
     build, last = stages()[0], final()
     assert len(stages()) == 2
     assert build.name and build.base == last.base == "python:3.11-slim"
-    assert any("pip wheel" in run for run in build.args("RUN"))
+    (wheel,) = [run for run in build.args("RUN") if "pip wheel" in run]
+    # The dependencies' wheels are the versions the tests passed on (constraints.txt).
+    assert "--constraint constraints.txt" in wheel
     assert last.args("COPY") == [] and last.args("ADD") == []
     (install,) = [run for run in last.args("RUN") if "pip install" in run]
     words = shlex.split(install)
@@ -129,7 +131,7 @@ def test_the_build_context_holds_every_file_the_wheel_ships() -> None:
     allowed = [Path(line[1:]) for line in lines if line.startswith("!")]
     links = [p for p in (REPO / "app" / "bundled").iterdir() if p.is_symlink()]
     assert links
-    needed = [Path("pyproject.toml"), Path("README.md"), Path("app")]
+    needed = [Path("pyproject.toml"), Path("constraints.txt"), Path("README.md"), Path("app")]
     needed += [p.resolve().relative_to(REPO) for p in links]
     for path in needed:
         assert any(path == a or a in path.parents for a in allowed), f"{path} not in the context"
