@@ -18,24 +18,34 @@ async def refusal(player: Player) -> dict[str, str]:
     return {"code": answer["code"], "message": answer["message"]}
 
 
+async def danish_workshop(http: httpx.AsyncClient, autostart: bool = True) -> Facilitator:
+    return await Facilitator.create(
+        http, scenario="school-committee", language="da", autostart=autostart
+    )
+
+
+async def english_connection(base: str, player: Player) -> Player:
+    """Another connection to `player`'s seat, one that asks for English."""
+    english = await Player.connect(base)
+    await english.send("hello", token=player.joined["token"], lang="en")
+    welcome = await english.until(lambda f: f["type"] in ("welcome", "error"))
+    assert welcome["type"] == "welcome", welcome
+    return english
+
+
 async def test_a_refusal_speaks_the_tables_language_or_the_one_asked_for(
     live_server: Server,
 ) -> None:
     async with httpx.AsyncClient(base_url=live_server.base, timeout=30) as http:
-        fac = await Facilitator.create(
-            http, scenario="school-committee", language="da", autostart=True
-        )
+        fac = await danish_workshop(http)
         async with seated(live_server.base, fac) as players:
             assert await refusal(players[0]) == {
                 "code": "invalid",
                 "message": "problemformuleringen må ikke være tom",
             }
             # The same seat again, on a connection that asks for English.
-            english = await Player.connect(live_server.base)
+            english = await english_connection(live_server.base, players[1])
             try:
-                await english.send("hello", token=players[1].joined["token"], lang="en")
-                welcome = await english.until(lambda f: f["type"] in ("welcome", "error"))
-                assert welcome["type"] == "welcome", welcome
                 assert await refusal(english) == {
                     "code": "invalid",
                     "message": "the framing must not be empty",
@@ -49,17 +59,12 @@ async def test_a_refusal_speaks_the_tables_language_or_the_one_asked_for(
 
 async def test_the_rooms_refusals_speak_the_connections_language(live_server: Server) -> None:
     async with httpx.AsyncClient(base_url=live_server.base, timeout=30) as http:
-        fac = await Facilitator.create(
-            http, scenario="school-committee", language="da", autostart=True
-        )
+        fac = await danish_workshop(http)
         async with seated(live_server.base, fac) as players:
             danish = players[0]
             await danish.until_public(lambda view: view.get("round", {}).get("phase") == "frame")
-            english = await Player.connect(live_server.base)
+            english = await english_connection(live_server.base, players[1])
             try:
-                await english.send("hello", token=players[1].joined["token"], lang="en")
-                welcome = await english.until(lambda f: f["type"] in ("welcome", "error"))
-                assert welcome["type"] == "welcome", welcome
                 (paused,) = await fac.control("pause")
                 assert paused["ok"], paused
                 framing = {"type": "add_framing", "text": "Flere voksne i frikvartererne"}
@@ -74,9 +79,7 @@ async def test_the_rooms_refusals_speak_the_connections_language(live_server: Se
 
 async def test_a_refused_command_speaks_the_consoles_language(live_server: Server) -> None:
     async with httpx.AsyncClient(base_url=live_server.base, timeout=30) as http:
-        fac = await Facilitator.create(
-            http, scenario="school-committee", language="da", autostart=False
-        )
+        fac = await danish_workshop(http, autostart=False)
         async with seated(live_server.base, fac, seats=4):
             said = {}
             for lang in ("en", "da", None):
@@ -103,9 +106,7 @@ async def test_a_seat_refusal_and_the_kick_speak_their_readers_language(
     live_server: Server,
 ) -> None:
     async with httpx.AsyncClient(base_url=live_server.base, timeout=30) as http:
-        fac = await Facilitator.create(
-            http, scenario="school-committee", language="da", autostart=True
-        )
+        fac = await danish_workshop(http)
         async with seated(live_server.base, fac) as players:
             holder = players[-1]
             seat = holder.joined["seat"]
