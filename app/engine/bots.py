@@ -378,7 +378,7 @@ class Bot:
         return value
 
     def _rank_framings(self, state: GameState) -> a.Action | None:
-        if self.seat in state.framing_rankings:
+        if self.seat in state.ranked_this_round:
             return None
         agenda = self._agenda()
         table = self._table_weights(state)
@@ -483,7 +483,7 @@ class Bot:
         return a.Advise(self.seat, best.id)
 
     def _rank_ideas(self, state: GameState) -> a.Action | None:
-        if self.seat in state.idea_rankings:
+        if self.seat in state.ranked_this_round:
             return None
         novelty_weight = 2.0 if self._leaning() == "catalyst" else 0.3
         table = state.table

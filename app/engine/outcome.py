@@ -248,6 +248,21 @@ def _recombined(idea: TableIdea) -> bool:
     return len(set(idea.contributors)) > 1
 
 
+# A change smaller than this (in points, 0..100) is worded "held steady". The arrow the
+# players see in the default arrows mode is read from the reason (`trend`), so the two
+# can never disagree: no "rose because …" under a flat arrow, no up arrow over a score
+# measured for the first time.
+STEADY = 0.5
+_NO_CHANGE = (".none", ".first", ".steady")
+
+
+def trend(reason: Reason) -> str:
+    """The arrow for a score: up or down only where its reason names a change."""
+    if reason.code.endswith(_NO_CHANGE):
+        return "flat"
+    return "up" if reason.delta > 0 else "down"
+
+
 def reasons(
     before: Breakdown | None,
     after: Breakdown,
@@ -276,7 +291,7 @@ def reasons(
         delta = new - old
         shares = _shares(name, before, after, state, delta)
         same_way = [(abs(v), key) for key, v in shares.items() if v * delta > 0]
-        if abs(delta) < 0.05 or not same_way:
+        if abs(delta) < STEADY or not same_way:
             out.append(Reason(name, f"{name}.steady", round(delta, 1)))
             continue
         _, (part, subject) = max(same_way)

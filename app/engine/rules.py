@@ -606,13 +606,13 @@ class Rules:
         # Asked after every intent, so it works on sets rather than seat by seat.
         seats = (seated or self._seated(state)).ids
         if state.phase == "frame":
-            return seats.issubset(state.done.union(state.framing_rankings))
+            return seats.issubset(state.done.union(state.ranked_this_round))
         if state.phase == "ideate":
             limit = self.catalog.rounds[state.round_index].ideas_per_player
             counts = state.ideas_this_round
             return all(counts.get(s, 0) >= limit for s in seats.difference(state.done))
         if state.phase == "rank":
-            return seats.issubset(state.done.union(state.idea_rankings))
+            return seats.issubset(state.done.union(state.ranked_this_round))
         if state.phase == "dilemma":
             return any(c.round == state.round_index for c in state.choices)
         if state.phase == "decide":
@@ -718,6 +718,7 @@ class Rules:
         state.novelty_boost = 0
         state.round_adjust = []
         state.round_trust_sources = {}
+        state.ranked_this_round = set()
         state.event = ev.event
         state.advice = {}
         if ev.phase in ("frame", "rank", "decide") and "consensus" in state.score_adjust:
@@ -731,6 +732,7 @@ class Rules:
 
     def _on_framings_ranked(self, state: GameState, ev: e.FramingsRanked) -> None:
         state.framing_rankings[ev.seat] = ev.order
+        state.ranked_this_round.add(ev.seat)
         state.latest_consensus = "framings"
 
     def _on_framing_added(self, state: GameState, ev: e.FramingAdded) -> None:
@@ -762,6 +764,7 @@ class Rules:
 
     def _on_ideas_ranked(self, state: GameState, ev: e.IdeasRanked) -> None:
         state.idea_rankings[ev.seat] = ev.order
+        state.ranked_this_round.add(ev.seat)
         state.latest_consensus = "ideas"
 
     def _on_proposed(self, state: GameState, ev: e.PackageProposed) -> None:

@@ -74,6 +74,10 @@ class GameState:
     novelty_boost: int = 0
     round_adjust: list[tuple[str, str, int]] = field(default_factory=list)
     round_trust_sources: dict[str, int] = field(default_factory=dict)
+    # Seats that ranked (framings or ideas) in this round. The rankings themselves stay
+    # from round to round, each seat's latest counting, so a second frame or rank round
+    # needs its own record of who has answered it.
+    ranked_this_round: set[str] = field(default_factory=set)
     # frame
     framings: list[FramingEntry] = field(default_factory=list)
     framing_rankings: dict[str, tuple[str, ...]] = field(default_factory=dict)

@@ -19,13 +19,13 @@ def waiting_for(rules: Rules, state: GameState) -> list[str]:
     seats = [s.id for s in state.seats]
     phase = state.phase
     if phase == "frame":
-        return [s for s in seats if s not in state.done and s not in state.framing_rankings]
+        return [s for s in seats if s not in state.done and s not in state.ranked_this_round]
     if phase == "ideate":
         limit = rules.catalog.rounds[state.round_index].ideas_per_player
         counts = state.ideas_this_round
         return [s for s in seats if s not in state.done and counts.get(s, 0) < limit]
     if phase == "rank":
-        return [s for s in seats if s not in state.done and s not in state.idea_rankings]
+        return [s for s in seats if s not in state.done and s not in state.ranked_this_round]
     if phase == "dilemma":
         if any(c.round == state.round_index for c in state.choices):
             return []

@@ -15,7 +15,7 @@ from typing import Any, TypeVar
 from app.engine import events as ev
 from app.engine.debrief import idea_text, idea_title
 from app.engine.explain import explain
-from app.engine.outcome import leading_package, support
+from app.engine.outcome import leading_package, support, trend
 from app.engine.rules import Rules
 from app.engine.state import GameState, state_digest
 from app.scenarios.models import localize
@@ -121,16 +121,13 @@ def _scores(rules: Rules, state: GameState, numbers: bool, lang: str) -> dict[st
     if not state.history:
         return {"visible": "numbers" if numbers else "arrows", "current": {}, "history": []}
     last = state.history[-1]
-    previous = state.history[-2].scores if len(state.history) > 1 else {}
     current: dict[str, Any] = {}
     for reason in last.reasons:
         value = last.scores.get(reason.score)
         entry: dict[str, Any] = {"reason": explain(reason, rules.catalog, lang)}
         if numbers or state.status == "ended":
             entry["value"] = None if value is None else round(value, 1)
-        before = previous.get(reason.score)
-        delta = (value or 0.0) - (before or 0.0)
-        entry["trend"] = "up" if delta > 0.5 else "down" if delta < -0.5 else "flat"
+        entry["trend"] = trend(reason)
         current[reason.score] = entry
     history = (
         [
@@ -158,6 +155,13 @@ def seats_view(seats: list[SeatInfo]) -> list[dict[str, Any]]:
 def seats_part(memo: PartsMemo, seats: list[SeatInfo]) -> list[dict[str, Any]]:
     """The public view's seats, kept in the memo while they are unchanged."""
     return memo.part("seats", tuple(seats), lambda: seats_view(seats))
+
+
+def _ranked(state: GameState, phase: str, rankings: dict[str, tuple[str, ...]]) -> list[str]:
+    """The seats that have ranked: in a round of `phase`, those that ranked in this round
+    (a second frame or rank round asks everyone again); at other times, every seat whose
+    ranking counts."""
+    return sorted(state.ranked_this_round if state.phase == phase else rankings)
 
 
 def public_view(
@@ -219,7 +223,7 @@ def public_view(
         ],
     )
     view["framing"] = state.framing
-    view["ranked_framings"] = sorted(state.framing_rankings)
+    view["ranked_framings"] = _ranked(state, "frame", state.framing_rankings)
     live = tuple(state.live_ideas())
     table = tuple(state.table.values())
     rankings = tuple(state.idea_rankings.items())
@@ -229,7 +233,7 @@ def public_view(
         (live, table),
         lambda: [idea_view(rules, state, state.table[i], lang) for i in live],
     )
-    view["ranked_ideas"] = sorted(state.idea_rankings)
+    view["ranked_ideas"] = _ranked(state, "rank", state.idea_rankings)
     view["support"] = memo.part(
         "support", (live, rankings), lambda: support(state) if state.idea_rankings else {}
     )
