@@ -361,7 +361,10 @@ def holds(
             value = state.history[-1].scores.get(name) if state.history else None
             return _compare(value, below, at_least)
         case TrustCondition(trust=role, below=below, at_least=at_least):
-            return _compare(float(state.trust.get(role, 0)), below, at_least)
+            # A role nobody sat in has no trust meter: the condition does not hold, as a
+            # score that is n/a does not (read as 0, "trust below 2" named an empty seat).
+            meter = state.trust.get(role)
+            return _compare(None if meter is None else float(meter), below, at_least)
         case MovePlayedCondition(move_played=move, by=by):
             return any(m.move == move and (by is None or m.role == by) for m in state.moves)
         case EventOptionCondition(event_option=option):

@@ -17,12 +17,12 @@ import pytest
 from app.engine import actions as a
 from app.engine import events as e
 from app.engine.bots import Bot
-from app.engine.outcome import leadership_profile, role_answers
+from app.engine.outcome import holds, leadership_profile, role_answers
 from app.engine.rules import Accepted, Rejected, Rules
 from app.engine.simulate import default_seats, play_game
 from app.engine.state import TRUST_MAX, GameState, state_digest, state_to_dict
 from app.engine.waiting import waiting_for
-from app.scenarios.models import LEADERSHIP_STYLES, Scenario
+from app.scenarios.models import LEADERSHIP_STYLES, Scenario, TrustCondition
 from tests.unit.tiny import tiny_data, tiny_scenario
 
 SCENARIO = tiny_scenario()
@@ -668,6 +668,22 @@ def test_secret_goals_and_insights_are_judged_at_the_end() -> None:
     assert ended[0].insights == (0,)
     state = do(voted, a.PlayMove("chair", "card"))
     assert state.goals == ended[0].goals and state.insights == (0,)
+
+
+def test_a_trust_condition_on_an_empty_seat_never_holds() -> None:
+    def optional_teacher(data: dict[str, Any]) -> None:
+        teacher = next(r for r in data["roles"] if r["id"] == "teacher")
+        teacher["seats"] = {"min": 0, "max": 1}
+
+    rules = variant(optional_teacher)
+    seats = [s for s in default_seats(rules.scenario) if s.role != "teacher"]
+    state = rules.start(seats, 7).state
+    assert "teacher" not in state.trust
+    catalog = rules.catalog
+    # Without a meter, neither bound holds: no insight about a teacher who was not there.
+    assert not holds(TrustCondition(trust="teacher", below=2), state, catalog, ())
+    assert not holds(TrustCondition(trust="teacher", at_least=0), state, catalog, ())
+    assert holds(TrustCondition(trust="parent", at_least=3), state, catalog, ())
 
 
 def test_goals_fail_and_insights_stay_silent_when_nothing_is_decided() -> None:
