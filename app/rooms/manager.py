@@ -19,9 +19,12 @@ from sqlalchemy.ext.asyncio import AsyncEngine
 
 from app.engine.debrief import (
     ROUND_COLUMNS,
+    TABLE_COLUMNS,
+    WorkshopDebrief,
     csv_text,
     debrief_csv_rows,
     table_debrief,
+    workshop_csv_rows,
     workshop_debrief,
 )
 from app.engine.events import EVENT_TYPES
@@ -812,6 +815,9 @@ class RoomManager:
         return out
 
     async def workshop_debrief(self, workshop_id: str, lang: str | None) -> dict[str, Any]:
+        return (await self._workshop_debrief(workshop_id, lang)).model_dump(mode="json")
+
+    async def _workshop_debrief(self, workshop_id: str, lang: str | None) -> WorkshopDebrief:
         every = await self._rooms_of(workshop_id)  # a workshop has at least one table
         rooms = [r for r in every if r.state is not None]
         # Before any game starts it is an empty debrief, still whole (names, language), so
@@ -819,7 +825,7 @@ class RoomManager:
         language = self._lang(every[0], lang)
         tables = [(str(r.config.number), r.rules, r.state) for r in rooms if r.state]
         bots = {str(r.config.number): _bot_seats(r) for r in rooms}
-        return workshop_debrief(tables, language, bot_seats=bots).model_dump(mode="json")
+        return workshop_debrief(tables, language, bot_seats=bots)
 
     async def what_if(
         self,
@@ -874,6 +880,12 @@ class RoomManager:
             )
             rows.extend(debrief_csv_rows(debrief))
         return csv_text(rows, ROUND_COLUMNS)
+
+    async def export_tables_csv(self, workshop_id: str) -> str:
+        """One row per table that has started: its final (or latest) scores, how its
+        package was adopted and what it holds, and the chair's leadership profile."""
+        debrief = await self._workshop_debrief(workshop_id, None)
+        return csv_text(workshop_csv_rows(debrief), TABLE_COLUMNS)
 
     async def export_json(self, workshop_id: str) -> dict[str, Any]:
         rooms = await self._rooms_of(workshop_id)

@@ -451,11 +451,29 @@ async def what_if(
 async def export_csv(workshop_id: str, token: Token, rooms: Manager) -> PlainTextResponse:
     """Scores per table and round, for a spreadsheet."""
     await _authorized(rooms, workshop_id, token)
-    text = await rooms.export_csv(workshop_id)
+    return _csv(await rooms.export_csv(workshop_id), f"workshop-{workshop_id}.csv")
+
+
+@router.get(
+    "/api/workshops/{workshop_id}/tables.csv",
+    tags=["debrief"],
+    responses=ERRORS,
+    response_class=PlainTextResponse,
+)
+async def export_tables_csv(workshop_id: str, token: Token, rooms: Manager) -> PlainTextResponse:
+    """One row per table, for a workshop report: final scores (innovation also with the
+    workshop's rarity), how the package was adopted and what it holds, the seats bots
+    played, and the chair's leadership profile."""
+    await _authorized(rooms, workshop_id, token)
+    return _csv(await rooms.export_tables_csv(workshop_id), f"workshop-{workshop_id}-tables.csv")
+
+
+def _csv(text: str, filename: str) -> PlainTextResponse:
+    """A CSV download: the browser saves it under `filename`."""
     return PlainTextResponse(
         text,
         media_type="text/csv; charset=utf-8",
-        headers={"Content-Disposition": f'attachment; filename="workshop-{workshop_id}.csv"'},
+        headers={"Content-Disposition": f'attachment; filename="{filename}"'},
     )
 
 

@@ -154,16 +154,19 @@ export async function download(path, token, filename) {
   setTimeout(() => URL.revokeObjectURL(url), 10000);
 }
 
-/** Export buttons (CSV, JSON) for a workshop; `token` is the token or a function giving it. */
+/**
+ * Export buttons for a workshop: scores per round (CSV), a summary per table (CSV) and
+ * everything (JSON); `token` is the token or a function giving it.
+ */
 export function exportButtons(workshopId, token) {
-  const run = (kind) => async (event) => {
+  const run = (file, saveAs) => async (event) => {
     const button = event.currentTarget;
     button.disabled = true;
     try {
       await download(
-        `/api/workshops/${encodeURIComponent(workshopId)}/export.${kind}`,
+        `/api/workshops/${encodeURIComponent(workshopId)}/${file}`,
         typeof token === "function" ? token() : token,
-        `workshop-${workshopId}.${kind}`,
+        saveAs,
       );
       say(t("The download has started."));
     } catch (error) {
@@ -173,8 +176,25 @@ export function exportButtons(workshopId, token) {
     }
   };
   return [
-    el("button", { type: "button", class: "fac-btn", onclick: run("csv") }, t("Export CSV")),
-    el("button", { type: "button", class: "fac-btn", onclick: run("json") }, t("Export JSON")),
+    el(
+      "button",
+      { type: "button", class: "fac-btn", onclick: run("export.csv", `workshop-${workshopId}.csv`) },
+      t("Export CSV per round"),
+    ),
+    el(
+      "button",
+      {
+        type: "button",
+        class: "fac-btn",
+        onclick: run("tables.csv", `workshop-${workshopId}-tables.csv`),
+      },
+      t("Export CSV per table"),
+    ),
+    el(
+      "button",
+      { type: "button", class: "fac-btn", onclick: run("export.json", `workshop-${workshopId}.json`) },
+      t("Export JSON"),
+    ),
   ];
 }
 

@@ -18,6 +18,8 @@ timer (each ends because everyone has done what it asks).
 
 from __future__ import annotations
 
+import csv
+import io
 import re
 from collections.abc import Callable
 from dataclasses import dataclass
@@ -416,5 +418,12 @@ def test_a_workshop_from_console_to_debrief(
     trainer.goto(f"/debrief/{workshop}")
     expect(trainer.get_by_role("heading", name=tr(lang, "Scores side by side"))).to_be_visible()
     shot(trainer, "debrief-workshop")
+    # The summary per table, for the trainer's report: the table's row, its adopted ideas.
+    with trainer.expect_download() as saved:
+        trainer.get_by_role("button", name=tr(lang, "Export CSV per table")).click()
+    assert saved.value.suggested_filename == f"workshop-{workshop}-tables.csv"
+    (row,) = csv.DictReader(io.StringIO(Path(saved.value.path()).read_text(encoding="utf-8")))
+    assert (row["table"], row["ended"]) == ("1", "1")
+    assert row["package"].split("; ") == titles
     other = "English" if lang == "da" else "Danish"
     assert not leftovers, f"{other} UI text on the {lang} screens: {leftovers}"

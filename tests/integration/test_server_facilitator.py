@@ -56,6 +56,7 @@ async def test_a_wrong_or_missing_token_is_refused_and_changes_nothing(
             ("GET", "/debrief", None),
             ("GET", "/tables/1/debrief", None),
             ("GET", "/export.csv", None),
+            ("GET", "/tables.csv", None),
             ("GET", "/export.json", None),
             ("DELETE", "", None),
         ]:
@@ -206,6 +207,18 @@ async def test_exports_hold_the_scores_and_the_event_log(table: Table) -> None:
     rows = list(csv.DictReader(io.StringIO(csv_response.text)))
     assert rows and {"table", "round", "consensus", "ownership", "innovation"} <= set(rows[0])
     assert {r["table"] for r in rows} == {"1"}
+    # The summary per table: one row, the same final scores as the workshop debrief.
+    tables_response = await table.fac.get("/tables.csv")
+    assert tables_response.status_code == 200
+    assert "tables.csv" in tables_response.headers["content-disposition"]
+    (summary,) = csv.DictReader(io.StringIO(tables_response.text))
+    (debriefed,) = exported["workshop"]["tables"]
+    assert summary["table"] == "1" and summary["ended"] == "1"
+    for name in ("consensus", "ownership", "innovation"):
+        value = debriefed["scores"][name]
+        assert summary[name] == ("" if value is None else str(value))
+    assert summary["adopted_how"] == (debriefed["adopted_how"] or "")
+    assert summary["package"] == "; ".join(debriefed["package"])
     (only,) = exported["tables"]
     assert only["number"] == 1
     assert only["debrief"]["ended"] is True
