@@ -644,6 +644,16 @@ def warn_unused_framings(scenario: Scenario, locator: Locator) -> list[Problem]:
     return [locator.warning(("framings",), message, at="key")]
 
 
+def warn_no_decide_round(scenario: Scenario, locator: Locator) -> list[Problem]:
+    if any(r.phase == "decide" for r in scenario.rounds):
+        return []
+    message = msg(
+        "no round decides: without a decide round no package is adopted (the game ends "
+        "on the ideas the rankings put first) and the chair's politician card is never played"
+    )
+    return [locator.warning(("rounds",), message, at="key")]
+
+
 def warn_roles_without_moves(scenario: Scenario, locator: Locator) -> list[Problem]:
     return [
         locator.warning(("roles", index, "id"), msg("role '{id}' has no moves", id=role.id))
@@ -672,5 +682,6 @@ CHECKS: tuple[Check, ...] = (
     warn_unused_events,
     warn_unused_interests,
     warn_unused_framings,
+    warn_no_decide_round,
     warn_roles_without_moves,
 )

@@ -56,6 +56,24 @@ WARNINGS: list[tuple[str, tuple[Edit, ...], str]] = [
         "43:1: warning: there is no frame round, so the framings are never used",
     ),
     (
+        "no decide round",
+        (
+            (122, "  - id: decide", ""),
+            (123, "    phase: decide", ""),
+            (124, "    title: {da: Beslut, en: Decide}", ""),
+            (
+                125,
+                "    prompt: {da: Formanden foreslår en pakke., en: The chair proposes a package.}",
+                "",
+            ),
+            (126, "    timer_seconds: 180", ""),
+            (127, "    budget: 3", ""),
+        ),
+        "100:1: warning: no round decides: without a decide round no package is adopted (the "
+        "game ends on the ideas the rankings put first) and the chair's politician card is "
+        "never played",
+    ),
+    (
         "role without moves",
         ((36, "    moves: [deep-listening]", "    moves: []"),),
         "29:9: warning: role 'parent' has no moves",
