@@ -103,6 +103,10 @@ _FIXED: dict[str, dict[str, str]] = {
         "da": "{score} måles for første gang",
         "en": "{score} is measured for the first time",
     },
+    "unanswered": {
+        "da": "{score}: ingen nåede at svare på det forslag, der blev vedtaget",
+        "en": "{score}: nobody had answered the proposal that was adopted",
+    },
 }
 
 _SOURCES: dict[str, dict[str, str]] = {

@@ -253,7 +253,7 @@ def _recombined(idea: TableIdea) -> bool:
 # can never disagree: no "rose because …" under a flat arrow, no up arrow over a score
 # measured for the first time.
 STEADY = 0.5
-_NO_CHANGE = (".none", ".first", ".steady")
+_NO_CHANGE = (".none", ".unanswered", ".first", ".steady")
 
 
 def trend(reason: Reason) -> str:
@@ -280,7 +280,7 @@ def reasons(
     for name in SCORE_NAMES:
         new = after.scores[name]
         if new is None:
-            out.append(Reason(name, f"{name}.none", 0.0))
+            out.append(Reason(name, f"{name}.{_unmeasured(name, state)}", 0.0))
             continue
         old = before.scores[name] if before else None
         if old is None:
@@ -297,6 +297,15 @@ def reasons(
         _, (part, subject) = max(same_way)
         out.append(Reason(name, f"{name}.{part}", round(delta, 1), subject))
     return tuple(out)
+
+
+def _unmeasured(name: str, state: GameState) -> str:
+    """Why a score has no value: nothing to measure yet, or, for consensus, a package
+    adopted (by the politician card or the clock) before anyone answered it, as after a
+    revision: the answers to the first proposal no longer count, and none came after."""
+    if name == "consensus" and state.latest_consensus == "votes" and state.adopted_how:
+        return "unanswered"
+    return "none"
 
 
 def _shares(

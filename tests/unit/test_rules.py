@@ -17,6 +17,7 @@ import pytest
 from app.engine import actions as a
 from app.engine import events as e
 from app.engine.bots import Bot
+from app.engine.explain import explain
 from app.engine.outcome import holds, leadership_profile, role_answers
 from app.engine.rules import Accepted, Rejected, Rules
 from app.engine.simulate import default_seats, play_game
@@ -490,6 +491,21 @@ def test_overruling_an_objection_costs_the_objector_its_share_of_ownership() -> 
 def test_the_politician_card_needs_a_proposal() -> None:
     state = to_decide_with_b_cards()
     assert refusal(state, a.PlayMove("chair", "card")) == "not_your_turn"
+
+
+def test_a_revision_adopted_before_anyone_answered_it_says_so() -> None:
+    """The answers to the first proposal do not count for the revised one: with none on
+    the revision, consensus is n/a, and the reason tells the table why."""
+    state = objected(do(to_decide_with_b_cards(), a.Propose("chair", ("i1", "i2"))))
+    state = do(state, a.Propose("chair", ("i1", "i3")), a.PlayMove("chair", "card"))
+    assert state.history[-1].scores["consensus"] is None
+    (reason,) = [r for r in state.history[-1].reasons if r.score == "consensus"]
+    assert explain(reason, RULES.catalog, "en") == (
+        "consensus: nobody had answered the proposal that was adopted"
+    )
+    assert explain(reason, RULES.catalog, "da") == (
+        "konsensus: ingen nåede at svare på det forslag, der blev vedtaget"
+    )
 
 
 def test_the_politician_card_lowers_ownership() -> None:
