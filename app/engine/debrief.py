@@ -53,7 +53,7 @@ from pydantic import BaseModel, ConfigDict
 from app.engine.catalog import Catalog
 from app.engine.events import Reason, TableIdea
 from app.engine.explain import SCORE_NAMES_TEXT, explain, source_title
-from app.engine.outcome import leadership_profile, leading_package
+from app.engine.outcome import leadership_profile, leading_package, trend
 from app.engine.rules import Rules
 from app.engine.state import GameState
 from app.scenarios.models import LEADERSHIP_STYLES, SCORE_NAMES, localize
@@ -627,7 +627,9 @@ def _moments(
         best: tuple[int, Reason] | None = None
         for h in state.history:
             reason = next((r for r in h.reasons if r.score == name), None)
-            if reason is None or h.scores.get(name) is None or reason.delta == 0:
+            # Only a round whose reason names a rise or a fall: "held steady" is no moment,
+            # even with the few tenths of a point it carries.
+            if reason is None or h.scores.get(name) is None or trend(reason) == "flat":
                 continue
             if acts_only and not _is_act(reason):
                 continue

@@ -11,6 +11,7 @@ import csv
 import io
 import json
 from collections.abc import Callable, Sequence
+from dataclasses import replace
 from functools import cache
 
 import pytest
@@ -33,7 +34,7 @@ from app.engine.debrief import (
     workshop_csv_rows,
     workshop_debrief,
 )
-from app.engine.events import SeatSpec, TableIdea
+from app.engine.events import Reason, SeatSpec, TableIdea
 from app.engine.explain import source_title
 from app.engine.outcome import package_cards
 from app.engine.rules import Rules
@@ -140,6 +141,24 @@ def test_key_moments_name_the_cause_of_the_biggest_change() -> None:
     titles = {"Listen", "Share", "Outside", "Card", "Hide", "Meet"}
     for moment in debrief.act_moments:
         assert moment.cause in titles | {"the chair played the politician card"}
+
+
+def test_a_round_that_held_steady_is_no_key_moment() -> None:
+    """Innovation moving by a few tenths in one round and not at all in the others reads
+    "held steady" every round: it has no key moment, rather than a steady one."""
+    state = _carded().clone()
+
+    def steady(r: Reason, index: int) -> Reason:
+        if r.score != "innovation":
+            return r
+        return Reason(r.score, "innovation.steady", 0.4 if index == 2 else 0.0)
+
+    state.history = [
+        replace(h, reasons=tuple(steady(r, i) for r in h.reasons))
+        for i, h in enumerate(state.history)
+    ]
+    moments = table_debrief(RULES, state, "en").key_moments
+    assert {m.score for m in moments} == {"consensus", "ownership"}
 
 
 def test_profile_shares_sum_to_one_for_a_politician_who_acted() -> None:
