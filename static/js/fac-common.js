@@ -175,27 +175,14 @@ export function exportButtons(workshopId, token) {
       button.disabled = false;
     }
   };
-  return [
-    el(
-      "button",
-      { type: "button", class: "fac-btn", onclick: run("export.csv", `workshop-${workshopId}.csv`) },
-      t("Export CSV per round"),
-    ),
-    el(
-      "button",
-      {
-        type: "button",
-        class: "fac-btn",
-        onclick: run("tables.csv", `workshop-${workshopId}-tables.csv`),
-      },
-      t("Export CSV per table"),
-    ),
-    el(
-      "button",
-      { type: "button", class: "fac-btn", onclick: run("export.json", `workshop-${workshopId}.json`) },
-      t("Export JSON"),
-    ),
+  const files = [
+    ["export.csv", `workshop-${workshopId}.csv`, t("Export CSV per round")],
+    ["tables.csv", `workshop-${workshopId}-tables.csv`, t("Export CSV per table")],
+    ["export.json", `workshop-${workshopId}.json`, t("Export JSON")],
   ];
+  return files.map(([file, saveAs, label]) =>
+    el("button", { type: "button", class: "fac-btn", onclick: run(file, saveAs) }, label),
+  );
 }
 
 /** A small form to paste the facilitator key when the page has none. */
