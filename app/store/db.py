@@ -17,6 +17,7 @@ from sqlalchemy.engine import make_url
 from sqlalchemy.exc import DBAPIError, IntegrityError, InterfaceError, OperationalError
 from sqlalchemy.ext.asyncio import AsyncEngine, async_sessionmaker, create_async_engine
 from sqlalchemy.pool import StaticPool
+from sqlmodel import Session
 from sqlmodel.ext.asyncio.session import AsyncSession
 
 # Settings speak the URLs people know; the app needs their async drivers.
@@ -118,13 +119,15 @@ T = TypeVar("T")
 log = logging.getLogger("policymaker.store")
 
 
-class SqliteWriter:
-    """Writes to a SQLite file without the async driver's hand-offs.
+class SqliteFile:
+    """Reads and writes a SQLite file without the async driver's hand-offs.
 
     Through aiosqlite a transaction is several hand-offs between the event loop and the
     driver's thread (cursor, execute, commit, the pool's reset), each waiting for a turn
     of a busy loop and for the GIL; under load that, not SQLite, set the latency of every
     append. `run` runs a whole transaction in a thread of its own: the loop wakes once.
+    `read` does the same for reads, in a thread of their own, so that a read never
+    waits behind a write that waits for the file's lock.
 
     `write` goes further for the appends' group commit: a transaction of plain SQL on
     the loop's own thread takes SQLite some 50 us, less than waking a thread costs, and
@@ -143,6 +146,7 @@ class SqliteWriter:
         self.engine = create_engine(url, connect_args={"check_same_thread": False})
         event.listen(self.engine, "connect", _sqlite_pragmas)
         self.executor = ThreadPoolExecutor(1, thread_name_prefix="sqlite-writer")
+        self.reader = ThreadPoolExecutor(1, thread_name_prefix="sqlite-reader")
         self.path = make_url(url).database or ""
         self._direct: sqlite3.Connection | None = None
         self._stopping = threading.Event()  # ends the checkpointer thread (`close`)
@@ -154,6 +158,14 @@ class SqliteWriter:
     def _run(self, work: Callable[[Connection], T]) -> T:
         with self.engine.begin() as connection:
             return work(connection)
+
+    async def read(self, work: Callable[[Session], T]) -> T:
+        """`work` on a session of its own, in one hand-off to the reader's thread."""
+        return await asyncio.get_running_loop().run_in_executor(self.reader, self._read, work)
+
+    def _read(self, work: Callable[[Session], T]) -> T:
+        with Session(self.engine) as session:
+            return work(session)
 
     async def write(self, work: Callable[[sqlite3.Connection], T]) -> T:
         """`work` on a driver connection in one transaction, committed if it returns.
@@ -219,6 +231,7 @@ class SqliteWriter:
     def close(self) -> None:
         self._stopping.set()
         self.executor.shutdown(wait=False)
+        self.reader.shutdown(wait=False)
         if self._direct is not None:
             self._direct.close()
         self.engine.dispose()
@@ -238,22 +251,20 @@ def _wrapped(work: Callable[[sqlite3.Connection], T], connection: sqlite3.Connec
         raise IntegrityError(None, None, exc) from exc
 
 
-_WRITERS: weakref.WeakKeyDictionary[AsyncEngine, SqliteWriter] = weakref.WeakKeyDictionary()
+_FILES: weakref.WeakKeyDictionary[AsyncEngine, SqliteFile] = weakref.WeakKeyDictionary()
 
 
-def sqlite_writer(engine: AsyncEngine) -> SqliteWriter | None:
-    """The engine's one-hand-off writer, for a SQLite file; None for other databases (an
-    in-memory database exists only on the engine's own connection)."""
+def sqlite_file(engine: AsyncEngine) -> SqliteFile | None:
+    """The engine's one-hand-off reader and writer, for a SQLite file; None for other
+    databases (an in-memory database exists only on the engine's own connection)."""
     url = engine.url
     if url.get_backend_name() != "sqlite" or url.database in (None, "", ":memory:"):
         return None
-    writer = _WRITERS.get(engine)
-    if writer is None:
-        writer = _WRITERS[engine] = SqliteWriter(
-            url.set(drivername="sqlite").render_as_string(False)
-        )
-        weakref.finalize(engine, writer.close)
-    return writer
+    file = _FILES.get(engine)
+    if file is None:
+        file = _FILES[engine] = SqliteFile(url.set(drivername="sqlite").render_as_string(False))
+        weakref.finalize(engine, file.close)
+    return file
 
 
 def make_sessionmaker(engine: AsyncEngine) -> async_sessionmaker[AsyncSession]:

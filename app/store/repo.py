@@ -22,12 +22,12 @@ from typing import Any, TypeVar, cast
 from sqlalchemy import Connection, delete, func, insert, text, update
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncEngine
-from sqlmodel import col, select
+from sqlmodel import Session, col, select
 from sqlmodel.ext.asyncio.session import AsyncSession
 
 from app.jsontext import dumps
 from app.store.codes import clean_join_code, new_join_code, possible_join_code
-from app.store.db import sqlite_writer
+from app.store.db import sqlite_file
 from app.store.errors import NotFound, SeatTaken, SeqConflict
 from app.store.records import (
     TABLE_STATUSES,
@@ -87,6 +87,7 @@ __all__ = [
 ]
 
 T = TypeVar("T")
+R = TypeVar("R")
 
 # A collision among 25**6 (244 million) codes is rare; five in a row means a bug.
 JOIN_CODE_ATTEMPTS = 5
@@ -94,10 +95,20 @@ JOIN_CODE_ATTEMPTS = 5
 SEED_LIMIT = 2**31
 
 
-@asynccontextmanager
-async def _read(engine: AsyncEngine) -> AsyncIterator[AsyncSession]:
+async def _read(engine: AsyncEngine, work: Callable[[Session], T]) -> T:
+    """`work` in one read transaction, given a session.
+
+    On a SQLite file it runs whole in the reader's thread (`SqliteFile.read`): one
+    hand-off, where the async driver made several for every query (cursor, execute, fetch,
+    close), each waiting for a turn of a busy loop and for the GIL; some 0.7 ms of CPU a
+    read, and a join made four.
+    """
+    file = sqlite_file(engine)
+    if file is not None:
+        return await file.read(work)
     async with AsyncSession(engine, expire_on_commit=False) as session:
-        yield session
+        # sqlmodel's AsyncSession runs its own Session class; SQLAlchemy's types name the base.
+        return await session.run_sync(lambda sync: work(cast(Session, sync)))
 
 
 @asynccontextmanager
@@ -112,13 +123,13 @@ async def _run_write(engine: AsyncEngine, work: Callable[[Connection], T]) -> T:
     """`work` in one write transaction, committed unless it raises.
 
     For the writes made while games run (appends, seats taken, status changes). On a
-    SQLite file the transaction runs whole in the writer's thread (`SqliteWriter`): it
+    SQLite file the transaction runs whole in the writer's thread (`SqliteFile`): it
     holds the file's write lock for microseconds, not across several turns of a busy
     event loop, during which every other writer sleeps and polls.
     """
-    writer = sqlite_writer(engine)
-    if writer is not None:
-        return await writer.run(work)
+    file = sqlite_file(engine)
+    if file is not None:
+        return await file.run(work)
     async with engine.begin() as connection:
         return await connection.run_sync(work)
 
@@ -179,9 +190,7 @@ async def create_workshop(engine: AsyncEngine, spec: WorkshopSpec) -> CreatedWor
 
 
 async def get_workshop(engine: AsyncEngine, workshop_id: str) -> StoredWorkshop | None:
-    async with _read(engine) as session:
-        row = await session.get(Workshop, workshop_id)
-        return _workshop(row) if row else None
+    return await _read(engine, lambda s: _maybe(_workshop, s.get(Workshop, workshop_id)))
 
 
 async def list_tables(engine: AsyncEngine, workshop_id: str) -> list[StoredTable]:
@@ -191,8 +200,7 @@ async def list_tables(engine: AsyncEngine, workshop_id: str) -> list[StoredTable
         .where(col(GameTable.workshop_id) == workshop_id)
         .order_by(col(GameTable.number))
     )
-    async with _read(engine) as session:
-        return [_table(r) for r in await session.exec(query)]
+    return await _read(engine, lambda s: [_table(r) for r in s.exec(query)])
 
 
 async def running_tables(engine: AsyncEngine) -> list[StoredTable]:
@@ -202,8 +210,7 @@ async def running_tables(engine: AsyncEngine) -> list[StoredTable]:
         .where(col(GameTable.status).in_(("running", "paused")))
         .order_by(col(GameTable.created_at), col(GameTable.number))
     )
-    async with _read(engine) as session:
-        return [_table(r) for r in await session.exec(query)]
+    return await _read(engine, lambda s: [_table(r) for r in s.exec(query)])
 
 
 async def table_by_code(engine: AsyncEngine, code: str) -> StoredTable | None:
@@ -213,15 +220,11 @@ async def table_by_code(engine: AsyncEngine, code: str) -> StoredTable | None:
         # Not looked up: a code no table can have (NUL, say, which PostgreSQL refuses).
         return None
     query = select(GameTable).where(col(GameTable.join_code) == code)
-    async with _read(engine) as session:
-        row = (await session.exec(query)).first()
-        return _table(row) if row else None
+    return await _read(engine, lambda s: _maybe(_table, s.exec(query).first()))
 
 
 async def get_table(engine: AsyncEngine, table_id: str) -> StoredTable | None:
-    async with _read(engine) as session:
-        row = await session.get(GameTable, table_id)
-        return _table(row) if row else None
+    return await _read(engine, lambda s: _maybe(_table, s.get(GameTable, table_id)))
 
 
 async def set_table_status(engine: AsyncEngine, table_id: str, status: TableStatus) -> None:
@@ -269,21 +272,16 @@ async def list_seats(engine: AsyncEngine, table_id: str) -> list[StoredSeat]:
         .where(col(Seat.table_id) == table_id)
         .order_by(col(Seat.created_at), col(Seat.seat_key))
     )
-    async with _read(engine) as session:
-        return [_seat(r) for r in await session.exec(query)]
+    return await _read(engine, lambda s: [_seat(r) for r in s.exec(query)])
 
 
 async def get_seat(engine: AsyncEngine, seat_id: str) -> StoredSeat | None:
-    async with _read(engine) as session:
-        row = await session.get(Seat, seat_id)
-        return _seat(row) if row else None
+    return await _read(engine, lambda s: _maybe(_seat, s.get(Seat, seat_id)))
 
 
 async def seat_by_key(engine: AsyncEngine, table_id: str, seat_key: str) -> StoredSeat | None:
     query = select(Seat).where(col(Seat.table_id) == table_id, col(Seat.seat_key) == seat_key)
-    async with _read(engine) as session:
-        row = (await session.exec(query)).first()
-        return _seat(row) if row else None
+    return await _read(engine, lambda s: _maybe(_seat, s.exec(query).first()))
 
 
 async def update_seat(
@@ -438,8 +436,8 @@ async def _write_batch(
 ) -> set[str]:
     """Insert the event rows and make the status changes in one transaction; the tables
     of the status changes that found no such table."""
-    writer = sqlite_writer(engine)
-    if writer is None:
+    file = sqlite_file(engine)
+    if file is None:
 
         def work(c: Connection) -> set[str]:
             if rows:
@@ -457,7 +455,7 @@ async def _write_batch(
 
         return await _run_write(engine, work)
     # Plain SQL on the driver's connection, usually on the loop's own thread (see
-    # `SqliteWriter.write`): a Core insert (compiling, binding, type processing) cost more
+    # `SqliteFile.write`): a Core insert (compiling, binding, type processing) cost more
     # than SQLite's work. The same rows as SQLAlchemy would store them.
     params = [
         (
@@ -481,7 +479,7 @@ async def _write_batch(
             if c.execute(_SQLITE_SET_STATUS, (change.status, change.table_id)).rowcount == 0
         }
 
-    return await writer.write(plain)
+    return await file.write(plain)
 
 
 _SQLITE_INSERT_EVENT = (
@@ -524,15 +522,13 @@ async def load_events(engine: AsyncEngine, game_id: str, after_seq: int = 0) -> 
         .where(col(EventRecord.game_id) == game_id, col(EventRecord.seq) > after_seq)
         .order_by(col(EventRecord.seq))
     )
-    async with _read(engine) as session:
-        return [_event(r) for r in await session.exec(query)]
+    return await _read(engine, lambda s: [_event(r) for r in s.exec(query)])
 
 
 async def last_seq(engine: AsyncEngine, game_id: str) -> int:
     """The highest seq stored for the game; 0 if none."""
     query = select(func.max(col(EventRecord.seq))).where(col(EventRecord.game_id) == game_id)
-    async with _read(engine) as session:
-        return (await session.exec(query)).one() or 0
+    return await _read(engine, lambda s: s.exec(query).one() or 0)
 
 
 async def last_seqs(engine: AsyncEngine, game_ids: Sequence[str]) -> dict[str, int]:
@@ -544,8 +540,7 @@ async def last_seqs(engine: AsyncEngine, game_ids: Sequence[str]) -> dict[str, i
         .where(col(EventRecord.game_id).in_(list(game_ids)))
         .group_by(col(EventRecord.game_id))
     )
-    async with _read(engine) as session:
-        found = {game: seq for game, seq in await session.exec(query)}
+    found = await _read(engine, lambda s: {game: seq for game, seq in s.exec(query)})
     return {g: found.get(g) or 0 for g in game_ids}
 
 
@@ -565,8 +560,7 @@ async def find_client_msg(
         )
         .order_by(col(EventRecord.seq))
     )
-    async with _read(engine) as session:
-        found = [_event(r) for r in await session.exec(query)]
+    found = await _read(engine, lambda s: [_event(r) for r in s.exec(query)])
     return found or None
 
 
@@ -575,16 +569,18 @@ async def find_client_msg(
 
 async def get_note(engine: AsyncEngine, table_id: str) -> str:
     """The facilitator's notes on a table; empty when none were written."""
-    async with _read(engine) as session:
-        row = await session.get(TableNote, table_id)
+
+    def text(session: Session) -> str:
+        row = session.get(TableNote, table_id)
         return row.text if row else ""
+
+    return await _read(engine, text)
 
 
 async def list_notes(engine: AsyncEngine, table_ids: Sequence[str]) -> dict[str, str]:
     """The notes of these tables, by table id (tables without notes are left out)."""
     query = select(TableNote).where(col(TableNote.table_id).in_(list(table_ids)))
-    async with _read(engine) as session:
-        return {r.table_id: r.text for r in await session.exec(query)}
+    return await _read(engine, lambda s: {r.table_id: r.text for r in s.exec(query)})
 
 
 async def set_note(engine: AsyncEngine, table_id: str, text: str) -> None:
@@ -619,8 +615,7 @@ async def workshops_created_before(engine: AsyncEngine, cutoff: datetime) -> lis
         .where(col(Workshop.created_at) < cutoff)
         .order_by(col(Workshop.created_at), col(Workshop.id))
     )
-    async with _read(engine) as session:
-        return [_workshop(r) for r in await session.exec(query)]
+    return await _read(engine, lambda s: [_workshop(r) for r in s.exec(query)])
 
 
 async def purge_older_than(engine: AsyncEngine, days: float, *, now: datetime | None = None) -> int:
@@ -675,6 +670,10 @@ def _foreign_key_violation(exc: IntegrityError) -> bool:
 def _utc(moment: datetime) -> datetime:
     # SQLite hands back naive datetimes; everything the store writes is UTC.
     return moment.replace(tzinfo=UTC) if moment.tzinfo is None else moment.astimezone(UTC)
+
+
+def _maybe(record: Callable[[R], T], row: R | None) -> T | None:
+    return record(row) if row is not None else None
 
 
 def _workshop(row: Workshop) -> StoredWorkshop:
