@@ -17,7 +17,7 @@ from starlette.middleware.gzip import GZipMiddleware
 
 from app.bundled import STATIC
 from app.looplag import LoopLag
-from app.rooms.manager import RoomManager
+from app.rooms.manager import RoomManager, WorkshopGone
 from app.rooms.schemas import WorkshopRequest
 from app.settings import Settings, get_settings
 from app.store.db import make_engine
@@ -78,6 +78,7 @@ def create_app(settings: Settings | None = None, announce: bool = False) -> Fast
     app.add_exception_handler(RequestValidationError, _validation_error)
     for kind in outage.HANDLED:
         app.add_exception_handler(kind, outage.database_unavailable)
+    app.add_exception_handler(WorkshopGone, _workshop_gone)
     # Pages, scripts and catalogs go out compressed: a phone on a town hall's busy wifi
     # gets the player screen in a third of the bytes. (HTTP only; websockets pass by.)
     app.add_middleware(GZipMiddleware, minimum_size=1024)
@@ -90,6 +91,11 @@ def create_app(settings: Settings | None = None, announce: bool = False) -> Fast
     app.include_router(api_docs.router)
     app.mount("/static", StaticFiles(directory=STATIC), name="static")
     return app
+
+
+async def _workshop_gone(request: Request, exc: Exception) -> JSONResponse:
+    """404, as for any workshop the server does not have, for every facilitator request."""
+    return JSONResponse({"detail": str(exc)}, status_code=404)
 
 
 async def _validation_error(request: Request, exc: Exception) -> JSONResponse:

@@ -60,10 +60,10 @@ from app.scenarios import library
 from app.scenarios.models import LEADERSHIP_STYLES, localize
 from app.settings import Settings, secret_key
 from app.store import repo
-from app.store.codes import hash_token, new_token
+from app.store.codes import clean_join_code, hash_token, new_token
 from app.store.db import is_outage, is_sqlite
 from app.store.errors import SeatTaken
-from app.store.records import TABLE_STATUSES
+from app.store.records import TABLE_STATUSES, StoredTable
 from app.store.records import TableStatus as TableStatusName
 
 log = logging.getLogger("policymaker.manager")
@@ -89,6 +89,11 @@ class Unavailable(Exception):
 class UnknownRole(Exception):
     """A join asking for a role the table's scenario does not have (a 422, not a 409:
     no one holds that role, so waiting or asking again cannot help)."""
+
+
+class WorkshopGone(LookupError):
+    """A workshop known here whose tables are gone: another process deleted it (a purge
+    from the command line, or another instance whose notice did not arrive)."""
 
 
 class Refused(Exception):
@@ -211,6 +216,7 @@ class RoomManager:
                 tables=req.tables,
             ),
         )
+        self._known.put(KnownWorkshop(created.workshop, created.tables))
         base = (self.settings.public_url or base_url).rstrip("/")
         return WorkshopCreated(
             workshop_id=created.workshop.id,
@@ -302,17 +308,19 @@ class RoomManager:
             room = self._rooms.get(table_id)
             if room is not None and room.removed:  # found gone when it tried to append
                 del self._rooms[table_id]
+                self._known.forget_table(table_id)
                 raise LookupError("no such table")
             if room is not None:
                 return room
             if table_id in self._removing:
                 raise LookupError("no such table")
+            # Read even when its workshop is known here: the row says whether the table
+            # still exists (its workshop may have been deleted on another instance).
             table = await repo.get_table(self.engine, table_id)
             if table is None:
+                self._known.forget_table(table_id)
                 raise LookupError("no such table")
-            workshop = await repo.get_workshop(self.engine, table.workshop_id)
-            if workshop is None:
-                raise LookupError("no such workshop")
+            workshop = (await self._workshop(table.workshop_id)).row
             rules = self._rules_for(
                 workshop.scenario_hash, workshop.scenario_text, workshop.scenario_id
             )
@@ -558,8 +566,20 @@ class RoomManager:
             if self._unsaved_status.get(table_id) == status:
                 del self._unsaved_status[table_id]
 
+    async def _table_by_code(self, code: str) -> StoredTable | None:
+        """The table a join code opens: from the workshops known here when it is one of
+        theirs (every join asks), else read, and its workshop then remembered."""
+        table = self._known.by_code(clean_join_code(code))
+        if table is not None:
+            return table
+        table = await repo.table_by_code(self.engine, code)
+        if table is not None:
+            with contextlib.suppress(LookupError):  # deleted meanwhile: the room says so
+                await self._workshop(table.workshop_id)
+        return table
+
     async def lobby(self, code: str) -> TableLobby:
-        table = await repo.table_by_code(self.engine, code.strip().upper())
+        table = await self._table_by_code(code)
         if table is None:
             raise LookupError("no table with that code")
         room = await self.room(table.id)
@@ -585,7 +605,7 @@ class RoomManager:
 
     async def join(self, req: JoinRequest) -> Joined:
         """Seat a player: the role they asked for, else the role most needed."""
-        table = await repo.table_by_code(self.engine, req.code.strip().upper())
+        table = await self._table_by_code(req.code)
         if table is None:
             raise LookupError("no table with that code")
         room = await self.room(table.id)
@@ -663,7 +683,7 @@ class RoomManager:
         return SeatChanged(table=room.config.number, seat=seat.id, action="bot")
 
     async def watch(self, code: str) -> Room:
-        table = await repo.table_by_code(self.engine, code.strip().upper())
+        table = await self._table_by_code(code)
         if table is None:
             raise LookupError("no table with that code")
         return await self.room(table.id)
@@ -675,7 +695,11 @@ class RoomManager:
         tables = [t for t in known.tables if number is None or t.number == number]
         if number is not None and not tables:
             raise LookupError(f"no table {number} in this workshop")
-        rooms = [await self.room(t.id) for t in tables]
+        try:
+            rooms = [await self.room(t.id) for t in tables]
+        except LookupError:
+            # Tables go only with their workshop (and `_room` has forgotten it).
+            raise WorkshopGone(f"no workshop {workshop_id!r}") from None
         if self.broadcast.shared:
             # What the facilitator sees must include other instances' appends and seats.
             for room in rooms:

@@ -55,3 +55,16 @@ def test_a_deleted_workshop_is_forgotten_by_its_id_or_by_one_of_its_tables() -> 
     known.forget_table("b-t2")
     assert known.get("a") is None
     assert known.get("b") is None
+
+
+def test_a_table_is_found_by_its_code_only_while_its_workshop_is_kept() -> None:
+    known = KnownWorkshops(kept=1)
+    known.put(_known("a"))
+    found = known.by_code("C2")
+    assert found is not None and found.id == "a-t2"
+    known.put(_known("b", tables=1))  # a is dropped: its codes with it
+    assert known.by_code("C2") is None
+    found = known.by_code("C1")
+    assert found is not None and found.workshop_id == "b"
+    known.forget_table("b-t1")
+    assert known.by_code("C1") is None
