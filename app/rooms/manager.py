@@ -567,8 +567,8 @@ class RoomManager:
                 del self._unsaved_status[table_id]
 
     async def _table_by_code(self, code: str) -> StoredTable | None:
-        """The table a join code opens: from the workshops known here when it is one of
-        theirs (every join asks), else read, and its workshop then remembered."""
+        """The table a join code opens: found among the workshops known here (so that a
+        join reads nothing), else read, and its workshop remembered for the next joins."""
         table = self._known.by_code(clean_join_code(code))
         if table is not None:
             return table

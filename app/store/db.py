@@ -126,7 +126,7 @@ class SqliteFile:
     driver's thread (cursor, execute, commit, the pool's reset), each waiting for a turn
     of a busy loop and for the GIL; under load that, not SQLite, set the latency of every
     append. `run` runs a whole transaction in a thread of its own: the loop wakes once.
-    `read` does the same for reads, in a thread of their own, so that a read never
+    `read` does the same for a read, in a thread of its own, so that a read never
     waits behind a write that waits for the file's lock.
 
     `write` goes further for the appends' group commit: a transaction of plain SQL on

@@ -100,8 +100,8 @@ async def _read(engine: AsyncEngine, work: Callable[[Session], T]) -> T:
 
     On a SQLite file it runs whole in the reader's thread (`SqliteFile.read`): one
     hand-off, where the async driver made several for every query (cursor, execute, fetch,
-    close), each waiting for a turn of a busy loop and for the GIL; some 0.7 ms of CPU a
-    read, and a join made four.
+    close), each waiting for a turn of a busy loop and for the GIL: 0.6 to 0.7 ms of CPU a
+    read that way, 0.25 to 0.3 this way (bench/RESULTS.md, "Table turnover").
     """
     file = sqlite_file(engine)
     if file is not None:
