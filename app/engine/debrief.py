@@ -6,7 +6,8 @@ the debrief screen renders and the JSON/CSV exports serialise (`model_dump(mode=
 `table_debrief` follows the order debriefing research recommends - how do you feel, what
 happened, what did you learn, how does it relate to real life:
 
-1. `feelings`   a quick poll: a prompt and fixed options (the server collects answers);
+1. `feelings`   a quick poll: a prompt and fixed options (answered on the players' phones
+   and counted by the trainer's taps, both outside the engine);
 2. `proposal`   the final package (the leading one while the game runs), whose ideas;
 3. `agendas`    every seated role's brief, agenda and secret goal, revealed, and met or not;
 4. `scores`     the three scores per round with their one-line reasons, and

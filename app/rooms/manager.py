@@ -13,6 +13,7 @@ import logging
 import re
 import secrets
 import time
+from collections import Counter
 from typing import Any
 
 from sqlalchemy.ext.asyncio import AsyncEngine
@@ -23,6 +24,7 @@ from app.engine.debrief import (
     WorkshopDebrief,
     csv_text,
     debrief_csv_rows,
+    feelings_poll,
     table_debrief,
     workshop_csv_rows,
     workshop_debrief,
@@ -39,16 +41,19 @@ from app.rooms.room import GONE_MESSAGE, REMOVED, Room, SeatRow, TableConfig, sa
 from app.rooms.schemas import (
     ControlRequest,
     ControlResult,
+    FeelingsAnswer,
     Joined,
     JoinRequest,
     LobbyRole,
     Note,
     SeatChanged,
+    SeatFeelings,
     SeatStatus,
     TableLink,
     TableLobby,
     TableStatus,
     WorkshopCreated,
+    WorkshopFeelings,
     WorkshopRequest,
     WorkshopStatus,
 )
@@ -672,6 +677,27 @@ class RoomManager:
         room, seat = await self.resume(token)
         return seat_scenario(room.rules, seat.role)
 
+    async def seat_feelings(self, token: str, lang: str | None) -> SeatFeelings:
+        room, seat = await self.resume(token)
+        return await self._seat_feelings(room, seat, lang)
+
+    async def set_seat_feelings(
+        self, token: str, answer: FeelingsAnswer, lang: str | None
+    ) -> SeatFeelings:
+        """The words a player picked in the debrief's poll, in place of any picked before."""
+        room, seat = await self.resume(token)
+        await repo.set_feelings(self.engine, room.config.table_id, seat.id, answer.feelings)
+        return await self._seat_feelings(room, seat, lang)
+
+    async def _seat_feelings(self, room: Room, seat: SeatRow, lang: str | None) -> SeatFeelings:
+        poll = feelings_poll(self._lang(room, lang))
+        mine = await repo.seat_feelings(self.engine, room.config.table_id, seat.id)
+        return SeatFeelings(
+            prompt=poll.prompt,
+            options=list(poll.options),
+            mine=[o.id for o in poll.options if o.id in mine],
+        )
+
     async def release_seat(self, token: str) -> SeatChanged:
         """A player (a bot client giving up) hands its seat to the server's bots."""
         room, seat = await self.resume(token)
@@ -837,6 +863,16 @@ class RoomManager:
         # The trainer's own words on the table, as written (plain text).
         out["notes"] = await repo.get_note(self.engine, room.config.table_id)
         return out
+
+    async def feelings(self, workshop_id: str) -> WorkshopFeelings:
+        """The feelings poll's answers so far: the debrief screen asks every few seconds."""
+        known = await self._workshop(workshop_id)
+        counts = await repo.feeling_counts(self.engine, [t.id for t in known.tables])
+        tables = {str(t.number): counts.get(t.id, {}) for t in known.tables}
+        total: Counter[str] = Counter()
+        for table in tables.values():
+            total.update(table)
+        return WorkshopFeelings(tables=tables, total=dict(total))
 
     async def workshop_debrief(self, workshop_id: str, lang: str | None) -> dict[str, Any]:
         return (await self._workshop_debrief(workshop_id, lang)).model_dump(mode="json")

@@ -7,7 +7,7 @@ from typing import Any, Literal
 from pydantic import BaseModel, ConfigDict, Field, field_validator
 from pydantic_core import PydanticCustomError
 
-from app.engine.debrief import TableDebrief, WorkshopDebrief
+from app.engine.debrief import FEELINGS, FeelingOption, TableDebrief, WorkshopDebrief
 from app.scenarios.loader import MAX_BYTES, load_scenario_text
 
 MAX_NAME = 40
@@ -338,3 +338,40 @@ class Outage(BaseModel):
     detail: str
     code: Literal["unavailable"] = "unavailable"
     retry_after: int
+
+
+FEELING_IDS = tuple(i for i, _ in FEELINGS)
+
+
+class FeelingsAnswer(BaseModel):
+    """The words a player picked in the debrief's feelings poll (none, to take them back)."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    feelings: list[str] = Field(max_length=len(FEELING_IDS), description="option ids")
+
+    @field_validator("feelings")
+    @classmethod
+    def _known(cls, feelings: list[str]) -> list[str]:
+        unknown = [f for f in feelings if f not in FEELING_IDS]
+        if unknown:
+            raise ValueError(
+                f"unknown feeling {unknown[0][:32]!r}; the poll's words are: "
+                + ", ".join(FEELING_IDS)
+            )
+        return feelings
+
+
+class SeatFeelings(BaseModel):
+    """The feelings poll as a player's phone shows it, with the words this seat picked."""
+
+    prompt: str
+    options: list[FeelingOption]
+    mine: list[str] = Field(description="the option ids this seat picked, in the poll's order")
+
+
+class WorkshopFeelings(BaseModel):
+    """How many players picked each word, per table (by number) and in all; never who."""
+
+    tables: dict[str, dict[str, int]]
+    total: dict[str, int]

@@ -43,6 +43,7 @@ from app.store.records import (
 from app.store.tables import (
     DISPLAY_NAME_MAX,
     EventRecord,
+    Feeling,
     GameTable,
     Seat,
     TableNote,
@@ -63,6 +64,7 @@ __all__ = [
     "append_events",
     "create_workshop",
     "delete_workshop",
+    "feeling_counts",
     "find_client_msg",
     "get_note",
     "get_seat",
@@ -79,6 +81,8 @@ __all__ = [
     "remove_seat",
     "running_tables",
     "seat_by_key",
+    "seat_feelings",
+    "set_feelings",
     "set_note",
     "set_table_status",
     "table_by_code",
@@ -599,6 +603,54 @@ async def set_note(engine: AsyncEngine, table_id: str, text: str) -> None:
         raise
 
 
+# --- the debrief's feelings poll ------------------------------------------------------
+
+
+async def set_feelings(
+    engine: AsyncEngine, table_id: str, seat_key: str, feelings: Sequence[str]
+) -> None:
+    """The words this seat picked, in place of any it picked before; NotFound if there is
+    no such table."""
+    rows = [{"table_id": table_id, "seat_key": seat_key, "feeling": f} for f in set(feelings)]
+
+    def work(c: Connection) -> None:
+        mine = (col(Feeling.table_id) == table_id) & (col(Feeling.seat_key) == seat_key)
+        c.execute(delete(Feeling).where(mine))
+        if rows:
+            c.execute(insert(Feeling), rows)
+
+    try:
+        await _run_write(engine, work)
+    except IntegrityError as exc:
+        if _foreign_key_violation(exc):
+            raise _no_table(table_id) from exc
+        raise
+
+
+async def seat_feelings(engine: AsyncEngine, table_id: str, seat_key: str) -> set[str]:
+    """The words this seat picked (so a phone shows them again after a reload)."""
+    query = select(Feeling.feeling).where(
+        col(Feeling.table_id) == table_id, col(Feeling.seat_key) == seat_key
+    )
+    return await _read(engine, lambda s: set(s.exec(query)))
+
+
+async def feeling_counts(
+    engine: AsyncEngine, table_ids: Sequence[str]
+) -> dict[str, dict[str, int]]:
+    """Per table, how many seats picked each word (tables and words nobody picked are
+    left out): the poll's answers, never who gave them."""
+    query = (
+        select(col(Feeling.table_id), col(Feeling.feeling), func.count())
+        .where(col(Feeling.table_id).in_(list(table_ids)))
+        .group_by(col(Feeling.table_id), col(Feeling.feeling))
+    )
+    counts: dict[str, dict[str, int]] = {}
+    for table_id, feeling, n in await _read(engine, lambda s: list(s.exec(query))):
+        counts.setdefault(table_id, {})[feeling] = n
+    return counts
+
+
 # --- retention ------------------------------------------------------------------------
 
 
@@ -634,6 +686,7 @@ async def _delete_workshops(session: AsyncSession, workshop_ids: Sequence[str]) 
     await session.exec(delete(EventRecord).where(col(EventRecord.game_id).in_(tables)))
     await session.exec(delete(Seat).where(col(Seat.table_id).in_(tables)))
     await session.exec(delete(TableNote).where(col(TableNote.table_id).in_(tables)))
+    await session.exec(delete(Feeling).where(col(Feeling.table_id).in_(tables)))
     await session.exec(delete(GameTable).where(col(GameTable.workshop_id).in_(workshop_ids)))
     result = await session.exec(delete(Workshop).where(col(Workshop.id).in_(workshop_ids)))
     return result.rowcount

@@ -115,3 +115,14 @@ class TableNote(SQLModel, table=True):
     table_id: str = Field(foreign_key="game_table.id", primary_key=True, sa_type=String(ID_LENGTH))
     text: str = Field(default="", sa_type=Text())
     updated_at: datetime = _created_at()
+
+
+class Feeling(SQLModel, table=True):
+    """A word a player picked in the debrief's feelings poll. One row per word picked, so
+    a seat's answer is the set of its rows; only the counts per word ever leave the store."""
+
+    __tablename__ = "feeling"
+
+    table_id: str = Field(foreign_key="game_table.id", primary_key=True, sa_type=String(ID_LENGTH))
+    seat_key: str = Field(primary_key=True, sa_type=String())
+    feeling: str = Field(primary_key=True, sa_type=String(32))

@@ -22,6 +22,7 @@ from app.rooms.schemas import (
     Announcement,
     ControlRequest,
     ControlResult,
+    FeelingsAnswer,
     Joined,
     JoinRequest,
     Note,
@@ -29,12 +30,14 @@ from app.rooms.schemas import (
     Problem,
     ScenarioInfo,
     SeatChanged,
+    SeatFeelings,
     SeatRequest,
     TableDebriefAnswer,
     TableLobby,
     WhatIfAnswer,
     WorkshopCreated,
     WorkshopExport,
+    WorkshopFeelings,
     WorkshopRequest,
     WorkshopStatus,
 )
@@ -258,6 +261,43 @@ async def seat_scenario(
         raise HTTPException(401, str(exc), headers=BEARER_CHALLENGE) from exc
 
 
+@router.get("/api/seat/feelings", tags=["players"], responses=SEAT_ERRORS)
+async def seat_feelings(
+    rooms: Manager,
+    seat: Annotated[HTTPAuthorizationCredentials | None, Depends(SEAT_BEARER)],
+    lang: str | None = None,
+) -> SeatFeelings:
+    """The debrief's feelings poll as a player's phone shows it, with the words this seat
+    has picked."""
+    try:
+        return await rooms.seat_feelings(_seat_token(seat), lang)
+    except BadToken as exc:
+        raise HTTPException(401, str(exc), headers=BEARER_CHALLENGE) from exc
+    except LookupError as exc:
+        raise HTTPException(404, str(exc)) from exc
+
+
+@router.put(
+    "/api/seat/feelings",
+    tags=["players"],
+    responses={**SEAT_ERRORS, 422: invalid("a word the poll does not have")},
+)
+async def set_seat_feelings(
+    body: FeelingsAnswer,
+    rooms: Manager,
+    seat: Annotated[HTTPAuthorizationCredentials | None, Depends(SEAT_BEARER)],
+    lang: str | None = None,
+) -> SeatFeelings:
+    """Pick the words that fit, in place of any picked before (an empty list takes them
+    back). The debrief shows only how many picked each word, never who."""
+    try:
+        return await rooms.set_seat_feelings(_seat_token(seat), body, lang)
+    except BadToken as exc:
+        raise HTTPException(401, str(exc), headers=BEARER_CHALLENGE) from exc
+    except LookupError as exc:
+        raise HTTPException(404, str(exc)) from exc
+
+
 @router.post(
     "/api/seat/release",
     tags=["players"],
@@ -389,6 +429,13 @@ async def workshop_debrief(
     """All tables side by side (the tables whose game has started)."""
     await _authorized(rooms, workshop_id, token)
     return WorkshopDebrief.model_validate(await rooms.workshop_debrief(workshop_id, lang))
+
+
+@router.get("/api/workshops/{workshop_id}/feelings", tags=["debrief"], responses=ERRORS)
+async def workshop_feelings(workshop_id: str, token: Token, rooms: Manager) -> WorkshopFeelings:
+    """The feelings poll's answers from the players' phones, per table and in all."""
+    await _authorized(rooms, workshop_id, token)
+    return await rooms.feelings(workshop_id)
 
 
 @router.get(

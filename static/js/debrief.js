@@ -30,6 +30,8 @@ const workshopId = document.body.dataset.workshop || "";
 const tableNumber = document.body.dataset.table || "";
 const lang = document.body.dataset.lang || "da";
 const STYLES = ["initiator", "facilitator", "catalyst", "sovereign"];
+// How often the feelings poll asks for the phones' answers.
+const PHONES_EVERY_MS = 4000;
 
 const body = document.getElementById("deb-body");
 const nav = document.getElementById("deb-nav");
@@ -112,6 +114,7 @@ function feelings(poll) {
   };
   const grid = el("div", { class: "deb-feelings", role: "group", "aria-label": poll.prompt });
   const buttons = [];
+  const phones = {};
   const update = () => {
     buttons.forEach(({ button, count, option }) => {
       const n = counts[option.id] || 0;
@@ -122,12 +125,14 @@ function feelings(poll) {
     // The name is the visible label and count (no aria-label), so what a screen reader
     // says matches what sighted people in the room see and say.
     const count = el("span", { class: "deb-feel-count" }, "0");
+    phones[option.id] = el("span", { class: "deb-feel-phones" });
     const button = el(
       "button",
       { type: "button", class: `deb-feel deb-feel-${option.id}` },
       el("span", { class: "deb-feel-label" }, option.label),
       count,
       el("span", { class: "fac-sr" }, t("taps")),
+      phones[option.id],
     );
     button.addEventListener("click", () => {
       counts[option.id] = (counts[option.id] || 0) + 1;
@@ -153,12 +158,36 @@ function feelings(poll) {
     },
     t("Clear the taps"),
   );
+  fromPhones(grid, phones);
   return [
     el("p", { class: "deb-prompt" }, poll.prompt),
     el("p", { class: "fac-help" }, t("Tap a word each time someone picks it. The count stays on this screen only.")),
+    el("p", { class: "fac-help" }, t("Players can also pick the words on their phones, where the game ended: their answers are counted here as they come, without names.")),
     grid,
     reset,
   ];
+}
+
+/** The answers from the players' phones, asked for every few seconds while the poll is on screen. */
+function fromPhones(grid, phones) {
+  const show = async () => {
+    if (document.hidden) return;
+    let counts;
+    try {
+      const answers = await api(`/api/workshops/${workshopId}/feelings`, { token });
+      counts = tableNumber ? answers.tables[tableNumber] || {} : answers.total;
+    } catch {
+      return; // the last counts stay; the next look may get through
+    }
+    for (const [id, span] of Object.entries(phones)) {
+      span.textContent = counts[id] ? t("{n} on phones", { n: counts[id] }) : "";
+    }
+  };
+  const timer = setInterval(() => {
+    if (grid.isConnected) show();
+    else clearInterval(timer);
+  }, PHONES_EVERY_MS);
+  show();
 }
 
 // --- (2) what happened ----------------------------------------------------------------------

@@ -829,9 +829,76 @@ function decidePhase(body) {
   return { title: t("Decide on a proposal"), update: draw };
 }
 
+/**
+ * The debrief's first question on the player's own phone: pick the words that fit. Only
+ * the number of people who picked each word reaches the trainer's screen, never who.
+ */
+function feelingsPoll() {
+  const lang = document.body.dataset.lang || "da";
+  const section = h("section", { class: "feelings", "aria-labelledby": "feelings-h" });
+  const prompt = h("p", { id: "feelings-h", class: "label" });
+  const grid = h("div", { class: "actions", role: "group", "aria-labelledby": "feelings-h" });
+  const status = h("p", { class: "muted", role: "status" });
+  let options = [];
+  let mine = new Set();
+  let saving = Promise.resolve();
+
+  const draw = () =>
+    replace(
+      grid,
+      ...options.map((option) =>
+        h("button", {
+          type: "button",
+          class: "btn btn-small",
+          "aria-pressed": mine.has(option.id) ? "true" : "false",
+          text: option.label,
+          onclick: () => pick(option.id),
+        }),
+      ),
+    );
+  const call = async (method, body) => {
+    const response = await fetch(`/api/seat/feelings?lang=${encodeURIComponent(lang)}`, {
+      method,
+      headers: { Authorization: `Bearer ${stored.token}`, "Content-Type": "application/json" },
+      body: body === undefined ? undefined : JSON.stringify(body),
+      cache: "no-store",
+    });
+    if (!response.ok) throw new Error(String(response.status));
+    return response.json();
+  };
+  const shown = (poll) => {
+    prompt.textContent = poll.prompt;
+    options = poll.options;
+    mine = new Set(poll.mine);
+    draw();
+  };
+  function pick(id) {
+    // Shown at once; the answers are sent one after another, so the last tap wins.
+    if (mine.has(id)) mine.delete(id);
+    else mine.add(id);
+    draw();
+    const wanted = [...mine];
+    saving = saving.then(async () => {
+      try {
+        await call("PUT", { feelings: wanted });
+        status.textContent = t("Saved. The debrief shows only how many picked each word, not who.");
+      } catch {
+        status.textContent = t("Not saved: the server cannot be reached. Tap again in a moment.");
+      }
+    });
+  }
+  call("GET")
+    .then(shown)
+    .catch(() => {
+      section.hidden = true; // no poll to show: the rest of the screen stands on its own
+    });
+  section.append(prompt, grid, status);
+  return section;
+}
+
 function endedPhase(body) {
   const box = h("div");
-  body.append(box);
+  body.append(feelingsPoll(), box);
   return {
     title: t("Game over"),
     update() {

@@ -41,7 +41,7 @@ from app.store.db import SqliteFile, make_engine, normalize_url, sqlite_file
 from app.store.errors import NotFound, SeatTaken, SeqConflict
 from app.store.migrate import alembic_config, upgrade
 from app.store.records import CreatedWorkshop, NewEvent, WorkshopSpec
-from app.store.tables import EventRecord, GameTable, Seat, Workshop
+from app.store.tables import EventRecord, Feeling, GameTable, Seat, Workshop
 
 SCENARIO = "id: school\ntitle: Skolen\n"
 TOKEN = new_token()
@@ -598,6 +598,7 @@ async def _fill(db: AsyncEngine) -> CreatedWorkshop:
     for table in created.tables:
         await repo.add_seat(db, table.id, "parent", "parent", "Ada")
         await repo.append_events(db, table.id, 1, _events("a", "b"))
+        await repo.set_feelings(db, table.id, "parent", ["heard"])
     return created
 
 
@@ -611,8 +612,8 @@ async def test_delete_workshop_removes_its_tables_seats_and_events(db: AsyncEngi
     assert await repo.list_tables(db, doomed.id) == []
     assert await repo.table_by_code(db, doomed.tables[0].join_code) is None
     assert await repo.load_events(db, doomed.tables[0].id) == []
-    remaining = [await _count(db, m) for m in (Workshop, GameTable, Seat, EventRecord)]
-    assert remaining == [1, 2, 2, 4]
+    remaining = [await _count(db, m) for m in (Workshop, GameTable, Seat, EventRecord, Feeling)]
+    assert remaining == [1, 2, 2, 4, 2]
     assert len(await repo.load_events(db, kept.tables[1].id)) == 2
 
 
@@ -647,3 +648,21 @@ async def test_purge_keeps_workshops_younger_than_the_limit(db: AsyncEngine) -> 
 
     assert await repo.purge_older_than(db, 30, now=datetime.now(UTC)) == 0
     assert await repo.get_workshop(db, created.workshop.id) == created.workshop
+
+
+async def test_a_seats_feelings_replace_its_earlier_ones_and_are_counted_per_table(
+    db: AsyncEngine,
+) -> None:
+    created = await _workshop(db, tables=2)
+    first, second = (t.id for t in created.tables)
+    await repo.set_feelings(db, first, "chair", ["heard", "curious"])
+    await repo.set_feelings(db, first, "parent", ["heard"])
+    await repo.set_feelings(db, second, "chair", ["overruled"])
+    await repo.set_feelings(db, second, "chair", [])  # taken back
+    await repo.set_feelings(db, first, "parent", ["hopeful", "hopeful"])
+    assert await repo.seat_feelings(db, first, "chair") == {"heard", "curious"}
+    assert await repo.feeling_counts(db, [first, second]) == {
+        first: {"heard": 1, "curious": 1, "hopeful": 1}
+    }
+    with pytest.raises(NotFound):
+        await repo.set_feelings(db, "no-such-table", "chair", ["heard"])
