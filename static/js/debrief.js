@@ -170,8 +170,10 @@ function feelings(poll) {
 
 /** The answers from the players' phones, asked for every few seconds while the poll is on screen. */
 function fromPhones(grid, phones) {
+  // Scrolled past (the debrief's later steps), the poll asks nothing of the venue's wifi.
+  let inView = true;
   const show = async () => {
-    if (document.hidden) return;
+    if (document.hidden || !inView) return;
     let counts;
     try {
       const answers = await api(`/api/workshops/${workshopId}/feelings`, { token });
@@ -187,6 +189,12 @@ function fromPhones(grid, phones) {
     if (grid.isConnected) show();
     else clearInterval(timer);
   }, PHONES_EVERY_MS);
+  if ("IntersectionObserver" in window) {
+    new IntersectionObserver((seen) => {
+      inView = seen.some((entry) => entry.isIntersecting);
+      show();
+    }).observe(grid);
+  }
   show();
 }
 
