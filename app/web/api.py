@@ -8,6 +8,8 @@ declared as OpenAPI security schemes, so a generated client knows where each tok
 
 from __future__ import annotations
 
+from collections.abc import Iterator
+from contextlib import contextmanager
 from typing import Annotated, Any, Literal
 
 from fastapi import APIRouter, Depends, HTTPException, Query, Request
@@ -255,10 +257,8 @@ async def seat_scenario(
     seat: Annotated[HTTPAuthorizationCredentials | None, Depends(SEAT_BEARER)],
 ) -> dict[str, Any]:
     """The table's scenario as this seat may know it (others' agendas and goals left out)."""
-    try:
+    with _seat_refusals():
         return await rooms.seat_scenario(_seat_token(seat))
-    except BadToken as exc:
-        raise HTTPException(401, str(exc), headers=BEARER_CHALLENGE) from exc
 
 
 @router.get("/api/seat/feelings", tags=["players"], responses=SEAT_ERRORS)
@@ -269,12 +269,8 @@ async def seat_feelings(
 ) -> SeatFeelings:
     """The debrief's feelings poll as a player's phone shows it, with the words this seat
     has picked."""
-    try:
+    with _seat_refusals():
         return await rooms.seat_feelings(_seat_token(seat), lang)
-    except BadToken as exc:
-        raise HTTPException(401, str(exc), headers=BEARER_CHALLENGE) from exc
-    except LookupError as exc:
-        raise HTTPException(404, str(exc)) from exc
 
 
 @router.put(
@@ -290,12 +286,8 @@ async def set_seat_feelings(
 ) -> SeatFeelings:
     """Pick the words that fit, in place of any picked before (an empty list takes them
     back). The debrief shows only how many picked each word, never who."""
-    try:
+    with _seat_refusals():
         return await rooms.set_seat_feelings(_seat_token(seat), body, lang)
-    except BadToken as exc:
-        raise HTTPException(401, str(exc), headers=BEARER_CHALLENGE) from exc
-    except LookupError as exc:
-        raise HTTPException(404, str(exc)) from exc
 
 
 @router.post(
@@ -313,13 +305,22 @@ async def release_seat(
     """Give up this seat: the server's bots play it from now on, so the table can go on
     (the facilitator may still free it for a person). The seat token stops working."""
     try:
-        return await rooms.release_seat(_seat_token(seat))
+        with _seat_refusals():
+            return await rooms.release_seat(_seat_token(seat))
+    except Refused as exc:
+        raise HTTPException(409, str(exc)) from exc
+
+
+@contextmanager
+def _seat_refusals() -> Iterator[None]:
+    """What a seat's request may meet, as HTTP: a wrong or given-away token is a 401 with
+    the Bearer challenge, a table that is gone a 404."""
+    try:
+        yield
     except BadToken as exc:
         raise HTTPException(401, str(exc), headers=BEARER_CHALLENGE) from exc
     except LookupError as exc:
         raise HTTPException(404, str(exc)) from exc
-    except Refused as exc:
-        raise HTTPException(409, str(exc)) from exc
 
 
 def _seat_token(seat: HTTPAuthorizationCredentials | None) -> str:
