@@ -1,4 +1,5 @@
 // The player's screen (/play): phone first. State comes from net.js; every action is an intent.
+import { api } from "./api.js";
 import { languageChosen, loadCatalog, t } from "./i18n.js";
 import { Connection } from "./net.js";
 import { mountBanners } from "./ui-banners.js";
@@ -856,16 +857,8 @@ function feelingsPoll() {
         }),
       ),
     );
-  const call = async (method, body) => {
-    const response = await fetch(`/api/seat/feelings?lang=${encodeURIComponent(lang)}`, {
-      method,
-      headers: { Authorization: `Bearer ${stored.token}`, "Content-Type": "application/json" },
-      body: body === undefined ? undefined : JSON.stringify(body),
-      cache: "no-store",
-    });
-    if (!response.ok) throw new Error(String(response.status));
-    return response.json();
-  };
+  const call = (method, body) =>
+    api(`/api/seat/feelings?lang=${encodeURIComponent(lang)}`, { method, body, token: stored.token });
   const shown = (poll) => {
     prompt.textContent = poll.prompt;
     options = poll.options;
