@@ -679,7 +679,8 @@ class RoomManager:
 
     async def seat_feelings(self, token: str, lang: str | None) -> SeatFeelings:
         room, seat = await self.resume(token)
-        return await self._seat_feelings(room, seat, lang)
+        mine = await repo.seat_feelings(self.engine, room.config.table_id, seat.id)
+        return self._seat_feelings(room, mine, lang)
 
     async def set_seat_feelings(
         self, token: str, answer: FeelingsAnswer, lang: str | None
@@ -687,11 +688,10 @@ class RoomManager:
         """The words a player picked in the debrief's poll, in place of any picked before."""
         room, seat = await self.resume(token)
         await repo.set_feelings(self.engine, room.config.table_id, seat.id, answer.feelings)
-        return await self._seat_feelings(room, seat, lang)
+        return self._seat_feelings(room, set(answer.feelings), lang)
 
-    async def _seat_feelings(self, room: Room, seat: SeatRow, lang: str | None) -> SeatFeelings:
+    def _seat_feelings(self, room: Room, mine: set[str], lang: str | None) -> SeatFeelings:
         poll = feelings_poll(self._lang(room, lang))
-        mine = await repo.seat_feelings(self.engine, room.config.table_id, seat.id)
         return SeatFeelings(
             prompt=poll.prompt,
             options=list(poll.options),
