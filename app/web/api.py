@@ -94,7 +94,10 @@ def unprocessable(place: str, field: str, message: str) -> HTTPException:
 BEARER_CHALLENGE = {"WWW-Authenticate": "Bearer"}
 
 
-def manager(request: Request) -> RoomManager:
+# Every dependency is a coroutine function: FastAPI runs a plain `def` one in a worker
+# thread, a hand-off per request that cost a join some 0.3 ms of CPU (bench/churn.py).
+# tests/unit/test_dependencies.py holds every route to it.
+async def manager(request: Request) -> RoomManager:
     found: RoomManager = request.app.state.manager
     return found
 
@@ -125,7 +128,7 @@ SEAT_BEARER = HTTPBearer(
 )
 
 
-def _token(
+async def _token(
     bearer: Annotated[HTTPAuthorizationCredentials | None, Depends(FACILITATOR_BEARER)],
     link: Annotated[str | None, Depends(FACILITATOR_LINK)],
 ) -> str:

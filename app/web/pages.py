@@ -45,7 +45,7 @@ def render(name: str, lang: str, **context: Any) -> HTMLResponse:
     return HTMLResponse(html)
 
 
-def _page_lang(
+async def _page_lang(
     lang: Annotated[str | None, Query(max_length=5)] = None,
     cookie: Annotated[str | None, Cookie(alias="lang")] = None,
     accept: Annotated[str | None, Header(alias="accept-language")] = None,
@@ -57,7 +57,7 @@ def _page_lang(
 PageLang = Annotated[str, Depends(_page_lang)]
 
 
-def _chosen_lang(
+async def _chosen_lang(
     lang: Annotated[str | None, Query(max_length=5)] = None,
     cookie: Annotated[str | None, Cookie(alias="lang")] = None,
 ) -> str | None:

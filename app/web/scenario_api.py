@@ -36,7 +36,7 @@ MAX_BODY = 4 * MAX_BYTES
 YAML_TYPES = ("text/plain", "text/yaml", "text/x-yaml", "application/yaml", "application/x-yaml")
 
 
-def console_language(
+async def console_language(
     ui: Annotated[
         str | None,
         Query(
