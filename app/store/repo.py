@@ -258,8 +258,16 @@ async def add_seat(
     if len(name) > DISPLAY_NAME_MAX:
         raise ValueError(f"display name longer than {DISPLAY_NAME_MAX} characters")
     row = Seat(table_id=table_id, seat_key=seat_key, role=role, display_name=name, is_bot=is_bot)
+    file = sqlite_file(engine)
     try:
-        await _run_write(engine, lambda c: c.execute(insert(Seat).values(row.model_dump())))
+        if file is None:
+            await _run_write(engine, lambda c: c.execute(insert(Seat).values(row.model_dump())))
+        else:
+            # Plain SQL on the driver's connection, as for events (`_write_batch`): the
+            # Core insert and the hand-off to the writer's thread were half of a join.
+            stored = row.created_at.strftime(_SQLITE_DATETIME)
+            params = (row.id, table_id, seat_key, role, name, int(is_bot), stored)
+            await file.write(lambda c: c.execute(_SQLITE_INSERT_SEAT, params))
     except IntegrityError as exc:
         if _unique_violation(exc, "uq_seat_table_id_seat_key", "seat.table_id, seat.seat_key"):
             raise SeatTaken(f"table {table_id} already has seat {seat_key!r}") from exc
@@ -491,6 +499,10 @@ _SQLITE_INSERT_EVENT = (
     " VALUES (?, ?, ?, ?, ?, ?, ?)"
 )
 _SQLITE_SET_STATUS = "UPDATE game_table SET status = ? WHERE id = ?"
+_SQLITE_INSERT_SEAT = (
+    "INSERT INTO seat (id, table_id, seat_key, role, display_name, is_bot, created_at)"
+    " VALUES (?, ?, ?, ?, ?, ?, ?)"
+)
 _SQLITE_DATETIME = "%Y-%m-%d %H:%M:%S.%f"  # SQLAlchemy's storage format for DATETIME
 
 
