@@ -25,6 +25,7 @@ from app.store.migrate import upgrade
 from app.web import api, api_docs, balance_worker, outage, pages, scenario_api, ws
 from app.web.address import Reach, lan_address, listens_everywhere, reach
 from app.web.limits import BodyLimit, attempts
+from app.web.playfirst import PlayFirst, Turns
 from app.web.rawsend import RawSend
 from app.web.security import SecurityHeaders
 
@@ -84,6 +85,9 @@ def create_app(settings: Settings | None = None, announce: bool = False) -> Fast
     app.add_middleware(GZipMiddleware, minimum_size=1024)
     # Outermost of ours, so it sees the server's own send callable (app/web/rawsend.py).
     app.add_middleware(RawSend)
+    # Outside even that: a request waits for its turn before any of our work on it.
+    app.state.turns = Turns()
+    app.add_middleware(PlayFirst, turns=app.state.turns)
     app.include_router(api.router)
     app.include_router(scenario_api.router)
     app.include_router(ws.router)

@@ -33,6 +33,7 @@ from app.rooms.room import (
 from app.rooms.tokens import BadToken
 from app.store.db import is_outage
 from app.web.limits import TokenBucket
+from app.web.playfirst import Turns
 from app.web.rawsend import socket_writer
 
 router = APIRouter()
@@ -65,9 +66,10 @@ def _error(code: str, message: str, cmid: Any = None) -> str:
 class Session:
     """One client's conversation: hello first, then intents, syncs and pings."""
 
-    def __init__(self, ws: WebSocket, manager: RoomManager) -> None:
+    def __init__(self, ws: WebSocket, manager: RoomManager, turns: Turns) -> None:
         self.ws = ws
         self.manager = manager
+        self.turns = turns
         self.room: Room | None = None
         self.seat: SeatRow | None = None
         self.conn: Connection | None = None
@@ -160,6 +162,8 @@ class Session:
         if last is not None and (isinstance(last, bool) or not isinstance(last, int) or last < 0):
             await self.send(_error("bad_frame", "last_seq must be a non-negative integer"))
             return
+        # Welcoming a player is lobby work: it waits its turn behind the moves in play.
+        await self.turns.begin()
         try:
             if isinstance(token, str):
                 room, seat = await self.manager.resume(token)
@@ -367,11 +371,13 @@ def _foreign_origin(ws: WebSocket) -> bool:
 @router.websocket("/ws")
 async def websocket_endpoint(ws: WebSocket) -> None:
     manager: RoomManager = ws.app.state.manager
+    turns: Turns = ws.app.state.turns
     if _foreign_origin(ws):
         await ws.close(code=FOREIGN_ORIGIN, reason="connections from another site are refused")
         return
+    await turns.begin()
     await ws.accept()
-    session = Session(ws, manager)
+    session = Session(ws, manager, turns)
     try:
         while True:
             message = await ws.receive()
