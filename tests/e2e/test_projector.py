@@ -106,6 +106,12 @@ class Workshop:
 
 
 def _fits_the_screen(page: Page, what: str) -> None:
+    # The lists fit in a ResizeObserver's callback, which the browser delivers with the
+    # next frame after a change (an announcement's banner): measure once that frame is
+    # drawn. Measured at once, the banner was there and the fit not yet, one run in five.
+    page.evaluate(
+        "() => new Promise((drawn) => requestAnimationFrame(() => requestAnimationFrame(drawn)))"
+    )
     sizes = page.evaluate(
         """() => ({
             height: document.documentElement.scrollHeight, inner: window.innerHeight,
