@@ -37,6 +37,7 @@ class Turns:
         self._begun = 0  # in the current turn
         self._waiting: deque[asyncio.Future[None]] = deque()
         self._next_turn: asyncio.Handle | None = None
+        self._loop: asyncio.AbstractEventLoop | None = None
 
     @property
     def waiting(self) -> int:
@@ -46,6 +47,11 @@ class Turns:
         """Returns in this turn if there is room in it and nobody waits, else in a later
         one, first come first served."""
         loop = asyncio.get_running_loop()
+        if loop is not self._loop:
+            # Another event loop than the last (an app served again, a test client's):
+            # what the old one had scheduled will never run there.
+            self._loop, self._begun, self._next_turn = loop, 0, None
+            self._waiting.clear()
         if not self._waiting and self._begun < self.per_turn:
             self._begun += 1
             self._schedule(loop)

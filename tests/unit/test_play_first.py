@@ -99,6 +99,26 @@ async def test_a_request_that_leaves_while_waiting_leaves_the_line() -> None:
     assert turns.waiting == 0
 
 
+def test_a_new_event_loop_starts_afresh() -> None:
+    """A loop closed with a turn still to come (an app served again, a test client's loop)
+    must not leave the next loop's requests waiting for it."""
+    turns = Turns(per_turn=2)
+
+    async def two() -> None:
+        await turns.begin()
+        await turns.begin()  # the turn is full; its end is scheduled for the next one
+        asyncio.get_running_loop().stop()  # and the loop stops after this turn
+
+    first = asyncio.new_event_loop()
+    first.run_until_complete(two())
+    first.close()
+
+    async def one_more() -> None:
+        await asyncio.wait_for(turns.begin(), 5)
+
+    asyncio.run(one_more())
+
+
 def test_a_gate_lets_someone_through() -> None:
     with pytest.raises(ValueError):
         Turns(per_turn=0)
