@@ -95,8 +95,8 @@ BEARER_CHALLENGE = {"WWW-Authenticate": "Bearer"}
 
 
 # Every dependency is a coroutine function: FastAPI runs a plain `def` one in a worker
-# thread, a hand-off per request that was a third of a lobby look's CPU (0.6 ms, now
-# 0.4; bench/churn.py). tests/unit/test_dependencies.py holds every route to it.
+# thread, a hand-off per request (a lobby look took 0.6 ms of CPU with it, 0.4 in most
+# rounds without; bench/churn.py). tests/unit/test_dependencies.py holds every route to it.
 async def manager(request: Request) -> RoomManager:
     found: RoomManager = request.app.state.manager
     return found

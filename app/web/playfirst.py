@@ -22,8 +22,9 @@ from collections import deque
 
 from starlette.types import ASGIApp, Receive, Scope, Send
 
-# New requests begun in one turn of the loop, at most: each is some 0.5 ms of CPU before
-# its first wait (bench/churn.py), so a turn holds at most about 1 ms of lobby work.
+# New requests begun in one turn of the loop, at most. A join is about 1 ms of CPU and a
+# welcome 0.8 ms (bench/churn.py), in two or three pieces between waits for the
+# database: two a turn keep a turn's new lobby work to a millisecond or two.
 PER_TURN = 2
 
 
@@ -91,8 +92,8 @@ class Turns:
 class PlayFirst:
     """Pure ASGI middleware: every HTTP request waits for its turn to begin (`Turns`).
 
-    Websockets pass by: their hellos take a turn in the session (app/web/ws.py), once
-    the socket is open, and their moves never wait."""
+    Websockets pass by: opening one and its hello each take a turn in app/web/ws.py,
+    and their moves never wait."""
 
     def __init__(self, app: ASGIApp, turns: Turns) -> None:
         self.app = app
