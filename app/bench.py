@@ -955,11 +955,14 @@ async def measure(
     pid: int | None,
     setup: float,
     minutes: bool = False,
+    samples: bool = False,
 ) -> dict[str, Any]:
     """Run the load against a server at `base`; the report as a JSON-ready dict.
 
     With `minutes`, also the latency per minute of the window and the window's bounds
-    (perf_counter, the same clock in every process), for a long run (bench/soak.py)."""
+    (perf_counter, the same clock in every process), for a long run (bench/soak.py).
+    With `samples`, every intent's latency in ms and when it was taken (bench/burst.py).
+    """
     shape.check()
     watch = ProcessWatch(pid)
     watcher = asyncio.create_task(watch.watch())
@@ -979,10 +982,16 @@ async def measure(
     lag = [x for part in parts for x in part.lag]
     own_cpu = sum(part.cpu_seconds for part in parts)
     report = _report(shape, baseline, tally, watch, lag, own_cpu)
+    if minutes or samples:
+        report["window"] = list(tally.window)
     if minutes:
         report["per_minute"] = per_minute(tally)
-        report["window"] = list(tally.window)
         report["loadgen_lag_ms_max"] = round(max(lag, default=0.0) * 1000, 2)
+    if samples:
+        report["samples"] = [
+            [at, latency * 1000]
+            for latency, at in zip(tally.latencies, tally.latency_at, strict=True)
+        ]
     return report
 
 
