@@ -102,6 +102,11 @@ class LoadShape:
     # 500 game tables), and then it is the load generator that is measured.
     workers: int = 1
 
+    @property
+    def setup_seconds(self) -> float:
+        """How long seating and connecting every table may take, before the window opens."""
+        return 30.0 + self.tables * 0.2
+
     def check(self) -> None:
         if not 1 <= self.tables <= MAX_TABLES:
             raise ValueError(f"tables must be 1..{MAX_TABLES}")
@@ -1189,10 +1194,8 @@ def measured(
     minutes: bool = False,
 ) -> dict[str, Any]:
     """One load run against the server at `base` (process `server`), pinned if asked."""
-    # Seating and connecting every table happens before the measured window.
-    warmup = 30.0 + shape.tables * 0.2
     with pinned(server if pin else None) as cpus:
-        report = _run_loop(measure(base, shape, baseline, server, warmup, minutes))
+        report = _run_loop(measure(base, shape, baseline, server, shape.setup_seconds, minutes))
         return {**report, "pinned": cpus}
 
 

@@ -42,6 +42,7 @@ from app.jsontext import loads
 
 HERE = Path(__file__).resolve().parent
 TABLES_PER_WORKSHOP = 50
+PLAYERS = 6  # at each table, in play and in a burst
 # After a burst's last welcome, moves still count as the burst's for this long: the
 # backlog it left takes a moment to clear.
 AFTERMATH = 0.5
@@ -51,20 +52,20 @@ AFTERMATH = 0.5
 class Burst:
     began: float
     ended: float
-    joins: int
 
 
 async def _phone(http: httpx.AsyncClient, base: str, code: str, name: str) -> None:
     """One phone: join by code, open the websocket, wait for the welcome, leave."""
-    joined = (await http.post("/api/join", json={"code": code, "name": name})).json()
+    joined = (await http.post("/api/join", json={"code": code, "name": name})).raise_for_status()
+    token = joined.json()["token"]
     async with websockets.connect(ws_url(base), compression=None, max_size=None) as ws:
-        await ws.send(client_frame("hello", token=joined["token"]))
+        await ws.send(client_frame("hello", token=token))
         while loads(await ws.recv()).get("type") != "welcome":
             pass
 
 
 async def _burst(base: str, joins: int) -> Burst:
-    tables = -(-joins // 6)
+    tables = -(-joins // PLAYERS)
     workshops = []
     async with httpx.AsyncClient(base_url=base, timeout=60) as http:
         # The workshops are made before the burst: a trainer does that before the day.
@@ -84,7 +85,7 @@ async def _burst(base: str, joins: int) -> Burst:
         await asyncio.gather(
             *(_phone(http, base, codes[n % len(codes)], f"Phone {n}") for n in range(joins))
         )
-        return Burst(began, time.perf_counter(), joins)
+        return Burst(began, time.perf_counter())
 
 
 async def _bursts(base: str, joins: int, every: float, stop: EventType) -> list[Burst]:
@@ -108,8 +109,8 @@ def _run(base: str, shape: bench.LoadShape, pid: int, joins: int, every: float) 
     phones = context.Process(target=_burst_process, args=(base, joins, every, stop, theirs))
     phones.start()
     try:
-        warmup = 30.0 + shape.tables * 0.2
-        report = bench._run_loop(bench.measure(base, shape, False, pid, warmup, samples=True))
+        setup = shape.setup_seconds
+        report = bench._run_loop(bench.measure(base, shape, False, pid, setup, samples=True))
     finally:
         stop.set()
     bursts: list[Burst] = mine.recv()
@@ -142,7 +143,7 @@ def main() -> None:
         ["git", "rev-parse", "--short", "HEAD"], capture_output=True, text=True, cwd=tree
     ).stdout.strip()
     env = {"PYTHONPATH": str(tree.resolve())} if args.server_tree else {}
-    shape = bench.LoadShape(args.tables, 6, 2.0, args.seconds)
+    shape = bench.LoadShape(args.tables, PLAYERS, 2.0, args.seconds)
     with bench.spawn_server(False, env=env) as server, bench.pinned(server.pid) as cpus:
         report, bursts = _run(server.base, shape, server.pid, args.joins, args.every)
     start, end = report["window"]
