@@ -571,23 +571,21 @@ class RoomManager:
             if self._unsaved_status.get(table_id) == status:
                 del self._unsaved_status[table_id]
 
-    async def _table_by_code(self, code: str) -> StoredTable | None:
-        """The table a join code opens: found among the workshops known here (so that a
-        join reads nothing), else read, and its workshop remembered for the next joins."""
+    async def _by_code(self, code: str) -> tuple[StoredTable, Room]:
+        """The table a join code opens, and its room: found among the workshops known here
+        (so that a join reads nothing), else read, and its workshop remembered for the next
+        joins. A code no table has is a LookupError."""
         table = self._known.by_code(clean_join_code(code))
-        if table is not None:
-            return table
-        table = await repo.table_by_code(self.engine, code)
-        if table is not None:
+        if table is None:
+            table = await repo.table_by_code(self.engine, code)
+            if table is None:
+                raise LookupError("no table with that code")
             with contextlib.suppress(LookupError):  # deleted meanwhile: the room says so
                 await self._workshop(table.workshop_id)
-        return table
+        return table, await self.room(table.id)
 
     async def lobby(self, code: str) -> TableLobby:
-        table = await self._table_by_code(code)
-        if table is None:
-            raise LookupError("no table with that code")
-        room = await self.room(table.id)
+        table, room = await self._by_code(code)
         return TableLobby(
             code=table.join_code,
             scenario=room.rules.scenario.id,
@@ -610,10 +608,7 @@ class RoomManager:
 
     async def join(self, req: JoinRequest) -> Joined:
         """Seat a player: the role they asked for, else the role most needed."""
-        table = await self._table_by_code(req.code)
-        if table is None:
-            raise LookupError("no table with that code")
-        room = await self.room(table.id)
+        table, room = await self._by_code(req.code)
         roles = [r.id for r in room.rules.scenario.roles]
         if req.role and req.role not in roles:
             raise UnknownRole(
@@ -709,10 +704,7 @@ class RoomManager:
         return SeatChanged(table=room.config.number, seat=seat.id, action="bot")
 
     async def watch(self, code: str) -> Room:
-        table = await self._table_by_code(code)
-        if table is None:
-            raise LookupError("no table with that code")
-        return await self.room(table.id)
+        return (await self._by_code(code))[1]
 
     # --- facilitator ------------------------------------------------------------------
 
