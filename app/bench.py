@@ -19,6 +19,7 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import gc
+import heapq
 import itertools
 import json
 import math
@@ -66,6 +67,10 @@ WORKSHOP_TABLES = 50
 DRAIN_SECONDS = 10.0
 HEALTH_WAIT = 30.0
 STOP_WAIT = 10.0
+# A long run's report lists the load generator's own pauses past this, and its slowest
+# intents: whether a late answer waited on the server or on the load generator.
+LOADGEN_PAUSE_MS = 20.0
+SLOWEST = 20
 # Refusals that are the game's answer to an intent that lost a race (the phase moved
 # on between the bot's decision and the room's); anything else is an error.
 RULE_CODES = frozenset(
@@ -885,12 +890,15 @@ def percentile(values: list[float], p: float) -> float:
     return ordered[rank - 1]
 
 
-async def _loop_lag(samples: list[float], until: float) -> None:
-    """How late this process's own event loop wakes up: the load generator's headroom."""
+async def _loop_lag(samples: list[float], moments: list[float], until: float) -> None:
+    """How late this process's own event loop wakes up (the load generator's headroom),
+    and when: a late answer may be the load generator's own pause, not the server's."""
     while time.perf_counter() < until:
         before = time.perf_counter()
         await asyncio.sleep(0.1)
-        samples.append(time.perf_counter() - before - 0.1)
+        woke = time.perf_counter()
+        samples.append(woke - before - 0.1)
+        moments.append(woke)
 
 
 @contextlib.contextmanager
@@ -912,10 +920,12 @@ def _no_collections() -> Iterator[None]:
 
 @dataclass
 class Part:
-    """What one load process measured: its clients' tally, its loop's lag, its CPU time."""
+    """What one load process measured: its clients' tally, its loop's lag (and when each
+    was measured), its CPU time."""
 
     tally: Tally
     lag: list[float]
+    lag_at: list[float]
     cpu_seconds: float
 
 
@@ -932,6 +942,7 @@ async def _drive(
     load = run_relay_load if baseline else run_game_load
     runner = asyncio.create_task(load(base, shape, gate.tally, gate, slots))
     lag: list[float] = []
+    lag_at: list[float] = []
     try:
         # Bounded: setting up, the window itself, then draining.
         async with asyncio.timeout(setup):
@@ -941,7 +952,7 @@ async def _drive(
         own0 = os.times()
         async with asyncio.timeout(shape.duration + 4 * DRAIN_SECONDS + 30):
             with _no_collections():
-                await _loop_lag(lag, gate.tally.window[1])
+                await _loop_lag(lag, lag_at, gate.tally.window[1])
             if watch is not None:
                 watch.end()
             own1 = os.times()
@@ -950,7 +961,7 @@ async def _drive(
         runner.cancel()
         with contextlib.suppress(asyncio.CancelledError):
             await runner
-    return Part(gate.tally, lag, own1.user + own1.system - own0.user - own0.system)
+    return Part(gate.tally, lag, lag_at, own1.user + own1.system - own0.user - own0.system)
 
 
 async def measure(
@@ -992,6 +1003,19 @@ async def measure(
     if minutes:
         report["per_minute"] = per_minute(tally)
         report["loadgen_lag_ms_max"] = round(max(lag, default=0.0) * 1000, 2)
+        start = tally.window[0]
+        lag_at = [at for part in parts for at in part.lag_at]
+        # In seconds from the window's start, ms: what a long run's tail can be laid
+        # against the server's own loop pauses (bench/soak.py).
+        report["loadgen_pauses"] = [
+            [round(at - start, 3), round(late * 1000, 1)]
+            for late, at in zip(lag, lag_at, strict=True)
+            if late * 1000 >= LOADGEN_PAUSE_MS
+        ]
+        slowest = heapq.nlargest(SLOWEST, zip(tally.latencies, tally.latency_at, strict=True))
+        report["slowest"] = [
+            [round(at - start, 3), round(latency * 1000, 1)] for latency, at in slowest
+        ]
     if samples:
         report["samples"] = [
             [at, latency * 1000]

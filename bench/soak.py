@@ -37,6 +37,7 @@ RSS_EVERY = 10.0
 FULL_COLLECTION = '"msg": "full garbage collection"'
 # The acceptance figures (issue 25).
 MAX_MS, P99_MS, GROWTH_PCT, GROWTH_MINUTES = 100.0, 50.0, 5.0, 20
+SLOWEST_SHOWN = 8  # of the slowest intents the report keeps (bench.SLOWEST)
 
 
 def gauge() -> float:
@@ -139,6 +140,33 @@ def growth_pct(curve: list[dict[str, float]], duration: float) -> float:
     return round((last["mb"] - start) / start * 100, 2)
 
 
+def overlap_ms(begin: float, end: float, spans: list[tuple[float, float]]) -> float:
+    """How much of [begin, end] (seconds) the spans cover, in ms (spans do not overlap)."""
+    return round(sum((max(0.0, min(end, b) - max(begin, a)) for a, b in spans), 0.0) * 1000, 1)
+
+
+def slowest_waits(result: dict[str, Any]) -> list[dict[str, float]]:
+    """The run's slowest intents, each with how much of its wait the server's event loop
+    and the load generator's own loop spent in pauses past the threshold: a late answer
+    the server sent in time may have waited on the load generator that reads it."""
+    report = result["bench"]
+    server = [(p["at_s"], p["at_s"] + p["ms"] / 1000) for p in result["pauses"]]
+    # A load generator's lag is measured when its loop wakes, at the end of the pause.
+    loadgen = [(at - ms / 1000, at) for at, ms in report.get("loadgen_pauses", [])]
+    waits = []
+    for answered, ms in report.get("slowest", []):
+        sent = answered - ms / 1000
+        waits.append(
+            {
+                "at_s": answered,
+                "ms": ms,
+                "server_paused_ms": overlap_ms(sent, answered, server),
+                "loadgen_paused_ms": overlap_ms(sent, answered, loadgen),
+            }
+        )
+    return waits
+
+
 def summarise(result: dict[str, Any]) -> str:
     report, pauses, curve = result["bench"], result["pauses"], result["rss"]
     lat, shape = report["latency_ms"], report["shape"]
@@ -178,6 +206,11 @@ def summarise(result: dict[str, Any]) -> str:
         + (", ".join(f"{p['ms']} ms ({p['gc_collected']} found)" for p in full) or "none"),
         "  per minute (p99 / max ms): "
         + "  ".join(f"{m['minute']}: {m['p99']}/{m['max']}" for m in report["per_minute"]),
+        "  slowest intents (ms; of it, server loop / load generator paused): "
+        + "  ".join(
+            f"{w['ms']} at {w['at_s']} s ({w['server_paused_ms']}/{w['loadgen_paused_ms']})"
+            for w in result["slowest"][:SLOWEST_SHOWN]
+        ),
     ]
     return "\n".join(lines)
 
@@ -235,6 +268,7 @@ def main() -> None:
         "collector": [x for x in lines if x.get("logger") == "policymaker.collector"],
         "idle_full_after_s": idle_full,
     }
+    result["slowest"] = slowest_waits(result)
     args.out.mkdir(parents=True, exist_ok=True)
     (args.out / f"soak-{args.label}.json").write_text(json.dumps(result, indent=1))
     text = summarise(result)
