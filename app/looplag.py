@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import dataclasses
 import gc
 import logging
 import threading
@@ -52,6 +53,13 @@ class Pause:
     gc_seconds: float  # how much of the pause collections ran
     gc_generation: int | None  # the oldest generation collected in it, None if none
     gc_collected: int  # unreachable objects those collections found
+    # CPU time from the wake-up before the pause to its end (one tick more than the
+    # pause): the loop's own thread's, and the whole process's. Near the pause's length
+    # in the loop's thread: the loop was busy with its own work. Spent in the process's
+    # other threads: they held the GIL. Neither: the thread waited in a system call
+    # (a write the kernel held up) or the host did not run it.
+    loop_cpu_seconds: float = 0.0
+    process_cpu_seconds: float = 0.0
 
 
 class CollectionTimes:
@@ -133,17 +141,27 @@ class LoopLag:
 
     async def _watch(self) -> None:
         # perf_counter, not loop.time(): uvloop's is cached per iteration, to the ms.
+        loop_cpu, process_cpu = time.thread_time(), time.process_time()
         while True:
             due = time.perf_counter() + self.tick
             await asyncio.sleep(self.tick)  # the pacing being measured
             ended = time.perf_counter()
             late = ended - due
+            loop_cpu0, process_cpu0 = loop_cpu, process_cpu
+            loop_cpu, process_cpu = time.thread_time(), time.process_time()
             if late > self.threshold:
                 if self.collections.running():
                     # A collection in another thread gives the GIL up as soon as its "stop"
                     # callback runs Python, before the callback has noted its end: let it.
                     await asyncio.sleep(self.tick)
-                self.on_pause(self._pause(late, ended))
+                pause = self._pause(late, ended)
+                self.on_pause(
+                    dataclasses.replace(
+                        pause,
+                        loop_cpu_seconds=loop_cpu - loop_cpu0,
+                        process_cpu_seconds=process_cpu - process_cpu0,
+                    )
+                )
 
     def _pause(self, late: float, ended: float) -> Pause:
         began = ended - late
@@ -167,5 +185,7 @@ def log_pause(pause: Pause) -> None:
             "gc_ms": round(pause.gc_seconds * 1000, 1),
             "gc_generation": pause.gc_generation,
             "gc_collected": pause.gc_collected,
+            "loop_cpu_ms": round(pause.loop_cpu_seconds * 1000, 1),
+            "process_cpu_ms": round(pause.process_cpu_seconds * 1000, 1),
         },
     )

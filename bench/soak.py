@@ -112,6 +112,8 @@ def pauses_from(lines: list[dict[str, Any]], window_start: float) -> list[dict[s
             "gc_ms": line["gc_ms"],
             "gc_generation": line["gc_generation"],
             "gc_collected": line["gc_collected"],
+            "loop_cpu_ms": line.get("loop_cpu_ms"),
+            "process_cpu_ms": line.get("process_cpu_ms"),
         }
         for line in lines
         if line.get("msg") == "event loop paused"
@@ -189,7 +191,11 @@ def summarise(result: dict[str, Any]) -> str:
         f"max {report.get('loadgen_lag_ms_max')} ms",
         f"  loop pauses over {result['lag_ms']:g} ms in the window: {len(over)}, "
         f"{len(with_gc)} with a collection; longest: "
-        + ", ".join(f"{p['ms']} ms at {p['at_s']} s (gc {p['gc_generation']})" for p in longest),
+        + ", ".join(
+            f"{p['ms']} ms at {p['at_s']} s (gc {p['gc_generation']}, CPU loop "
+            f"{p.get('loop_cpu_ms')} / process {p.get('process_cpu_ms')} ms)"
+            for p in longest
+        ),
         "  RSS MB: "
         + "  ".join(f"{m} min {rss_at(curve, m * 60)}" for m in marks)
         + f"; growth over the last {GROWTH_MINUTES} min {result['rss_growth_pct']} % "

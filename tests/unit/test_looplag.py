@@ -9,6 +9,7 @@ import json
 import logging
 import threading
 import time
+from collections.abc import Callable
 from typing import Any
 
 import pytest
@@ -57,6 +58,51 @@ async def test_a_stall_is_reported_with_its_length_and_no_collection() -> None:
     assert STALL - monitor.tick - 0.005 <= pause.seconds <= STALL + 0.05
     assert before - monitor.tick <= pause.began <= before + 0.05
     assert pause.gc_generation is None and pause.gc_seconds == 0 and pause.gc_collected == 0
+
+
+def _spin(seconds: float) -> None:
+    """Hold the CPU (and the GIL, in slices) for `seconds` of wall time."""
+    end = time.perf_counter() + seconds
+    while time.perf_counter() < end:
+        pass
+
+
+async def _stalled(stall: Callable[[], object]) -> Pause:
+    seen = Seen()
+    monitor = LoopLag(threshold=0.02, on_pause=seen)
+    monitor.start()
+    try:
+        await _ticked(monitor)
+        stall()
+        return await seen.next()
+    finally:
+        await monitor.stop()
+
+
+async def test_a_stall_spent_computing_on_the_loop_shows_as_the_loops_cpu() -> None:
+    pause = await _stalled(lambda: _spin(STALL))
+    # The CPU is counted from the wake-up before the stall: at most a tick more than it.
+    assert pause.loop_cpu_seconds >= STALL * 0.5
+    # Two clocks, accounted a little differently: equal to within a millisecond.
+    assert pause.process_cpu_seconds >= pause.loop_cpu_seconds - 0.001
+
+
+async def test_a_stall_spent_waiting_in_a_system_call_shows_no_cpu() -> None:
+    """A write the kernel holds up, or a host that does not run the process, looks like
+    this: the loop was held and nothing in the process computed."""
+    pause = await _stalled(lambda: time.sleep(STALL))
+    assert pause.seconds >= STALL - 0.015
+    assert pause.process_cpu_seconds < STALL * 0.5
+
+
+async def test_a_stall_spent_in_another_thread_shows_as_the_process_cpu_only() -> None:
+    """Another thread holding the GIL (the paced collector's, SQLite's checkpointer) is CPU
+    of the process, not of the loop's thread."""
+    spinner = threading.Thread(target=_spin, args=(STALL * 3,))
+    pause = await _stalled(lambda: (spinner.start(), time.sleep(STALL)))
+    spinner.join()
+    assert pause.process_cpu_seconds - pause.loop_cpu_seconds >= STALL * 0.5
+    assert pause.loop_cpu_seconds < STALL * 0.5
 
 
 async def test_a_stall_shorter_than_the_threshold_is_not_reported() -> None:
@@ -166,8 +212,16 @@ def test_a_pause_is_logged_as_one_json_line_with_its_figures() -> None:
     handler = Capture()
     logger.addHandler(handler)
     try:
-        log_pause(Pause(began=1700000000.25, seconds=0.1234, gc_seconds=0.1, gc_generation=2,
-                        gc_collected=7))  # fmt: skip
+        pause = Pause(
+            began=1700000000.25,
+            seconds=0.1234,
+            gc_seconds=0.1,
+            gc_generation=2,
+            gc_collected=7,
+            loop_cpu_seconds=0.0201,
+            process_cpu_seconds=0.125,
+        )
+        log_pause(pause)
     finally:
         logger.removeHandler(handler)
     line = json.loads(lines[-1])
@@ -177,6 +231,8 @@ def test_a_pause_is_logged_as_one_json_line_with_its_figures() -> None:
     assert line["gc_ms"] == 100.0
     assert line["gc_generation"] == 2
     assert line["gc_collected"] == 7
+    assert line["loop_cpu_ms"] == 20.1
+    assert line["process_cpu_ms"] == 125.0
 
 
 def test_a_threshold_must_be_positive() -> None:
