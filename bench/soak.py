@@ -5,7 +5,9 @@ with its loop-lag monitor on (LOOP_LAG_MS), pinned to one CPU and the load gener
 other; `policymaker bench`'s bots play TABLES tables of PLAYERS for MINUTES minutes, one
 intent per player every INTERVAL seconds. Recorded: intent latency (p50, p99, max) overall
 and per minute; every pause of the server's event loop past the threshold, with the
-garbage collections in it (from the server's log); the server's RSS every 10 s. Written:
+garbage collections and the CPU time in it (from the server's log); the slowest intents,
+each with how much of its wait the server's loop and the load generator's were paused;
+the server's RSS every 10 s. Written:
 bench/soak-LABEL.json and a short summary (printed, and bench/soak-LABEL.txt).
 
     .venv/bin/python bench/soak.py --label after [--tables 300] [--minutes 30]
