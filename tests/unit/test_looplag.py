@@ -61,13 +61,14 @@ async def test_a_stall_is_reported_with_its_length_and_no_collection() -> None:
 
 
 def _spin(seconds: float) -> None:
-    """Hold the CPU (and the GIL, in slices) for `seconds` of wall time."""
-    end = time.perf_counter() + seconds
-    while time.perf_counter() < end:
+    """Compute (holding the GIL, in slices) for `seconds` of this thread's CPU time, so
+    that a busy machine that runs it less makes the stall longer, not the CPU smaller."""
+    end = time.thread_time() + seconds
+    while time.thread_time() < end:
         pass
 
 
-async def _stalled(stall: Callable[[], object]) -> Pause:
+async def _stalled(stall: Callable[[], None]) -> Pause:
     seen = Seen()
     monitor = LoopLag(threshold=0.02, on_pause=seen)
     monitor.start()
@@ -98,8 +99,20 @@ async def test_a_stall_spent_waiting_in_a_system_call_shows_no_cpu() -> None:
 async def test_a_stall_spent_in_another_thread_shows_as_the_process_cpu_only() -> None:
     """Another thread holding the GIL (the paced collector's, SQLite's checkpointer) is CPU
     of the process, not of the loop's thread."""
-    spinner = threading.Thread(target=_spin, args=(STALL * 3,))
-    pause = await _stalled(lambda: (spinner.start(), time.sleep(STALL)))
+    spun = threading.Event()
+
+    def spin() -> None:
+        _spin(STALL)
+        spun.set()
+
+    spinner = threading.Thread(target=spin)
+
+    def stall() -> None:
+        # The loop waits (the GIL let go) until the other thread has computed for STALL.
+        spinner.start()
+        spun.wait(10)
+
+    pause = await _stalled(stall)
     spinner.join()
     assert pause.process_cpu_seconds - pause.loop_cpu_seconds >= STALL * 0.5
     assert pause.loop_cpu_seconds < STALL * 0.5
