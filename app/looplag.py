@@ -14,7 +14,6 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
-import dataclasses
 import gc
 import logging
 import threading
@@ -58,8 +57,8 @@ class Pause:
     # in the loop's thread: the loop was busy with its own work. Spent in the process's
     # other threads: they held the GIL. Neither: the thread waited in a system call
     # (a write the kernel held up) or the host did not run it.
-    loop_cpu_seconds: float = 0.0
-    process_cpu_seconds: float = 0.0
+    loop_cpu_seconds: float
+    process_cpu_seconds: float
 
 
 class CollectionTimes:
@@ -154,16 +153,11 @@ class LoopLag:
                     # A collection in another thread gives the GIL up as soon as its "stop"
                     # callback runs Python, before the callback has noted its end: let it.
                     await asyncio.sleep(self.tick)
-                pause = self._pause(late, ended)
                 self.on_pause(
-                    dataclasses.replace(
-                        pause,
-                        loop_cpu_seconds=loop_cpu - loop_cpu0,
-                        process_cpu_seconds=process_cpu - process_cpu0,
-                    )
+                    self._pause(late, ended, loop_cpu - loop_cpu0, process_cpu - process_cpu0)
                 )
 
-    def _pause(self, late: float, ended: float) -> Pause:
+    def _pause(self, late: float, ended: float, loop_cpu: float, process_cpu: float) -> Pause:
         began = ended - late
         ran = self.collections.within(began, ended)
         gc_seconds = sum(min(c.ended, ended) - max(c.began, began) for c in ran)
@@ -173,6 +167,8 @@ class LoopLag:
             gc_seconds=max(0.0, gc_seconds),
             gc_generation=max((c.generation for c in ran), default=None),
             gc_collected=sum(c.collected for c in ran),
+            loop_cpu_seconds=loop_cpu,
+            process_cpu_seconds=process_cpu,
         )
 
 
