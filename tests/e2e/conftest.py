@@ -257,19 +257,21 @@ def control(api: httpx.Client, created: dict[str, Any], command: str) -> None:
 
 
 @pytest.fixture
-def screenshot(request: pytest.FixtureRequest) -> Callable[[Any, str], Path]:
-    """`screenshot(page, "join")` saves test-artifacts/screenshots/<test>/<NN>-join.png."""
+def screenshot(request: pytest.FixtureRequest) -> Callable[..., Path]:
+    """`screenshot(page, "join")` saves test-artifacts/screenshots/<test>/<NN>-join.png: the
+    whole page, or with `full_page=False` the viewport only (a whole-page capture resizes
+    the viewport for a moment, which closes a code editor's open completion list)."""
     folder = SCREENSHOTS / _slug(request.node.name)
     folder.mkdir(parents=True, exist_ok=True)
     for old in folder.glob("*.png"):
         old.unlink()
     count = 0
 
-    def take(page: Any, name: str) -> Path:
+    def take(page: Any, name: str, full_page: bool = True) -> Path:
         nonlocal count
         count += 1
         path = folder / f"{count:02d}-{_slug(name)}.png"
-        page.screenshot(path=str(path), full_page=True)
+        page.screenshot(path=str(path), full_page=full_page)
         return path
 
     return take

@@ -27,7 +27,7 @@ from app.settings import REPO_ROOT
 from tests.e2e.conftest import PHONE, Browsing, axe_violations, describe_violations
 from tests.e2e.ui import tr, tr_re
 
-Shot = Callable[[Page, str], Path]
+Shot = Callable[..., Path]
 SCHOOL = REPO_ROOT / "game_content" / "scenarios" / "school-committee.yaml"
 KIND_LINE = "    kind: politician"  # the first role's kind: the line the error is typed on
 TITLE_LINE = "  da: Fremtidens folkeskole i Fjordby"
@@ -178,7 +178,9 @@ def test_a_trainer_edits_a_case_in_the_browser_and_a_phone_plays_it(
     trainer.keyboard.press("Control+Space")
     hints = trainer.locator(".CodeMirror-hints li")
     expect(hints).to_have_text(["politician"])
-    screenshot(trainer, "editor-completion")
+    # The viewport only: a whole-page capture resizes it for a moment, the editor scrolls,
+    # and CodeMirror closes a list whose line scrolled (Enter then broke the line).
+    screenshot(trainer, "editor-completion", full_page=False)
     trainer.keyboard.press("Enter")
     # The pick is in the text before its check is waited for (a failure says which it was).
     trainer.wait_for_function(
@@ -390,3 +392,36 @@ def test_completion_offers_what_the_schema_allows_at_the_cursor(browsing: Browsi
     assert labels("roles:\n  - seats:\n      ", 2, 6) == ["max", "min"]
     # Inside a text there is nothing to offer.
     assert labels("title: The old lib", 0, 18) is None
+
+
+def test_a_check_answered_while_the_completion_list_is_open_leaves_the_pick_to_the_trainer(
+    browsing: Browsing,
+) -> None:
+    """The check of "kind: pol" comes back while its completion list is open (a trainer who
+    types fast): the marks it draws leave the list open, and Enter picks from it."""
+    lang = "da"
+    trainer = browsing.page("trainer-pick", lang=lang)
+    open_editor(trainer, lang)
+    kind = line_of(editor_text(trainer), KIND_LINE)
+    hints = trainer.locator(".CodeMirror-hints li")
+    status = trainer.locator("#editor-status")
+    with held_checks(trainer) as held:
+        put_cursor(trainer, kind)
+        for _ in "itician":
+            trainer.keyboard.press("Backspace")
+        wait_until_held(trainer, held, 1)  # the check of "kind: pol", held
+        trainer.keyboard.press("Control+Space")
+        expect(hints).to_have_text(["politician"])
+        with trainer.expect_response(f"**{CHECK}*"):
+            held.pop().continue_()
+    expect(status).to_have_text(tr(lang, "1 error: the case cannot be used until it is fixed."))
+    expect(trainer.locator("#editor-host .pm-mark-error")).to_have_text("pol")
+    expect(hints).to_have_text(["politician"])
+    trainer.keyboard.press("Enter")
+    trainer.wait_for_function(
+        "([n, line]) => document.querySelector('#editor-host .CodeMirror')"
+        ".CodeMirror.getLine(n) === line",
+        arg=[kind, KIND_LINE],
+    )
+    expect(hints).to_have_count(0)
+    expect(status).to_have_text(tr_re(lang, "No errors: “{title}” can be used."))
