@@ -307,6 +307,7 @@ class WorkshopDebrief(_Model):
     lang: str
     score_names: dict[str, str]
     style_names: dict[str, str]
+    feelings: FeelingsPoll  # the plenary starts where each table's debrief does
     tables: tuple[TableSummary, ...]
     rarity: tuple[CardRarity, ...]
 
@@ -811,6 +812,7 @@ def workshop_debrief(
         lang=lang,
         score_names={n: _t(SCORE_NAMES_TEXT[n], lang) for n in SCORE_NAMES},
         style_names={s: _t(STYLE_NAMES[s], lang) for s in LEADERSHIP_STYLES},
+        feelings=feelings_poll(lang),
         tables=tuple(summaries),
         rarity=tuple(rarity),
     )

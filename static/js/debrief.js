@@ -734,6 +734,7 @@ function renderWorkshop(w) {
   const names = (n) => cap((w.score_names || {})[n] || n);
   document.getElementById("deb-sub").textContent = t("{n} tables side by side: compare how they worked and what they proposed.", { n: w.tables.length });
   buildNav([
+    ["ws-feel", t("How do you feel?")],
     ["ws-scores", t("Scores")],
     ["ws-tables", t("Table by table")],
     ["ws-rarity", t("How rare each idea was")],
@@ -855,6 +856,13 @@ function renderWorkshop(w) {
   );
 
   body.append(
+    el(
+      "section",
+      { class: "deb-part", id: "ws-feel", "aria-labelledby": "ws-feel-h" },
+      el("h2", { id: "ws-feel-h" }, t("How do you feel?")),
+      // The whole room's answers: every table's phones counted together.
+      ...feelings(w.feelings),
+    ),
     el(
       "section",
       { class: "deb-part", id: "ws-scores", "aria-labelledby": "ws-scores-h" },
