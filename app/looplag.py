@@ -16,6 +16,7 @@ import asyncio
 import contextlib
 import gc
 import logging
+import resource
 import threading
 import time
 from collections import deque
@@ -28,6 +29,8 @@ log = logging.getLogger("policymaker.looplag")
 # Small enough that a pause is measured to within this, large enough to cost nothing
 # (100 wake-ups a second, a few microseconds each).
 TICK_SECONDS = 0.01
+# The loop's own thread where the platform can tell threads apart (Linux), else the process.
+_RUSAGE_LOOP = getattr(resource, "RUSAGE_THREAD", resource.RUSAGE_SELF)
 # Collections remembered for matching with pauses: far more than happen between two
 # wake-ups of the monitor (the paced collector makes ten a second).
 _KEPT_COLLECTIONS = 4096
@@ -59,6 +62,11 @@ class Pause:
     # (a write the kernel held up) or the host did not run it.
     loop_cpu_seconds: float
     process_cpu_seconds: float
+    # Page faults of the loop's thread in the same span that had to read from the disk (the
+    # kernel had dropped the page: memory pressure, or a host that pages out cold memory).
+    # Each is a wait in which the thread cannot run, so a pause with few CPU ms and some of
+    # these was the disk's.
+    major_faults: int
 
 
 class CollectionTimes:
@@ -141,23 +149,33 @@ class LoopLag:
     async def _watch(self) -> None:
         # perf_counter, not loop.time(): uvloop's is cached per iteration, to the ms.
         loop_cpu, process_cpu = time.thread_time(), time.process_time()
+        faults = _major_faults()
         while True:
             due = time.perf_counter() + self.tick
             await asyncio.sleep(self.tick)  # the pacing being measured
             ended = time.perf_counter()
             late = ended - due
-            loop_cpu0, process_cpu0 = loop_cpu, process_cpu
+            loop_cpu0, process_cpu0, faults0 = loop_cpu, process_cpu, faults
             loop_cpu, process_cpu = time.thread_time(), time.process_time()
+            faults = _major_faults()
             if late > self.threshold:
                 if self.collections.running():
                     # A collection in another thread gives the GIL up as soon as its "stop"
                     # callback runs Python, before the callback has noted its end: let it.
                     await asyncio.sleep(self.tick)
                 self.on_pause(
-                    self._pause(late, ended, loop_cpu - loop_cpu0, process_cpu - process_cpu0)
+                    self._pause(
+                        late,
+                        ended,
+                        loop_cpu - loop_cpu0,
+                        process_cpu - process_cpu0,
+                        faults - faults0,
+                    )
                 )
 
-    def _pause(self, late: float, ended: float, loop_cpu: float, process_cpu: float) -> Pause:
+    def _pause(
+        self, late: float, ended: float, loop_cpu: float, process_cpu: float, faults: int
+    ) -> Pause:
         began = ended - late
         ran = self.collections.within(began, ended)
         gc_seconds = sum(min(c.ended, ended) - max(c.began, began) for c in ran)
@@ -169,7 +187,12 @@ class LoopLag:
             gc_collected=sum(c.collected for c in ran),
             loop_cpu_seconds=loop_cpu,
             process_cpu_seconds=process_cpu,
+            major_faults=faults,
         )
+
+
+def _major_faults() -> int:
+    return resource.getrusage(_RUSAGE_LOOP).ru_majflt
 
 
 def log_pause(pause: Pause) -> None:
@@ -183,5 +206,6 @@ def log_pause(pause: Pause) -> None:
             "gc_collected": pause.gc_collected,
             "loop_cpu_ms": round(pause.loop_cpu_seconds * 1000, 1),
             "process_cpu_ms": round(pause.process_cpu_seconds * 1000, 1),
+            "major_faults": pause.major_faults,
         },
     )

@@ -116,6 +116,7 @@ def pauses_from(lines: list[dict[str, Any]], window_start: float) -> list[dict[s
             "gc_collected": line["gc_collected"],
             "loop_cpu_ms": line["loop_cpu_ms"],
             "process_cpu_ms": line["process_cpu_ms"],
+            "major_faults": line["major_faults"],
         }
         for line in lines
         if line.get("msg") == "event loop paused"
@@ -195,7 +196,8 @@ def summarise(result: dict[str, Any]) -> str:
         f"{len(with_gc)} with a collection; longest: "
         + ", ".join(
             f"{p['ms']} ms at {p['at_s']} s (gc {p['gc_generation']}, CPU loop "
-            f"{p['loop_cpu_ms']} / process {p['process_cpu_ms']} ms)"
+            f"{p['loop_cpu_ms']} / process {p['process_cpu_ms']} ms, "
+            f"{p['major_faults']} major faults)"
             for p in longest
         ),
         "  RSS MB: "

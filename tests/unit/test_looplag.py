@@ -7,9 +7,12 @@ import asyncio
 import gc
 import json
 import logging
+import mmap
+import os
 import threading
 import time
 from collections.abc import Callable
+from pathlib import Path
 from typing import Any
 
 import pytest
@@ -116,6 +119,32 @@ async def test_a_stall_spent_in_another_thread_shows_as_the_process_cpu_only() -
     spinner.join()
     assert pause.process_cpu_seconds - pause.loop_cpu_seconds >= STALL * 0.5
     assert pause.loop_cpu_seconds < STALL * 0.5
+
+
+async def test_a_stall_spent_reading_pages_back_from_the_disk_counts_its_major_faults(
+    tmp_path: Path,
+) -> None:
+    """What a host that pages out cold memory does to the loop: the thread touches a page
+    the kernel dropped and waits for the disk. Here the pages are a file's, dropped from
+    the page cache before the loop touches them through a mapping."""
+    pages = 64
+    size = pages * mmap.PAGESIZE
+    path = tmp_path / "cold"
+    with path.open("wb") as out:
+        out.write(os.urandom(size))
+        out.flush()
+        os.fsync(out.fileno())  # clean pages can be dropped
+    with path.open("rb") as file:
+        os.posix_fadvise(file.fileno(), 0, size, os.POSIX_FADV_DONTNEED)
+        with mmap.mmap(file.fileno(), size, access=mmap.ACCESS_READ) as cold:
+
+            def touch() -> None:
+                for page in range(pages):
+                    cold[page * mmap.PAGESIZE]  # the read is the point
+                time.sleep(STALL)  # long enough to be a pause whatever the disk's speed
+
+            pause = await _stalled(touch)
+    assert pause.major_faults >= 1
 
 
 async def test_a_stall_shorter_than_the_threshold_is_not_reported() -> None:
@@ -233,6 +262,7 @@ def test_a_pause_is_logged_as_one_json_line_with_its_figures() -> None:
             gc_collected=7,
             loop_cpu_seconds=0.0201,
             process_cpu_seconds=0.125,
+            major_faults=3,
         )
         log_pause(pause)
     finally:
@@ -246,6 +276,7 @@ def test_a_pause_is_logged_as_one_json_line_with_its_figures() -> None:
     assert line["gc_collected"] == 7
     assert line["loop_cpu_ms"] == 20.1
     assert line["process_cpu_ms"] == 125.0
+    assert line["major_faults"] == 3
 
 
 def test_a_threshold_must_be_positive() -> None:
