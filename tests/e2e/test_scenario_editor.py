@@ -77,6 +77,15 @@ def cursor_line(page: Page) -> int:
     return line
 
 
+def wait_for_line(page: Page, number: int, line: str) -> None:
+    """Until the editor's line `number` (0-based) reads exactly `line`."""
+    page.wait_for_function(
+        "([n, line]) => document.querySelector('#editor-host .CodeMirror')"
+        ".CodeMirror.getLine(n) === line",
+        arg=[number, line],
+    )
+
+
 def put_cursor(page: Page, line: int, at_end: bool = True) -> None:
     """Where the trainer clicks: the end (or start) of a line; the typing is the keyboard's."""
     page.evaluate(
@@ -183,11 +192,7 @@ def test_a_trainer_edits_a_case_in_the_browser_and_a_phone_plays_it(
     screenshot(trainer, "editor-completion", full_page=False)
     trainer.keyboard.press("Enter")
     # The pick is in the text before its check is waited for (a failure says which it was).
-    trainer.wait_for_function(
-        "([n, line]) => document.querySelector('#editor-host .CodeMirror')"
-        ".CodeMirror.getLine(n) === line",
-        arg=[kind, KIND_LINE],
-    )
+    wait_for_line(trainer, kind, KIND_LINE)
     expect(problems).to_have_count(0)
     expect(trainer.locator("#editor-host .pm-mark")).to_have_count(0)
     assert editor_text(trainer) == original
@@ -418,10 +423,6 @@ def test_a_check_answered_while_the_completion_list_is_open_leaves_the_pick_to_t
     expect(trainer.locator("#editor-host .pm-mark-error")).to_have_text("pol")
     expect(hints).to_have_text(["politician"])
     trainer.keyboard.press("Enter")
-    trainer.wait_for_function(
-        "([n, line]) => document.querySelector('#editor-host .CodeMirror')"
-        ".CodeMirror.getLine(n) === line",
-        arg=[kind, KIND_LINE],
-    )
+    wait_for_line(trainer, kind, KIND_LINE)
     expect(hints).to_have_count(0)
     expect(status).to_have_text(tr_re(lang, "No errors: “{title}” can be used."))
