@@ -148,34 +148,21 @@ class LoopLag:
 
     async def _watch(self) -> None:
         # perf_counter, not loop.time(): uvloop's is cached per iteration, to the ms.
-        loop_cpu, process_cpu = time.thread_time(), time.process_time()
-        faults = _major_faults()
+        used = _Usage.now()
         while True:
             due = time.perf_counter() + self.tick
             await asyncio.sleep(self.tick)  # the pacing being measured
             ended = time.perf_counter()
             late = ended - due
-            loop_cpu0, process_cpu0, faults0 = loop_cpu, process_cpu, faults
-            loop_cpu, process_cpu = time.thread_time(), time.process_time()
-            faults = _major_faults()
+            before, used = used, _Usage.now()
             if late > self.threshold:
                 if self.collections.running():
                     # A collection in another thread gives the GIL up as soon as its "stop"
                     # callback runs Python, before the callback has noted its end: let it.
                     await asyncio.sleep(self.tick)
-                self.on_pause(
-                    self._pause(
-                        late,
-                        ended,
-                        loop_cpu - loop_cpu0,
-                        process_cpu - process_cpu0,
-                        faults - faults0,
-                    )
-                )
+                self.on_pause(self._pause(late, ended, used, before))
 
-    def _pause(
-        self, late: float, ended: float, loop_cpu: float, process_cpu: float, faults: int
-    ) -> Pause:
+    def _pause(self, late: float, ended: float, used: _Usage, before: _Usage) -> Pause:
         began = ended - late
         ran = self.collections.within(began, ended)
         gc_seconds = sum(min(c.ended, ended) - max(c.began, began) for c in ran)
@@ -185,14 +172,27 @@ class LoopLag:
             gc_seconds=max(0.0, gc_seconds),
             gc_generation=max((c.generation for c in ran), default=None),
             gc_collected=sum(c.collected for c in ran),
-            loop_cpu_seconds=loop_cpu,
-            process_cpu_seconds=process_cpu,
-            major_faults=faults,
+            loop_cpu_seconds=used.loop_cpu - before.loop_cpu,
+            process_cpu_seconds=used.process_cpu - before.process_cpu,
+            major_faults=used.major_faults - before.major_faults,
         )
 
 
-def _major_faults() -> int:
-    return resource.getrusage(_RUSAGE_LOOP).ru_majflt
+@dataclass(frozen=True, slots=True)
+class _Usage:
+    """The counters a pause is told by, read at one wake-up of the monitor."""
+
+    loop_cpu: float  # the loop's thread's CPU seconds
+    process_cpu: float  # the whole process's
+    major_faults: int  # the loop's thread's page faults that read from the disk
+
+    @classmethod
+    def now(cls) -> _Usage:
+        return cls(
+            time.thread_time(),
+            time.process_time(),
+            resource.getrusage(_RUSAGE_LOOP).ru_majflt,
+        )
 
 
 def log_pause(pause: Pause) -> None:
